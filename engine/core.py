@@ -1,0 +1,123 @@
+"""The rule engine: experta with the project's guards, reused across studies.
+
+* rules only *record* conclusions and never change working memory, so the agenda
+  never has to cancel an activation (and :class:`ExactDepthStrategy` would do it
+  correctly if one did);
+* no ``@DefFacts``: experta keeps their state on the class, shared by every engine;
+  facts are declared per study by :meth:`DiagnosticEngine.evaluate`;
+* experta's ``Rule`` objects bind the engine on the *class* as well, so one engine
+  must not be entered from two threads at once: :class:`Diagnoser` holds a lock.
+  Batches use processes, each with its own engine (see :mod:`thymoscope.engine.batch`).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterable
+from typing import Any
+
+from pydantic import BaseModel
+
+from thymoscope.engine.diagnosis import Conclusion, Diagnosis, KnowledgeBase, assemble
+from thymoscope.engine.experta_compat import Fact, KnowledgeEngine, experta
+from thymoscope.engine.facts import study_facts, study_values
+from thymoscope.engine.strategy import ExactDepthStrategy
+
+_Agenda = experta.agenda.Agenda
+_FactList = experta.factlist.FactList
+_InitialFact = experta.fact.InitialFact
+
+
+class DiagnosticEngine(KnowledgeEngine):  # type: ignore[misc]
+    """A knowledge engine whose rules call :meth:`conclude` to record findings."""
+
+    __strategy__ = ExactDepthStrategy
+
+    def __init__(self) -> None:
+        self._rules: list[Any] | None = None
+        super().__init__()
+        self.conclusions: list[Conclusion] = []
+        self.values: dict[str, Any] = {}
+        self._firing = ""
+
+    # experta walks every attribute with inspect.getmembers on each call; the set
+    # of rules of an engine class never changes, so look once.
+    def get_rules(self) -> list[Any]:
+        if self._rules is None:
+            self._rules = super().get_rules()
+        return self._rules
+
+    def get_deffacts(self) -> list[Any]:
+        return []
+
+    def evaluate(self, facts: Iterable[Fact], values: dict[str, Any]) -> list[Conclusion]:
+        """Run every rule against ``facts`` from a fresh working memory."""
+        self.agenda = _Agenda()
+        self.facts = _FactList()
+        self.matcher.reset()
+        self.conclusions = []
+        self.values = values
+        self.facts.declare(_InitialFact())
+        for fact in facts:
+            self.facts.declare(fact)
+        self.run()
+        return self.conclusions
+
+    def run(self, steps: float = float("inf")) -> None:
+        self.running = True
+        while steps > 0 and self.running:
+            added, removed = self.get_activations()
+            self.strategy.update_agenda(self.agenda, added, removed)
+            activation = self.agenda.get_next()
+            if activation is None:
+                break
+            steps -= 1
+            self._firing = activation.rule.__name__
+            context = {k: v for k, v in activation.context.items() if not k.startswith("__")}
+            activation.rule(self, **context)
+        self.running = False
+
+    def conclude(self, finding: str, *cites: str, severity: str | None = None, **values: Any) -> None:
+        """Record that ``finding`` holds, citing study fields by dotted path."""
+        for path in cites:
+            if path not in self.values:
+                raise KeyError(f"rule {self._firing} cites {path!r}, which is not a study field")
+        self.conclusions.append(
+            Conclusion(
+                finding=finding,
+                rule=self._firing,
+                cites=tuple(sorted(set(cites))),
+                values=tuple(sorted(values.items())),
+                severity=severity,
+            )
+        )
+
+
+class Diagnoser:
+    """Diagnoses studies with one engine built once from a knowledge base."""
+
+    def __init__(self, knowledge: KnowledgeBase) -> None:
+        self.knowledge = knowledge
+        engine_class = type("ThymoscopeEngine", (*knowledge.rule_sets, DiagnosticEngine), {})
+        self.engine: DiagnosticEngine = engine_class()
+        self._lock = threading.Lock()
+
+    def diagnose(
+        self, study: BaseModel, source: str | None = None, facts: list[Fact] | None = None
+    ) -> Diagnosis:
+        """Diagnose one validated study; ``facts`` may reorder the study's own facts."""
+        values = study_values(study)
+        declared = study_facts(study) if facts is None else facts
+        with self._lock:
+            conclusions = list(self.engine.evaluate(declared, values))
+        indication = str(values.get("indication"))
+        findings, checks = assemble(self.knowledge, conclusions, values, indication)
+        return Diagnosis(
+            study_id=str(values["id"]),
+            title=str(values["title"]),
+            indication=indication,
+            source=source,
+            findings=findings,
+            checks=checks,
+            key_facts=values,
+        )

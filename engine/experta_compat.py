@@ -1,0 +1,62 @@
+"""Import experta 1.9.4 safely on Python 3.10+.
+
+experta has three import-time problems that this module contains:
+
+* it pins ``frozendict==1.2``, whose class body subclasses ``collections.Mapping``,
+  an alias removed in Python 3.10; importing it raises ``AttributeError``.  We
+  provide the alias only for the duration of the import and remove it afterwards,
+  so nothing else in the process sees a patched ``collections``;
+* ``experta.engine`` and ``experta.watchers`` call ``logging.basicConfig()`` at import,
+  which would install a root handler in the host application; we restore the root
+  logger's handlers and level;
+* its ``DepthStrategy`` can leave a cancelled activation on the agenda (see
+  :mod:`thymoscope.engine.strategy`), which is fixed there, not here.
+
+Everything in thymoscope imports experta through this module.
+"""
+
+from __future__ import annotations
+
+import collections
+import collections.abc
+import logging
+import sys
+
+_ALIASES = ("Mapping", "MutableMapping", "Sequence", "Callable", "Hashable", "Iterable")
+
+
+def _import_experta():  # type: ignore[no-untyped-def]
+    if "experta" in sys.modules:
+        return sys.modules["experta"]
+    root = logging.getLogger()
+    saved_handlers, saved_level = list(root.handlers), root.level
+    added = [name for name in _ALIASES if not hasattr(collections, name)]
+    for name in added:
+        setattr(collections, name, getattr(collections.abc, name))
+    try:
+        import experta
+    finally:
+        for name in added:
+            delattr(collections, name)
+        root.handlers[:] = saved_handlers
+        root.setLevel(saved_level)
+    return experta
+
+
+experta = _import_experta()
+
+from experta import (  # noqa: E402
+    AS,
+    MATCH,
+    NOT,
+    OR,
+    TEST,
+    W,
+    Fact,
+    KnowledgeEngine,
+    L,
+    P,
+    Rule,
+)
+
+__all__ = ["AS", "MATCH", "NOT", "OR", "TEST", "W", "Fact", "KnowledgeEngine", "L", "P", "Rule"]

@@ -1,0 +1,3 @@
+from thymoscope.cli.app import main
+
+main()

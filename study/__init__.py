@@ -1,0 +1,1 @@
+"""The study file: vocabulary, pydantic model and loading with located errors."""

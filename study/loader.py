@@ -1,0 +1,218 @@
+"""Load and validate study files, turning every problem into one located line.
+
+A problem reads ``FILE:LINE: FIELD: message`` so editors and terminals can jump to it.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from thymoscope.study.model import Study
+from thymoscope.study.yaml_source import MAX_BYTES, SourceDocument, YamlProblem, decode, parse_yaml
+
+STUDY_SUFFIXES = (".yaml", ".yml")
+
+
+@dataclass(frozen=True)
+class Problem:
+    source: str
+    line: int
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.source}:{self.line}" if self.line else self.source
+        return f"{where}: {self.field}: {self.message}" if self.field else f"{where}: {self.message}"
+
+
+class StudyFileError(Exception):
+    """A study file that could not be read or is not a valid study."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        super().__init__("\n".join(str(p) for p in problems))
+        self.problems = problems
+
+    @property
+    def source(self) -> str:
+        return self.problems[0].source
+
+
+def _dotted(loc: tuple[Any, ...]) -> str:
+    return ".".join(str(p) for p in loc)
+
+
+def _model_at(loc: tuple[Any, ...]) -> type[BaseModel] | None:
+    """The pydantic model class that owns the mapping at ``loc`` (for 'did you mean')."""
+    model: Any = Study
+    for part in loc:
+        if isinstance(part, int):
+            continue
+        if not (isinstance(model, type) and issubclass(model, BaseModel)):
+            return None
+        info = model.model_fields.get(part)
+        if info is None:
+            return None
+        model = _inner_model(info.annotation)
+    return model if isinstance(model, type) and issubclass(model, BaseModel) else None
+
+
+def _inner_model(annotation: Any) -> Any:
+    for arg in getattr(annotation, "__args__", ()) or ():
+        found = _inner_model(arg)
+        if isinstance(found, type) and issubclass(found, BaseModel):
+            return found
+    return annotation
+
+
+def _expected_values(error: dict[str, Any]) -> str | None:
+    expected = (error.get("ctx") or {}).get("expected")
+    return str(expected) if expected else None
+
+
+def _describe(error: dict[str, Any]) -> tuple[tuple[Any, ...], str]:
+    """(location, message) in thymoscope's words for one pydantic error."""
+    loc = tuple(p for p in error["loc"] if not (isinstance(p, str) and p.startswith("function-")))
+    kind = error["type"]
+    value = error.get("input")
+    if kind == "field_problem":
+        extra = tuple(error["ctx"]["field"].split("."))
+        return loc + extra, error["ctx"]["message"]
+    if kind == "extra_forbidden":
+        name = str(loc[-1])
+        model = _model_at(loc[:-1])
+        hint = ""
+        if model is not None:
+            close = difflib.get_close_matches(name, list(model.model_fields), n=1, cutoff=0.6)
+            if close:
+                hint = f" (did you mean '{close[0]}'?)"
+            else:
+                hint = f" (known fields: {', '.join(model.model_fields)})"
+        return loc, f"unknown field '{name}'{hint}"
+    if kind == "missing":
+        return loc, "required field is missing"
+    if kind in ("enum", "literal_error"):
+        expected = _expected_values(error)
+        return loc, f"{value!r} is not allowed; expected {expected}"
+    if kind == "model_type" or kind == "model_attributes_type":
+        return loc, f"expected a mapping of fields, got {type(value).__name__}"
+    if kind == "list_type":
+        return loc, f"expected a list, got {type(value).__name__}"
+    if kind == "finite_number":
+        return loc, f"{value!r} is not a finite number"
+    if kind == "string_pattern_mismatch" and loc == ("id",):
+        return loc, (
+            f"{value!r} is not a valid id: use lowercase letters, digits, '-' and '_' "
+            "(at most 80 characters, starting with a letter or digit)"
+        )
+    message = error["msg"]
+    if value is not None and not isinstance(value, (dict, list)):
+        shown = repr(value)
+        if len(shown) > 60:
+            shown = shown[:57] + "..."
+        message = f"{message} (got {shown})"
+    return loc, message
+
+
+def problems_from_validation(
+    exc: ValidationError, source: str, document: SourceDocument | None
+) -> list[Problem]:
+    problems = []
+    seen = set()
+    for error in exc.errors(include_url=False):
+        loc, message = _describe(error)
+        line = document.line_of(loc) if document is not None else 0
+        key = (line, loc, message)
+        if key not in seen:
+            seen.add(key)
+            problems.append(Problem(source, line, _dotted(loc), message))
+    problems.sort(key=lambda p: (p.line, p.field))
+    return problems
+
+
+def parse_study(text: str, source: str = "<string>") -> Study:
+    """Validate YAML text as a study; raise :class:`StudyFileError` on any problem."""
+    try:
+        document = parse_yaml(text)
+    except YamlProblem as exc:
+        raise StudyFileError([Problem(source, exc.line, "", exc.message)]) from None
+    return study_from_document(document, source)
+
+
+def study_from_document(document: SourceDocument, source: str) -> Study:
+    if not isinstance(document.data, dict):
+        kind = "a list" if isinstance(document.data, list) else "a single value"
+        raise StudyFileError(
+            [Problem(source, document.line_of(()), "", f"a study file is a YAML mapping, not {kind}")]
+        )
+    try:
+        return Study.model_validate(document.data)
+    except ValidationError as exc:
+        raise StudyFileError(problems_from_validation(exc, source, document)) from None
+    except RecursionError:  # pragma: no cover - nesting is limited before validation
+        raise StudyFileError([Problem(source, 0, "", "nested too deeply")]) from None
+
+
+def read_text(path: Path) -> str:
+    source = str(path)
+    try:
+        if path.is_dir():
+            raise StudyFileError([Problem(source, 0, "", "is a directory, not a study file")])
+        size = path.stat().st_size
+        if size > MAX_BYTES:
+            raise StudyFileError(
+                [Problem(source, 0, "", f"file is {size:,} bytes; the limit is {MAX_BYTES:,} bytes")]
+            )
+        with path.open("rb") as handle:
+            raw = handle.read(MAX_BYTES + 1)
+    except FileNotFoundError:
+        raise StudyFileError([Problem(source, 0, "", "no such file")]) from None
+    except PermissionError:
+        raise StudyFileError([Problem(source, 0, "", "permission denied")]) from None
+    except OSError as exc:
+        raise StudyFileError([Problem(source, 0, "", exc.strerror or str(exc))]) from None
+    try:
+        return decode(raw)
+    except YamlProblem as exc:
+        raise StudyFileError([Problem(source, exc.line, "", exc.message)]) from None
+
+
+def load_study(path: str | os.PathLike[str]) -> Study:
+    """Read and validate one study file."""
+    path = Path(path)
+    return parse_study(read_text(path), str(path))
+
+
+def expand_inputs(inputs: list[Path]) -> list[Path | StudyFileError]:
+    """Files as given, folders expanded to their study files (sorted, not recursive).
+
+    A folder without study files, or a path that does not exist, becomes a
+    :class:`StudyFileError` in place so the caller can report it and go on.
+    """
+    expanded: list[Path | StudyFileError] = []
+    for path in inputs:
+        if path.is_dir():
+            try:
+                found = sorted(
+                    p for p in path.iterdir() if p.suffix in STUDY_SUFFIXES and p.is_file()
+                )
+            except OSError as exc:
+                expanded.append(
+                    StudyFileError([Problem(str(path), 0, "", exc.strerror or str(exc))])
+                )
+                continue
+            if not found:
+                expanded.append(
+                    StudyFileError([Problem(str(path), 0, "", "folder holds no .yaml study files")])
+                )
+            expanded.extend(found)
+        elif not path.exists() and not path.is_symlink():
+            expanded.append(StudyFileError([Problem(str(path), 0, "", "no such file")]))
+        else:
+            expanded.append(path)
+    return expanded
