@@ -1,0 +1,23 @@
+"""The Thymalfasin knowledge base: rules (kb/rules/), texts (kb/findings.yaml),
+thresholds and reference protocols (kb/thresholds.py) and bundled cases (kb/cases/)."""
+
+from __future__ import annotations
+
+from functools import cache
+
+from thymoscope.engine.diagnosis import KnowledgeBase
+
+
+@cache
+def knowledge() -> KnowledgeBase:
+    from thymoscope.kb.catalogue import catalogue, factor_titles, render_text
+    from thymoscope.kb.rules import RULE_SETS
+
+    titles = factor_titles()
+    return KnowledgeBase(
+        rule_sets=RULE_SETS,
+        catalogue=catalogue(),
+        factor_order=tuple(titles),
+        factor_titles=titles,
+        render_text=render_text,
+    )

@@ -124,7 +124,7 @@ def _check_events(text: str) -> None:
 
 class _Builder:
     def __init__(self) -> None:
-        self.constructor = yaml.SafeConstructor()
+        self.constructor = yaml.constructor.SafeConstructor()
         self.lines: dict[Path, int] = {}
 
     def build(self, node: yaml.Node, path: Path) -> Any:

@@ -1,0 +1,64 @@
+"""Load the findings catalogue (kb/findings.yaml) and render its texts."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from functools import cache
+from importlib.resources import files
+from typing import Any
+
+import yaml
+
+from thymoscope.engine.diagnosis import SEVERITY_ORDER, FindingSpec
+
+
+@cache
+def _raw() -> dict[str, Any]:
+    text = files("thymoscope.kb").joinpath("findings.yaml").read_text(encoding="utf-8")
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    return yaml.load(text, Loader=loader)  # noqa: S506 - CSafeLoader is the safe loader
+
+
+def factor_titles() -> dict[str, str]:
+    return dict(_raw()["factors"])
+
+
+@cache
+def catalogue() -> dict[str, FindingSpec]:
+    factors = factor_titles()
+    specs = {}
+    for finding_id, entry in _raw()["findings"].items():
+        if entry["factor"] not in factors or entry["severity"] not in SEVERITY_ORDER:
+            raise ValueError(f"findings.yaml: {finding_id}: unknown factor or severity")
+        specs[finding_id] = FindingSpec(
+            id=finding_id,
+            title=entry["title"],
+            factor=entry["factor"],
+            severity=entry["severity"],
+            faq=tuple(entry["faq"]),
+            explanation=entry["explanation"],
+            next_steps=tuple(entry.get("next_steps", ())),
+            evidence_note=(entry.get("evidence_note") or None),
+            applies_to=tuple(entry.get("applies_to", ())),
+            needs=tuple(entry.get("needs", ())),
+        )
+    return specs
+
+
+@cache
+def _environment() -> Any:
+    import jinja2
+
+    return jinja2.Environment(
+        undefined=jinja2.StrictUndefined, autoescape=False, keep_trailing_newline=False
+    )
+
+
+@cache
+def _template(source: str) -> Any:
+    return _environment().from_string(source)
+
+
+def render_text(source: str, values: Mapping[str, Any]) -> str:
+    """Fill a catalogue text with a finding's values; whitespace folded to single spaces."""
+    return " ".join(_template(source).render(**values).split())

@@ -1,0 +1,92 @@
+"""Factor 3, dosing and regimen (FAQ 1, 2, 3)."""
+
+from __future__ import annotations
+
+from thymoscope.engine.experta_compat import MATCH, TEST, Rule
+from thymoscope.engine.facts import Intervention, Population, Study
+from thymoscope.kb.rules.conditions import KNOWN, below, one_of, outside
+from thymoscope.kb.thresholds import (
+    ADVANCED_FIBROSIS_DOSE_MG,
+    REFERENCE_BODY_SURFACE_M2,
+    REFERENCE_PROTOCOLS,
+    USUAL_DOSE_MG,
+)
+
+
+def regimen_differences(indication: str, frequency: str | None, weeks: float | None) -> list[str]:
+    """The fields of the regimen that are known and differ from the reference protocol."""
+    reference = REFERENCE_PROTOCOLS[indication]
+    differing = []
+    if frequency is not None and frequency != reference.frequency:
+        differing.append("frequency")
+    low, high = reference.duration_weeks
+    if weeks is not None and not low - 1e-9 <= weeks <= high + 1e-9:
+        differing.append("duration_weeks")
+    return differing
+
+
+class DosingRules:
+    @Rule(Intervention(dose_unit="mg", dose=MATCH.dose & outside(*USUAL_DOSE_MG)))
+    def flat_dose_outside_usual_range(self, dose):  # type: ignore[no-untyped-def]
+        low, high = USUAL_DOSE_MG
+        self.conclude(
+            "dose-outside-usual-range",
+            "intervention.dose",
+            "intervention.dose_unit",
+            dose=dose,
+            unit="mg",
+            low=low,
+            high=high,
+            direction="above" if dose > high else "below",
+        )
+
+    @Rule(Intervention(dose_unit="mg_per_m2", dose=MATCH.dose & KNOWN))
+    def body_surface_dose(self, dose):  # type: ignore[no-untyped-def]
+        low, high = USUAL_DOSE_MG
+        self.conclude(
+            "dose-outside-usual-range",
+            "intervention.dose",
+            "intervention.dose_unit",
+            severity="minor",
+            dose=dose,
+            unit="mg/m²",
+            low=low,
+            high=high,
+            direction="per body surface",
+            approx_mg=round(dose * REFERENCE_BODY_SURFACE_M2, 2),
+            body_surface=REFERENCE_BODY_SURFACE_M2,
+        )
+
+    @Rule(
+        Study(indication=MATCH.indication & one_of(REFERENCE_PROTOCOLS)),
+        Intervention(frequency=MATCH.frequency, duration_weeks=MATCH.weeks),
+        TEST(lambda indication, frequency, weeks: bool(regimen_differences(indication, frequency, weeks))),
+    )
+    def regimen_differs_from_reference(self, indication, frequency, weeks):  # type: ignore[no-untyped-def]
+        differing = regimen_differences(indication, frequency, weeks)
+        reference = REFERENCE_PROTOCOLS[indication]
+        self.conclude(
+            "regimen-differs-from-reference",
+            "indication",
+            *(f"intervention.{name}" for name in differing),
+            differing=differing,
+            frequency=frequency,
+            weeks=weeks,
+            reference=reference.description,
+            reference_faq=reference.faq,
+        )
+
+    @Rule(
+        Study(indication="chronic_hepatitis_b"),
+        Population(liver_fibrosis="advanced"),
+        Intervention(dose_unit="mg", dose=MATCH.dose & below(ADVANCED_FIBROSIS_DOSE_MG)),
+    )
+    def low_dose_advanced_fibrosis(self, dose):  # type: ignore[no-untyped-def]
+        self.conclude(
+            "low-dose-advanced-fibrosis",
+            "population.liver_fibrosis",
+            "intervention.dose",
+            "intervention.dose_unit",
+            dose=dose,
+            reference_dose=ADVANCED_FIBROSIS_DOSE_MG,
+        )

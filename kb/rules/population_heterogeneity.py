@@ -1,0 +1,58 @@
+"""Factor 6, population heterogeneity (FAQ 2): who was enrolled, and subgroup claims."""
+
+from __future__ import annotations
+
+from thymoscope.engine.experta_compat import AS, NOT, TEST, Rule
+from thymoscope.engine.facts import Population, Study, Subgroup
+from thymoscope.kb.effects import excludes_null
+from thymoscope.kb.thresholds import ALPHA
+
+
+def subgroup_weaknesses(sub: dict) -> list[tuple[str, str]]:  # type: ignore[type-arg]
+    """(reason, field) pairs that lower the credibility of a claimed subgroup effect."""
+    weak = []
+    if sub.get("prespecified") is False:
+        weak.append(("not pre-specified", "prespecified"))
+    if sub.get("interaction_p") is None:
+        weak.append(("no test of interaction reported", "interaction_p"))
+    elif sub["interaction_p"] >= ALPHA:
+        weak.append((f"interaction test not significant (p = {sub['interaction_p']:g})",
+                     "interaction_p"))
+    if sub.get("credibility") in ("low", "moderate"):
+        weak.append((f"credibility rated {sub['credibility']}", "credibility"))
+    return weak
+
+
+def is_subgroup_claim(sub: dict) -> bool:  # type: ignore[type-arg]
+    """A subgroup reported as showing an effect, or whose credibility was rated."""
+    shows_effect = excludes_null(
+        sub.get("effect_measure"), sub.get("effect_ci_low"), sub.get("effect_ci_high"),
+        sub.get("effect_p_value"),
+    )
+    return bool(shows_effect) or sub.get("credibility") is not None
+
+
+class PopulationHeterogeneityRules:
+    @Rule(
+        Study(indication="sepsis"),
+        Population(selected_by_biomarker=False),
+        NOT(Subgroup(by="immune_status")),
+    )
+    def sepsis_population_not_selected(self):  # type: ignore[no-untyped-def]
+        self.conclude("unselected-sepsis-population", "indication", "population.selected_by_biomarker")
+
+    @Rule(
+        AS.sub << Subgroup(),
+        TEST(lambda sub: sub.get("by") != "study_quality"
+             and is_subgroup_claim(sub) and bool(subgroup_weaknesses(sub))),
+    )
+    def weak_subgroup_claim(self, sub):  # type: ignore[no-untyped-def]
+        weak = subgroup_weaknesses(sub)
+        prefix = f"subgroups.{sub['index']}"
+        self.conclude(
+            "low-credibility-subgroup-claim",
+            f"{prefix}.name",
+            *(f"{prefix}.{field}" for _, field in weak),
+            subgroups=[sub["name"]],
+            reasons=[reason for reason, _ in weak],
+        )

@@ -1,0 +1,95 @@
+"""Numbers and reference protocols the rules compare a study against.
+
+Change a value here and every rule, text and question that uses it follows.
+Each entry names the FAQ section it comes from.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+# FAQ 1: trials have used 0.8 mg to 1.6 mg per administration.
+USUAL_DOSE_MG = (0.8, 1.6)
+
+# Used only to translate a body-surface dose (mg/m²) into an approximate flat dose
+# for the explanation; a conventional adult body-surface area, not from the FAQ.
+REFERENCE_BODY_SURFACE_M2 = 1.7
+
+# FAQ 3: the higher of the two hepatitis B doses was reported better in advanced fibrosis.
+ADVANCED_FIBROSIS_DOSE_MG = 1.6
+
+
+@dataclass(frozen=True)
+class ReferenceProtocol:
+    indication: str
+    faq: str
+    dose_mg: float
+    route: str
+    frequency: str
+    duration_weeks: tuple[float, float]
+    description: str
+
+
+# FAQ 2 (representative sepsis trial) and FAQ 3 (representative hepatitis B trial).
+REFERENCE_PROTOCOLS = {
+    "sepsis": ReferenceProtocol(
+        indication="sepsis",
+        faq="2",
+        dose_mg=1.6,
+        route="subcutaneous",
+        frequency="twice_daily",
+        duration_weeks=(5 / 7, 1.0),
+        description="1.6 mg subcutaneously twice a day for 5–7 days",
+    ),
+    "chronic_hepatitis_b": ReferenceProtocol(
+        indication="chronic_hepatitis_b",
+        faq="3",
+        dose_mg=1.6,
+        route="subcutaneous",
+        frequency="twice_weekly",
+        duration_weeks=(24.0, 26.0),
+        description="1.6 mg subcutaneously twice a week for 24–26 weeks",
+    ),
+}
+
+# FAQ 1 and 3: responses in hepatitis B build up after therapy; the reference trial
+# read its primary endpoint 12 months after stopping.
+CHB_MIN_FOLLOW_UP_MONTHS = 12.0
+
+# FAQ 2: "small" trials. The lower-quality sepsis trials averaged ~60 patients each;
+# below this size a single-centre trial counts as small.
+SMALL_TRIAL_PATIENTS = 100
+
+# A trial this small that reports "no effect" cannot rule out a useful effect.
+UNDERPOWERED_NULL_PATIENTS = 200
+
+# Conventional two-sided significance level for reading p-values and interaction tests.
+ALPHA = 0.05
+
+# FAQ 2 and 4: immune markers that show biological activity, per indication.
+IMMUNE_MARKERS = {
+    "sepsis": frozenset(
+        {"hla_dr", "cd3", "cd4", "cd8", "cd4_cd8_ratio", "lymphocyte_count", "cytokines",
+         "apache_ii", "sofa"}
+    ),
+    "cancer": frozenset({"cd4", "cd8", "nk_cells", "lymphocyte_count", "cd3", "cd4_cd8_ratio"}),
+}
+
+# FAQ 4: the partner therapies with which adjuvant benefit has been reported.
+ANTICANCER_PARTNERS = frozenset(
+    {"chemotherapy", "radiotherapy", "chemoradiotherapy", "immune_checkpoint_inhibitor",
+     "other_immunotherapy"}
+)
+
+# FAQ 3: combination partners under study in hepatitis B.
+CHB_COMBINATION_PARTNERS = frozenset({"nucleoside_analogue", "interferon", "other_antiviral"})
+
+# Levels of a `study_quality` subgroup that mean lower or higher quality.
+LOWER_QUALITY_LEVELS = frozenset({"low", "lower", "lower_quality", "high_risk"})
+HIGHER_QUALITY_LEVELS = frozenset({"high", "higher", "higher_quality", "low_risk"})
+
+# Designs without randomisation (FAQ 2: randomisation is the first safeguard).
+NON_RANDOMISED_DESIGNS = frozenset({"non_randomized_trial", "single_arm", "observational"})
+
+# Comparators that leave outcome assessment open to expectation effects.
+UNCONTROLLED_COMPARATORS = frozenset({"no_treatment", "none"})
