@@ -1,0 +1,108 @@
+"""Turn diagnoses into the report document: plain data shared by every output format.
+
+The JSON output *is* this document; the text, Markdown and HTML templates render it.
+Its shape is versioned by ``REPORT_VERSION`` and published as a JSON Schema
+(``thymoscope schema --report``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from thymoscope import RESEARCH_NOTICE, __version__
+from thymoscope.engine.diagnosis import SEVERITY_ORDER, Diagnosis, Finding
+
+REPORT_VERSION = 1
+
+# The study facts shown first in every report, in this order.
+KEY_FACT_PATHS = (
+    "indication",
+    "cancer_type",
+    "design.type",
+    "design.blinding",
+    "design.comparator",
+    "design.sample_size",
+    "design.trials",
+    "population.immune_status",
+    "intervention.role",
+    "intervention.combined_with",
+    "intervention.dose",
+    "intervention.dose_unit",
+    "intervention.frequency",
+    "intervention.duration_weeks",
+    "primary_endpoint.kind",
+    "primary_endpoint.timing",
+    "follow_up_months_after_therapy",
+    "result.primary",
+)
+
+
+def _plain(value: Any) -> Any:
+    return list(value) if isinstance(value, tuple) else value
+
+
+def finding_document(finding: Finding, factor_titles: dict[str, str]) -> dict[str, Any]:
+    return {
+        "id": finding.id,
+        "title": finding.title,
+        "severity": finding.severity,
+        "factor": finding.factor,
+        "factor_title": factor_titles.get(finding.factor, finding.factor),
+        "faq_sections": list(finding.faq),
+        "explanation": finding.explanation,
+        "next_steps": list(finding.next_steps),
+        "evidence_note": finding.evidence_note,
+        "rules": list(finding.rules),
+        "facts": [{"path": f.path, "value": _plain(f.value)} for f in finding.facts],
+    }
+
+
+def study_document(diagnosis: Diagnosis, factor_titles: dict[str, str]) -> dict[str, Any]:
+    """One study's part of the report."""
+    findings = [finding_document(f, factor_titles) for f in diagnosis.findings]
+    groups = []
+    for factor, title in factor_titles.items():
+        members = [f for f in findings if f["factor"] == factor]
+        if members:
+            groups.append({"factor": factor, "title": title, "findings": members})
+    counts = {s: sum(1 for f in findings if f["severity"] == s) for s in SEVERITY_ORDER}
+    return {
+        "id": diagnosis.study_id,
+        "title": diagnosis.title,
+        "source": diagnosis.source,
+        "indication": diagnosis.indication,
+        "key_facts": [
+            {"path": p, "value": _plain(diagnosis.key_facts.get(p))}
+            for p in KEY_FACT_PATHS
+            if p in diagnosis.key_facts
+        ],
+        "finding_ids": [f["id"] for f in findings],
+        "ranked": [f["id"] for f in sorted(findings, key=lambda f: SEVERITY_ORDER.index(f["severity"]))],
+        "groups": groups,
+        "severity_counts": counts,
+        "checks": [
+            {"finding": c.finding, "factor": c.factor, "status": c.status, "unknown": list(c.unknown)}
+            for c in diagnosis.checks
+        ],
+    }
+
+
+def report_document(
+    diagnoses: Sequence[Diagnosis],
+    errors: Sequence[str] = (),
+    factor_titles: dict[str, str] | None = None,
+) -> dict[str, Any]:
+    """The whole report for one or more studies (plus the input errors, if any)."""
+    if factor_titles is None:
+        from thymoscope.kb import knowledge
+
+        factor_titles = dict(knowledge().factor_titles)
+    return {
+        "report_version": REPORT_VERSION,
+        "kind": "diagnosis",
+        "generator": f"thymoscope {__version__}",
+        "studies": [study_document(d, factor_titles) for d in diagnoses],
+        "errors": list(errors),
+        "notice": RESEARCH_NOTICE,
+    }
