@@ -20,7 +20,7 @@ from pydantic import BaseModel
 
 from thymoscope.engine.diagnosis import Conclusion, Diagnosis, KnowledgeBase, assemble
 from thymoscope.engine.experta_compat import Fact, KnowledgeEngine, experta
-from thymoscope.engine.facts import study_facts, study_values
+from thymoscope.engine.facts import facts_from_data, flatten, study_data
 from thymoscope.engine.strategy import ExactDepthStrategy
 
 _Agenda = experta.agenda.Agenda
@@ -106,8 +106,9 @@ class Diagnoser:
         self, study: BaseModel, source: str | None = None, facts: list[Fact] | None = None
     ) -> Diagnosis:
         """Diagnose one validated study; ``facts`` may reorder the study's own facts."""
-        values = study_values(study)
-        declared = study_facts(study) if facts is None else facts
+        data = study_data(study)  # dumped once: values and facts both derive from it
+        values = flatten(data)
+        declared = facts_from_data(data) if facts is None else facts
         with self._lock:
             conclusions = list(self.engine.evaluate(declared, values))
         indication = str(values.get("indication"))

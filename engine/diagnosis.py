@@ -27,6 +27,7 @@ class FindingSpec:
     evidence_note: str | None = None
     applies_to: tuple[str, ...] = ()  # indications; empty means every indication
     needs: tuple[str, ...] = ()  # fields that must be known to assess the finding
+    reads: tuple[str, ...] = ()  # every field its rules look at ('*' = any list item)
 
 
 @dataclass(frozen=True)

@@ -82,14 +82,23 @@ def flatten(data: dict[str, Any], sep: str = ".") -> dict[str, Any]:
     return out
 
 
+def study_data(study: BaseModel) -> dict[str, Any]:
+    """The study as plain JSON-compatible data (dump it once, derive values and facts)."""
+    return study.model_dump(mode="json")
+
+
 def study_values(study: BaseModel) -> dict[str, Any]:
     """Every field of the study by dotted path, enums as their plain values."""
-    return flatten(study.model_dump(mode="json"))
+    return flatten(study_data(study))
 
 
 def study_facts(study: BaseModel) -> list[Fact]:
     """The facts for one study, in a fixed order (the order never changes findings)."""
-    data = study.model_dump(mode="json")
+    return facts_from_data(study_data(study))
+
+
+def facts_from_data(data: dict[str, Any]) -> list[Fact]:
+    """:func:`study_facts` from already dumped :func:`study_data` (``data`` is not changed)."""
     facts: list[Fact] = []
     top: dict[str, Any] = {}
     for key, value in data.items():

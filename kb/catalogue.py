@@ -41,6 +41,7 @@ def catalogue() -> dict[str, FindingSpec]:
             evidence_note=(entry.get("evidence_note") or None),
             applies_to=tuple(entry.get("applies_to", ())),
             needs=tuple(entry.get("needs", ())),
+            reads=tuple(entry.get("reads", ())),
         )
     return specs
 
@@ -61,4 +62,6 @@ def _template(source: str) -> Any:
 
 def render_text(source: str, values: Mapping[str, Any]) -> str:
     """Fill a catalogue text with a finding's values; whitespace folded to single spaces."""
+    if "{" not in source:  # no jinja2 markup: the template would render the text as is
+        return " ".join(source.split())
     return " ".join(_template(source).render(**values).split())

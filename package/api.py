@@ -13,10 +13,10 @@ from thymoscope.study.model import Study
 
 @cache
 def diagnoser() -> Diagnoser:
-    """The process-wide diagnoser; its rule network is built once."""
-    from thymoscope.kb import knowledge
+    """The process-wide diagnoser; its rule network is built once (shared with batches)."""
+    from thymoscope.engine.batch import DEFAULT_KNOWLEDGE, diagnoser_for
 
-    return Diagnoser(knowledge())
+    return diagnoser_for(DEFAULT_KNOWLEDGE)
 
 
 def diagnose(study: Study, source: str | None = None) -> Diagnosis:

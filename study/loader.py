@@ -5,18 +5,28 @@ A problem reads ``FILE:LINE: FIELD: message`` so editors and terminals can jump 
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
 import os
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
-
 from thymoscope.study.model import Study
-from thymoscope.study.yaml_source import MAX_BYTES, SourceDocument, YamlProblem, decode, parse_yaml
+from thymoscope.study.yaml_source import (
+    MAX_BYTES,
+    SourceDocument,
+    YamlProblem,
+    decode,
+    parse_yaml,
+    shown,
+)
 
 STUDY_SUFFIXES = (".yaml", ".yml")
+# At most this many problems are listed per file; one more line says how many were left out.
+MAX_PROBLEMS = 20
 
 
 @dataclass(frozen=True)
@@ -28,7 +38,9 @@ class Problem:
 
     def __str__(self) -> str:
         where = f"{self.source}:{self.line}" if self.line else self.source
-        return f"{where}: {self.field}: {self.message}" if self.field else f"{where}: {self.message}"
+        return (
+            f"{where}: {self.field}: {self.message}" if self.field else f"{where}: {self.message}"
+        )
 
 
 class StudyFileError(Exception):
@@ -98,24 +110,23 @@ def _describe(error: dict[str, Any]) -> tuple[tuple[Any, ...], str]:
         return loc, "required field is missing"
     if kind in ("enum", "literal_error"):
         expected = _expected_values(error)
-        return loc, f"{value!r} is not allowed; expected {expected}"
+        return loc, f"{shown(value)} is not allowed; expected {expected}"
     if kind == "model_type" or kind == "model_attributes_type":
         return loc, f"expected a mapping of fields, got {type(value).__name__}"
     if kind == "list_type":
         return loc, f"expected a list, got {type(value).__name__}"
     if kind == "finite_number":
-        return loc, f"{value!r} is not a finite number"
+        return loc, f"{shown(value)} is not a finite number"
     if kind == "string_pattern_mismatch" and loc == ("id",):
         return loc, (
-            f"{value!r} is not a valid id: use lowercase letters, digits, '-' and '_' "
+            f"{shown(value)} is not a valid id: use lowercase letters, digits, '-' and '_' "
             "(at most 80 characters, starting with a letter or digit)"
         )
     message = error["msg"]
-    if value is not None and not isinstance(value, (dict, list)):
-        shown = repr(value)
-        if len(shown) > 60:
-            shown = shown[:57] + "..."
-        message = f"{message} (got {shown})"
+    if isinstance(value, dt.date):  # YAML reads 2024-01-01 as a date, not as text
+        message = f"{message} (got the date {value.isoformat()}; quote it if it is text)"
+    elif value is not None and not isinstance(value, (dict, list)):
+        message = f"{message} (got {shown(value)})"
     return loc, message
 
 
@@ -132,7 +143,16 @@ def problems_from_validation(
             seen.add(key)
             problems.append(Problem(source, line, _dotted(loc), message))
     problems.sort(key=lambda p: (p.line, p.field))
-    return problems
+    return capped(problems)
+
+
+def capped(problems: list[Problem]) -> list[Problem]:
+    """The first :data:`MAX_PROBLEMS` problems, plus one line counting the rest."""
+    if len(problems) <= MAX_PROBLEMS:
+        return problems
+    rest = len(problems) - MAX_PROBLEMS
+    more = Problem(problems[0].source, 0, "", f"{rest:,} more problems not shown")
+    return [*problems[:MAX_PROBLEMS], more]
 
 
 def parse_study(text: str, source: str = "<string>") -> Study:
@@ -148,7 +168,11 @@ def study_from_document(document: SourceDocument, source: str) -> Study:
     if not isinstance(document.data, dict):
         kind = "a list" if isinstance(document.data, list) else "a single value"
         raise StudyFileError(
-            [Problem(source, document.line_of(()), "", f"a study file is a YAML mapping, not {kind}")]
+            [
+                Problem(
+                    source, document.line_of(()), "", f"a study file is a YAML mapping, not {kind}"
+                )
+            ]
         )
     try:
         return Study.model_validate(document.data)
@@ -159,27 +183,45 @@ def study_from_document(document: SourceDocument, source: str) -> Study:
 
 
 def read_text(path: Path) -> str:
+    """The text of a study file: a regular file of at most MAX_BYTES bytes of UTF-8."""
     source = str(path)
     try:
-        if path.is_dir():
+        info = path.stat()
+        if stat.S_ISDIR(info.st_mode):
             raise StudyFileError([Problem(source, 0, "", "is a directory, not a study file")])
-        size = path.stat().st_size
-        if size > MAX_BYTES:
+        if not stat.S_ISREG(info.st_mode):  # a FIFO or device could block or never end
             raise StudyFileError(
-                [Problem(source, 0, "", f"file is {size:,} bytes; the limit is {MAX_BYTES:,} bytes")]
+                [Problem(source, 0, "", "is not a regular file (a pipe or device?); refused")]
+            )
+        if info.st_size > MAX_BYTES:
+            raise StudyFileError(
+                [
+                    Problem(
+                        source,
+                        0,
+                        "",
+                        f"file is {info.st_size:,} bytes; the limit is {MAX_BYTES:,} bytes",
+                    )
+                ]
             )
         with path.open("rb") as handle:
-            raw = handle.read(MAX_BYTES + 1)
+            raw = handle.read(MAX_BYTES + 1)  # the file may have grown since stat()
     except FileNotFoundError:
         raise StudyFileError([Problem(source, 0, "", "no such file")]) from None
     except PermissionError:
         raise StudyFileError([Problem(source, 0, "", "permission denied")]) from None
     except OSError as exc:
-        raise StudyFileError([Problem(source, 0, "", exc.strerror or str(exc))]) from None
+        raise StudyFileError([Problem(source, 0, "", _os_reason(exc))]) from None
     try:
         return decode(raw)
     except YamlProblem as exc:
         raise StudyFileError([Problem(source, exc.line, "", exc.message)]) from None
+
+
+def _os_reason(exc: OSError) -> str:
+    """An OS error in a few lowercase words, without repeating the file name."""
+    reason = exc.strerror or type(exc).__name__
+    return reason[:1].lower() + reason[1:]
 
 
 def load_study(path: str | os.PathLike[str]) -> Study:

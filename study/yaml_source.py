@@ -8,6 +8,7 @@ types; any other tag (``!!python/object`` and friends) is refused, never constru
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -18,9 +19,23 @@ try:  # the C implementation is much faster; fall back to pure Python
 except ImportError:  # pragma: no cover
     from yaml import SafeLoader as _Loader  # type: ignore[assignment]
 
-MAX_BYTES = 1_000_000
-MAX_DEPTH = 32
-MAX_NODES = 100_000
+# The limits below are checked before any value is built; README "What thymoscope
+# accepts and refuses" lists them.  Change them there too.
+MAX_BYTES = 1_000_000  # size of one study file, in bytes (UTF-8)
+MAX_DEPTH = 32  # mappings and lists inside each other
+MAX_NODES = 100_000  # values and keys, counting each alias as the values it repeats
+MAX_NUMBER_CHARS = 100  # digits (and signs, dots, exponent) of one number
+MAX_SHOWN = 60  # characters of an offending value quoted in a message
+
+# YAML's printable characters (YAML 1.1, section 5.1); anything else is refused up front
+# so the message can say which character and on which line.
+_NOT_PRINTABLE = re.compile(
+    "[^\x09\x0a\x0d\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]"
+)
+# YAML 1.1 reads these plain scalars as numbers in ways nobody writing a study means:
+# base 60 (``1:30`` is 90) and octal (``010`` is 8).
+_SEXAGESIMAL = re.compile(r"^[-+]?[0-9][0-9_]*(:[0-5]?[0-9])+(\.[0-9_]*)?$")
+_OCTAL = re.compile(r"^[-+]?0[0-7_]+$")
 
 _SCALAR_TAGS = {
     "tag:yaml.org,2002:str",
@@ -30,6 +45,8 @@ _SCALAR_TAGS = {
     "tag:yaml.org,2002:null",
     "tag:yaml.org,2002:timestamp",
 }
+_INT_TAG = "tag:yaml.org,2002:int"
+_FLOAT_TAG = "tag:yaml.org,2002:float"
 _MAP_TAG = "tag:yaml.org,2002:map"
 _SEQ_TAG = "tag:yaml.org,2002:seq"
 
@@ -60,22 +77,46 @@ class SourceDocument:
         return self.lines.get((), 1)
 
 
+def shown(value: Any) -> str:
+    """``repr(value)`` cut to :data:`MAX_SHOWN` characters, for one-line messages."""
+    text = repr(value)
+    return text if len(text) <= MAX_SHOWN else text[: MAX_SHOWN - 3] + "..."
+
+
+def _too_large(size: int) -> YamlProblem:
+    return YamlProblem(0, f"file is {size:,} bytes; the limit is {MAX_BYTES:,} bytes")
+
+
 def decode(raw: bytes) -> str:
+    """UTF-8 bytes (a leading BOM is dropped) to text, refusing anything else."""
     if len(raw) > MAX_BYTES:
-        raise YamlProblem(0, f"file is {len(raw):,} bytes; the limit is {MAX_BYTES:,} bytes")
+        raise _too_large(len(raw))
     if raw.startswith(b"\xef\xbb\xbf"):
         raw = raw[3:]
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise YamlProblem(1, "file is UTF-16 text; save it as UTF-8")
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
         raise YamlProblem(
-            line, f"not valid UTF-8 (byte 0x{raw[exc.start]:02x} at offset {exc.start})"
+            line,
+            f"not valid UTF-8 (byte 0x{raw[exc.start]:02x} at offset {exc.start}); "
+            "save the file as UTF-8",
         ) from None
-    if "\x00" in text:
-        line = text[: text.index("\x00")].count("\n") + 1
-        raise YamlProblem(line, "contains a NUL character; a study file is text")
     return text
+
+
+def check_characters(text: str) -> None:
+    """Refuse characters YAML does not allow, naming the first one and its line."""
+    found = _NOT_PRINTABLE.search(text)
+    if found is None:
+        return
+    char = found.group()
+    line = text.count("\n", 0, found.start()) + 1
+    if char == "\x00":
+        raise YamlProblem(line, "contains a NUL character (U+0000); a study file is text")
+    raise YamlProblem(line, f"contains the character U+{ord(char):04X}, which YAML does not allow")
 
 
 def _mark_line(exc: yaml.MarkedYAMLError) -> int:
@@ -136,11 +177,14 @@ class _Builder:
             result: dict[Any, Any] = {}
             for key_node, value_node in node.value:
                 if key_node.tag == "tag:yaml.org,2002:merge":
-                    raise YamlProblem(key_node.start_mark.line + 1, "merge keys (<<) are not supported")
+                    raise YamlProblem(
+                        key_node.start_mark.line + 1, "merge keys (<<) are not supported"
+                    )
                 key = self.build(key_node, (*path, "<key>"))
                 if not isinstance(key, str):
                     raise YamlProblem(
-                        key_node.start_mark.line + 1, f"key {key!r} is not a name; keys must be text"
+                        key_node.start_mark.line + 1,
+                        f"key {shown(key)} is not a name; keys must be text",
                     )
                 key_line = key_node.start_mark.line + 1
                 if key in result:
@@ -158,23 +202,78 @@ class _Builder:
             return [self.build(item, (*path, i)) for i, item in enumerate(node.value)]
         if node.tag not in _SCALAR_TAGS:
             raise YamlProblem(line, f"unsupported YAML tag {node.tag}; refused")
+        if not node.style and node.tag in (_INT_TAG, _FLOAT_TAG):  # plain, not quoted
+            _refuse_surprising_number(node.value, line, path)
         try:
             return self.constructor.construct_object(node, deep=True)
-        except (yaml.YAMLError, ValueError, OverflowError) as exc:
-            raise YamlProblem(line, f"unreadable value {node.value!r}: {exc}") from None
+        except (yaml.YAMLError, ValueError, OverflowError, TypeError) as exc:
+            where = _dotted(path)
+            reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+            raise YamlProblem(
+                line, f"{where}: unreadable value {shown(node.value)}: {reason[:120]}"
+            ) from None
+
+
+def _dotted(path: Path) -> str:
+    return ".".join(str(p) for p in path) or "(top)"
+
+
+def _refuse_surprising_number(value: str, line: int, path: Path) -> None:
+    if len(value) > MAX_NUMBER_CHARS:
+        raise YamlProblem(
+            line, f"{_dotted(path)}: a number {len(value):,} characters long is refused"
+        )
+    if _SEXAGESIMAL.match(value):
+        raise YamlProblem(
+            line,
+            f"{_dotted(path)}: {value!r} would be read as a base-60 number; "
+            "quote it if it is text, or write the number in decimal",
+        )
+    if _OCTAL.match(value):
+        raise YamlProblem(
+            line,
+            f"{_dotted(path)}: {value!r} would be read as an octal number; "
+            "drop the leading zero, or quote it if it is text",
+        )
+
+
+def _syntax_problem(exc: yaml.MarkedYAMLError, text: str) -> YamlProblem:
+    line = _mark_line(exc)
+    problem = (exc.problem or "").strip()
+    mark = exc.problem_mark
+    if "maximum nesting depth" in problem:
+        return YamlProblem(line, f"nested deeper than {MAX_DEPTH} levels; refused")
+    if mark is not None and problem.startswith("found character"):
+        row = text.split("\n")[mark.line] if mark.line < text.count("\n") + 1 else ""
+        if row[mark.column : mark.column + 1] == "\t":
+            return YamlProblem(line, "a tab is used for indentation; YAML indents with spaces")
+    context = (exc.context or "").strip()
+    message = problem or context or "not valid YAML"
+    if context and problem:
+        message = f"{problem} ({context})"
+    return YamlProblem(line, f"YAML syntax error: {' '.join(message.split())}")
 
 
 def parse_yaml(text: str) -> SourceDocument:
-    """Parse one YAML document into plain data plus a path -> line map."""
+    """Parse one YAML document into plain data plus a path -> line map.
+
+    Size, characters, nesting, alias expansion and the number of documents are
+    checked before any node is built; only then is the document composed.
+    """
+    size = len(text) if text.isascii() else len(text.encode("utf-8", "surrogatepass"))
+    if size > MAX_BYTES:
+        raise _too_large(size)
+    text = text.removeprefix("\ufeff")
+    check_characters(text)
     try:
         _check_events(text)
         node = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
-        problem = exc.problem or str(exc)
-        raise YamlProblem(_mark_line(exc), f"YAML syntax error: {problem}") from None
-    except yaml.YAMLError as exc:
-        raise YamlProblem(0, f"YAML error: {exc}") from None
-    except RecursionError:
+        raise _syntax_problem(exc, text) from None
+    except yaml.YAMLError as exc:  # e.g. a ReaderError the character check did not foresee
+        reason = " ".join(str(exc).split())
+        raise YamlProblem(0, f"YAML error: {reason[:200]}") from None
+    except RecursionError:  # pragma: no cover - the event check limits nesting first
         raise YamlProblem(0, f"nested deeper than {MAX_DEPTH} levels; refused") from None
     if node is None:
         raise YamlProblem(1, "file is empty; a study file is a YAML mapping")

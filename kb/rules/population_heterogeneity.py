@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from thymoscope.engine.experta_compat import AS, NOT, TEST, Rule
 from thymoscope.engine.facts import Population, Study, Subgroup
 from thymoscope.kb.effects import excludes_null
@@ -16,8 +18,9 @@ def subgroup_weaknesses(sub: dict) -> list[tuple[str, str]]:  # type: ignore[typ
     if sub.get("interaction_p") is None:
         weak.append(("no test of interaction reported", "interaction_p"))
     elif sub["interaction_p"] >= ALPHA:
-        weak.append((f"interaction test not significant (p = {sub['interaction_p']:g})",
-                     "interaction_p"))
+        weak.append(
+            (f"interaction test not significant (p = {sub['interaction_p']:g})", "interaction_p")
+        )
     if sub.get("credibility") in ("low", "moderate"):
         weak.append((f"credibility rated {sub['credibility']}", "credibility"))
     return weak
@@ -26,10 +29,21 @@ def subgroup_weaknesses(sub: dict) -> list[tuple[str, str]]:  # type: ignore[typ
 def is_subgroup_claim(sub: dict) -> bool:  # type: ignore[type-arg]
     """A subgroup reported as showing an effect, or whose credibility was rated."""
     shows_effect = excludes_null(
-        sub.get("effect_measure"), sub.get("effect_ci_low"), sub.get("effect_ci_high"),
+        sub.get("effect_measure"),
+        sub.get("effect_ci_low"),
+        sub.get("effect_ci_high"),
         sub.get("effect_p_value"),
     )
     return bool(shows_effect) or sub.get("credibility") is not None
+
+
+def is_weak_claim(sub: Any) -> bool:
+    """A subgroup (not a quality stratum) claimed to show an effect, on weak support."""
+    return (
+        sub.get("by") != "study_quality"
+        and is_subgroup_claim(sub)
+        and bool(subgroup_weaknesses(sub))
+    )
 
 
 class PopulationHeterogeneityRules:
@@ -39,20 +53,39 @@ class PopulationHeterogeneityRules:
         NOT(Subgroup(by="immune_status")),
     )
     def sepsis_population_not_selected(self):  # type: ignore[no-untyped-def]
-        self.conclude("unselected-sepsis-population", "indication", "population.selected_by_biomarker")
+        self.conclude(
+            "unselected-sepsis-population", "indication", "population.selected_by_biomarker"
+        )
 
     @Rule(
         AS.sub << Subgroup(),
-        TEST(lambda sub: sub.get("by") != "study_quality"
-             and is_subgroup_claim(sub) and bool(subgroup_weaknesses(sub))),
+        TEST(lambda sub: is_weak_claim(sub)),
     )
     def weak_subgroup_claim(self, sub):  # type: ignore[no-untyped-def]
+        # One finding covers every weak subgroup: each firing names them all (in study
+        # order), so the merged explanation does not depend on which firing came first.
+        weak_subs = sorted(
+            (
+                fact
+                for fact in self.facts.values()
+                if isinstance(fact, Subgroup) and is_weak_claim(fact)
+            ),
+            key=lambda fact: fact["index"],
+        )
+        per_sub = [
+            (other["name"], [reason for reason, _ in subgroup_weaknesses(other)])
+            for other in weak_subs
+        ]
+        if len(per_sub) == 1:
+            reasons = per_sub[0][1]
+        else:
+            reasons = [f"{name}: {', '.join(why)}" for name, why in per_sub]
         weak = subgroup_weaknesses(sub)
         prefix = f"subgroups.{sub['index']}"
         self.conclude(
             "low-credibility-subgroup-claim",
             f"{prefix}.name",
             *(f"{prefix}.{field}" for _, field in weak),
-            subgroups=[sub["name"]],
-            reasons=[reason for reason, _ in weak],
+            subgroups=[name for name, _ in per_sub],
+            reasons=reasons,
         )

@@ -15,14 +15,14 @@ from thymoscope.kb.thresholds import (
     UNDERPOWERED_NULL_PATIENTS,
 )
 
-# reason -> (fields it rests on, whether it is serious on its own)
+# reason (read after "it is ...") -> (fields it rests on, whether it is serious on its own)
 BIAS_REASONS = {
     "not randomised": (("design.type",), True),
-    "high overall risk of bias": (("design.risk_of_bias",), True),
+    "at high overall risk of bias": (("design.risk_of_bias",), True),
     "open label": (("design.blinding",), False),
-    "no placebo or active control": (("design.comparator",), False),
-    "allocation not concealed": (("design.allocation_concealment",), False),
-    "small single-centre study": (("design.sample_size", "design.centres"), False),
+    "without a placebo or active control": (("design.comparator",), False),
+    "without concealed allocation": (("design.allocation_concealment",), False),
+    "a small single-centre study": (("design.sample_size", "design.centres"), False),
 }
 
 
@@ -31,22 +31,26 @@ def bias_reasons(design: dict) -> list[str]:  # type: ignore[type-arg]
     if design.get("type") in NON_RANDOMISED_DESIGNS:
         reasons.append("not randomised")
     if design.get("risk_of_bias") == "high":
-        reasons.append("high overall risk of bias")
+        reasons.append("at high overall risk of bias")
     if design.get("blinding") == "open":
         reasons.append("open label")
     if design.get("comparator") in UNCONTROLLED_COMPARATORS:
-        reasons.append("no placebo or active control")
+        reasons.append("without a placebo or active control")
     if design.get("allocation_concealment") is False:
-        reasons.append("allocation not concealed")
+        reasons.append("without concealed allocation")
     size, centres = design.get("sample_size"), design.get("centres")
     if size is not None and size < SMALL_TRIAL_PATIENTS and centres == 1:
-        reasons.append("small single-centre study")
+        reasons.append("a small single-centre study")
     return reasons
 
 
 def _stratum(sub: dict) -> tuple:  # type: ignore[type-arg]
-    return (sub.get("effect_measure"), sub.get("effect_ci_low"), sub.get("effect_ci_high"),
-            sub.get("effect_p_value"))
+    return (
+        sub.get("effect_measure"),
+        sub.get("effect_ci_low"),
+        sub.get("effect_ci_high"),
+        sub.get("effect_p_value"),
+    )
 
 
 class StudyQualityRules:
@@ -102,8 +106,12 @@ class StudyQualityRules:
     @Rule(
         AS.lower << Subgroup(by="study_quality", level=level_in(LOWER_QUALITY_LEVELS)),
         AS.higher << Subgroup(by="study_quality", level=level_in(HIGHER_QUALITY_LEVELS)),
-        TEST(lambda lower, higher: excludes_null(*_stratum(lower)) is True
-             and excludes_null(*_stratum(higher)) is False),
+        TEST(
+            lambda lower, higher: (
+                excludes_null(*_stratum(lower)) is True
+                and excludes_null(*_stratum(higher)) is False
+            )
+        ),
     )
     def quality_strata_disagree(self, lower, higher):  # type: ignore[no-untyped-def]
         cites = []
@@ -118,10 +126,18 @@ class StudyQualityRules:
             *cites,
             lower_name=lower["name"],
             higher_name=higher["name"],
-            lower_effect=effect_text(lower.get("effect_measure"), lower.get("effect_estimate"),
-                                     lower.get("effect_ci_low"), lower.get("effect_ci_high")),
-            higher_effect=effect_text(higher.get("effect_measure"), higher.get("effect_estimate"),
-                                      higher.get("effect_ci_low"), higher.get("effect_ci_high")),
+            lower_effect=effect_text(
+                lower.get("effect_measure"),
+                lower.get("effect_estimate"),
+                lower.get("effect_ci_low"),
+                lower.get("effect_ci_high"),
+            ),
+            higher_effect=effect_text(
+                higher.get("effect_measure"),
+                higher.get("effect_estimate"),
+                higher.get("effect_ci_low"),
+                higher.get("effect_ci_high"),
+            ),
             lower_size=lower.get("sample_size"),
             higher_size=higher.get("sample_size"),
             interaction_p=None if test is None else test.p_value,

@@ -1,0 +1,205 @@
+"""`thymoscope compare A.yaml B.yaml [C.yaml ...]`: why do these studies disagree?
+
+Every pair of the given studies (folders expand to their study files) is compared by
+the pair rules: on which troubleshooting factors the two differ, which way each
+difference is expected to push the result, which study is more credible on it, and
+whether the two results really conflict.  ``--pair`` compares a bundled pair (see
+``--list-pairs``) or a pair file (``{schema_version: 1, id, title, a, b}``, where ``a``
+and ``b`` are study files relative to the pair file, or bundled case ids).
+
+Exit status: 0 when every input was compared, 2 when an input was invalid (each
+problem is printed to stderr as one line; the valid studies are still compared), when
+fewer than two studies remain, or when the output cannot be written; 1 for an
+internal fault.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import itertools
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from thymoscope.cli.output import Format, OutputError
+
+if TYPE_CHECKING:
+    from thymoscope.engine.pairs import PairComparison
+    from thymoscope.kb.comparison import PairCase
+    from thymoscope.study.model import Study
+
+
+class InputProblem(Exception):
+    """Input that cannot be compared; the message is one line."""
+
+
+def _load(path: Path, problems: list[str]) -> Study | None:
+    from thymoscope.study.loader import StudyFileError, load_study
+
+    try:
+        return load_study(path)
+    except StudyFileError as exc:
+        problems.extend(str(p) for p in exc.problems)
+        return None
+
+
+def resolve_pair(name: str) -> tuple[PairCase, Path, Path]:
+    """A bundled pair id, or a pair file: the pair and its two study files."""
+    from thymoscope.kb.comparison import (
+        PairFileError,
+        bundled_case_path,
+        bundled_pairs,
+        parse_pair,
+    )
+    from thymoscope.study.loader import STUDY_SUFFIXES, StudyFileError, read_text
+
+    path = Path(name)
+    if path.suffix in STUDY_SUFFIXES or path.exists():
+        try:
+            pair = parse_pair(read_text(path), str(path))
+        except StudyFileError as exc:
+            raise InputProblem(str(exc.problems[0])) from None
+        except PairFileError as exc:
+            raise InputProblem(str(exc)) from None
+
+        def locate(ref: str) -> Path:
+            if Path(ref).suffix in STUDY_SUFFIXES:
+                return path.parent / ref
+            return bundled_case_path(ref)
+
+        return pair, locate(pair.a), locate(pair.b)
+    pairs = bundled_pairs()
+    if name not in pairs:
+        known = ", ".join(sorted(pairs))
+        raise InputProblem(f"{name}: no such bundled pair or pair file (bundled pairs: {known})")
+    pair = pairs[name]
+    return pair, bundled_case_path(pair.a), bundled_case_path(pair.b)
+
+
+def compare_inputs(
+    inputs: list[Path], pair_names: list[str]
+) -> tuple[list[PairComparison], list[dict[str, Any] | None], list[str], list[Path]]:
+    """(comparisons, their pair labels, one line per input problem, the files read)."""
+    from thymoscope.kb.comparison import compare
+    from thymoscope.study.loader import StudyFileError, expand_inputs
+
+    problems: list[str] = []
+    comparisons: list[PairComparison] = []
+    labels: list[dict[str, Any] | None] = []
+    files: list[Path] = []
+
+    for name in pair_names:
+        try:
+            pair, path_a, path_b = resolve_pair(name)
+        except InputProblem as exc:
+            problems.append(str(exc))
+            continue
+        studies = [_load(path_a, problems), _load(path_b, problems)]
+        files += [path_a, path_b]
+        if studies[0] is not None and studies[1] is not None:
+            comparisons.append(compare(studies[0], studies[1], str(path_a), str(path_b)))
+            labels.append({"id": pair.id, "title": pair.title, "note": pair.note})
+
+    loaded: list[tuple[Path, Study]] = []
+    for item in expand_inputs(inputs):
+        if isinstance(item, StudyFileError):
+            problems.extend(str(p) for p in item.problems)
+            continue
+        files.append(item)
+        study = _load(item, problems)
+        if study is not None:
+            loaded.append((item, study))
+    if inputs and len(loaded) < 2 and not problems:
+        problems.append(
+            f"{inputs[0]}: compare needs at least two studies (got {len(loaded)})"
+        )
+    for (path_a, a), (path_b, b) in itertools.combinations(loaded, 2):
+        comparisons.append(compare(a, b, str(path_a), str(path_b)))
+        labels.append(None)
+    return comparisons, labels, problems, files
+
+
+def _list_pairs() -> None:
+    from thymoscope import RESEARCH_NOTICE
+    from thymoscope.kb.comparison import bundled_pairs
+
+    for pair in bundled_pairs().values():
+        typer.echo(f"{pair.id}: {pair.title} ({pair.a} vs {pair.b})")
+    typer.echo(RESEARCH_NOTICE)
+
+
+def compare(
+    inputs: Annotated[
+        list[Path] | None,
+        typer.Argument(
+            metavar="[FILE|DIR...]",
+            help="Two or more study files, or folders; every pair of them is compared.",
+            show_default=False,
+        ),
+    ] = None,
+    pair: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--pair", "-p", metavar="NAME|FILE",
+            help="A bundled pair (see --list-pairs) or a pair file; may be repeated.",
+        ),
+    ] = None,
+    list_pairs: Annotated[
+        bool, typer.Option("--list-pairs", help="List the bundled pairs and exit.")
+    ] = False,
+    fmt: Annotated[
+        Format, typer.Option("--format", "-f", help="Output format.", case_sensitive=False)
+    ] = Format.text,
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "--output", "-o", help="Write the report to this file (atomically) instead of stdout.",
+            dir_okay=False,
+        ),
+    ] = None,
+) -> None:
+    """Compare studies: on which factors do they differ, and do their results really conflict?"""
+    from thymoscope.cli.output import check_target, emit, terminal_style
+    from thymoscope.report.comparison import comparison_report
+    from thymoscope.report.render import render
+    from thymoscope.study.loader import STUDY_SUFFIXES
+
+    if list_pairs:
+        _list_pairs()
+        raise typer.Exit(0)
+    inputs = list(inputs or [])
+    pair_names = list(pair or [])
+    if not inputs and not pair_names:
+        typer.echo("thymoscope: compare needs two or more study files, or --pair NAME", err=True)
+        raise typer.Exit(2)
+
+    if output is not None:
+        candidates = [*inputs]
+        for item in inputs:
+            if item.is_dir():
+                with contextlib.suppress(OSError):
+                    candidates.extend(p for p in item.iterdir() if p.suffix in STUDY_SUFFIXES)
+        try:
+            check_target(output, candidates)
+        except OutputError as exc:
+            typer.echo(f"thymoscope: {exc}", err=True)
+            raise typer.Exit(2) from None
+
+    comparisons, labels, problems, files = compare_inputs(inputs, pair_names)
+    for line in problems:
+        typer.echo(line, err=True)
+    if not comparisons and problems:
+        raise typer.Exit(2)
+
+    color, width = terminal_style() if output is None else (False, 88)
+    if fmt is not Format.text:
+        color = False
+    document = comparison_report(comparisons, problems, labels)
+    text = render(document, fmt.value, color=color, width=width)
+    try:
+        emit(text, output, [*inputs, *files])
+    except OutputError as exc:
+        typer.echo(f"thymoscope: {exc}", err=True)
+        raise typer.Exit(2) from None
+    raise typer.Exit(2 if problems else 0)

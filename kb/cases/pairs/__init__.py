@@ -1,0 +1,1 @@
+"""Bundled pairs of cases to compare in class (package data: *.yaml)."""

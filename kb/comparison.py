@@ -1,0 +1,140 @@
+"""The Thymalfasin pair knowledge base: pair rules (kb/rules/pairs_*.py), their texts
+(kb/comparison.yaml) and bundled pairs (kb/cases/pairs/*.yaml)."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from functools import cache
+from importlib.resources import files
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from thymoscope.engine.diagnosis import SEVERITY_ORDER, FindingSpec, KnowledgeBase
+from thymoscope.engine.pairs import PairComparison, PairDiagnoser
+
+
+@cache
+def _raw() -> dict[str, Any]:
+    text = files("thymoscope.kb").joinpath("comparison.yaml").read_text(encoding="utf-8")
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    return yaml.load(text, Loader=loader)  # noqa: S506 - CSafeLoader is the safe loader
+
+
+def pair_factor_titles() -> dict[str, str]:
+    return dict(_raw()["factors"])
+
+
+@cache
+def pair_catalogue() -> dict[str, FindingSpec]:
+    factors = pair_factor_titles()
+    specs = {}
+    for finding_id, entry in _raw()["findings"].items():
+        if entry["factor"] not in factors or entry["severity"] not in SEVERITY_ORDER:
+            raise ValueError(f"comparison.yaml: {finding_id}: unknown factor or severity")
+        specs[finding_id] = FindingSpec(
+            id=finding_id,
+            title=entry["title"],
+            factor=entry["factor"],
+            severity=entry["severity"],
+            faq=tuple(entry["faq"]),
+            explanation=entry["explanation"],
+            next_steps=tuple(entry.get("next_steps", ())),
+            evidence_note=(entry.get("evidence_note") or None),
+            needs=tuple(entry.get("needs", ())),
+        )
+    return specs
+
+
+@cache
+def pair_knowledge() -> KnowledgeBase:
+    from thymoscope.kb.catalogue import render_text
+    from thymoscope.kb.rules.pairs_factors import PairFactorRules
+    from thymoscope.kb.rules.pairs_results import PairResultRules
+
+    titles = pair_factor_titles()
+    return KnowledgeBase(
+        rule_sets=(PairFactorRules, PairResultRules),
+        catalogue=pair_catalogue(),
+        factor_order=tuple(titles),
+        factor_titles=titles,
+        render_text=render_text,
+    )
+
+
+@cache
+def pair_diagnoser() -> PairDiagnoser:
+    """The process-wide pair diagnoser (rule network built once)."""
+    return PairDiagnoser(pair_knowledge())
+
+
+def compare(a: Any, b: Any, a_source: str | None = None, b_source: str | None = None) -> PairComparison:
+    """Compare two validated studies."""
+    return pair_diagnoser().compare(a, b, a_source, b_source)
+
+
+def compare_files(a: str | os.PathLike[str], b: str | os.PathLike[str]) -> PairComparison:
+    from thymoscope.study.loader import load_study
+
+    return compare(load_study(a), load_study(b), str(a), str(b))
+
+
+# --- bundled pairs -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PairCase:
+    """A bundled pair: two bundled case ids to compare in class."""
+
+    id: str
+    title: str
+    a: str
+    b: str
+    note: str | None = None
+
+
+class PairFileError(ValueError):
+    """A pair file that cannot be read; the message is one located line."""
+
+
+PAIR_KEYS = ("schema_version", "id", "title", "a", "b", "note")
+
+
+def parse_pair(text: str, source: str) -> PairCase:
+    """Read a pair file: ``{schema_version: 1, id, title, a, b, note?}``."""
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark is not None else 0
+        raise PairFileError(f"{source}:{line}: not valid YAML") from None
+    if not isinstance(data, dict):
+        raise PairFileError(f"{source}:1: a pair file is a YAML mapping")
+    unknown = sorted(set(map(str, data)) - set(PAIR_KEYS))
+    if unknown:
+        raise PairFileError(f"{source}:1: {unknown[0]}: unknown field")
+    if data.get("schema_version") != 1:
+        raise PairFileError(f"{source}:1: schema_version: expected 1")
+    for key in ("id", "title", "a", "b"):
+        if not isinstance(data.get(key), str) or not data[key]:
+            raise PairFileError(f"{source}:1: {key}: required text field is missing")
+    return PairCase(data["id"], data["title"], data["a"], data["b"], data.get("note"))
+
+
+def bundled_pairs() -> dict[str, PairCase]:
+    """``{pair id: PairCase}`` for every bundled pair file."""
+    root = files("thymoscope.kb.cases.pairs")
+    pairs = {}
+    for entry in sorted(root.iterdir(), key=lambda p: p.name):
+        if entry.name.endswith(".yaml"):
+            pair = parse_pair(entry.read_text(encoding="utf-8"), f"pairs/{entry.name}")
+            pairs[pair.id] = pair
+    return pairs
+
+
+def bundled_case_path(case_id: str) -> Path:
+    """The file of a bundled case, by id (the file stem)."""
+    path = files("thymoscope.kb.cases").joinpath(f"{case_id}.yaml")
+    return Path(str(path))

@@ -1,0 +1,207 @@
+"""Render a report document (``report.document``) as text, Markdown, HTML or JSON.
+
+Templates live in the package ``thymoscope.templates`` and are named
+``<kind>.<format>.j2`` after the document's ``kind`` (``diagnosis.text.j2``,
+``diagnosis.md.j2``, ``diagnosis.html.j2``...), so a new kind of document only needs
+its templates. Shared pieces: ``base.html.j2`` (page layout, inline CSS) and the
+macro files ``_macros.text.j2``, ``_macros.md.j2`` and ``_macros.html.j2``.
+
+Escaping, per format:
+
+* HTML: jinja2 autoescape (on for ``*.html.j2`` only).
+* text: the template writes rich markup; every string of the document is
+  markup-escaped *before* rendering, so study data can never style the output.
+* Markdown: templates pass data through the ``md`` filter (prose) or ``code``
+  (inline code span).
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+import textwrap
+from collections.abc import Mapping
+from functools import cache
+from typing import Any
+
+FORMATS = ("text", "markdown", "html", "json")
+# Template file extension per output format.
+TEMPLATE_EXT = {"text": "text", "markdown": "md", "html": "html"}
+DEFAULT_WIDTH = 88
+
+
+def show(value: Any) -> str:
+    """A study value as written in a study file: lists comma-joined, ``unknown`` for None."""
+    if value is None:
+        return "unknown"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        return f"{value:g}"
+    if isinstance(value, list | tuple):
+        return ", ".join(show(v) for v in value) if value else "none"
+    if isinstance(value, Mapping):
+        return ", ".join(f"{k}: {show(v)}" for k, v in value.items())
+    return str(value)
+
+
+_MD_SPECIAL = re.compile(r"([\\*_\[\]<>|#~&!{}])")
+
+
+def md_escape(value: Any) -> str:
+    """Markdown prose: special characters backslash-escaped, whitespace folded.
+
+    Backticks are kept, so the knowledge base's `field.names` stay code spans.
+    """
+    return _MD_SPECIAL.sub(r"\\\1", " ".join(str(value).split()))
+
+
+def md_code(value: Any, cell: bool = False) -> str:
+    """An inline Markdown code span that holds ``value`` literally, backticks included
+    (``cell``: inside a table, where GitHub-flavoured Markdown needs ``|`` escaped)."""
+    text = " ".join(show(value).split())
+    if cell:
+        text = text.replace("|", "\\|")
+    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
+    fence = "`" * (longest + 1)
+    pad = " " if text.startswith("`") or text.endswith("`") or not text.strip() else ""
+    return f"{fence}{pad}{text}{pad}{fence}"
+
+
+def wrap(value: Any, width: int = DEFAULT_WIDTH, indent: int = 0, first: int | None = None) -> str:
+    """Fill a paragraph to ``width`` columns; ``indent`` spaces before each line
+    (``first`` spaces before the first, when given)."""
+    lead = " " * (indent if first is None else first)
+    return textwrap.fill(
+        " ".join(str(value).split()),
+        width=max(width, indent + 20),
+        initial_indent=lead,
+        subsequent_indent=" " * indent,
+        break_long_words=False,
+        break_on_hyphens=False,
+    )
+
+
+def html_code(value: Any) -> Any:
+    """HTML-escape text, then show its `backtick` spans as <code> (autoescape-safe)."""
+    from markupsafe import Markup, escape
+
+    escaped = str(escape(str(value)))
+    return Markup(re.sub(r"`([^`]+)`", r"<code>\1</code>", escaped))
+
+
+def md_inline(value: Any) -> str:
+    """Markdown prose that keeps its `code spans` unescaped (for knowledge-base texts)."""
+    parts = re.split(r"(`[^`]+`)", " ".join(str(value).split()))
+    return "".join(
+        p if p.startswith("`") and p.endswith("`") else _MD_SPECIAL.sub(r"\\\1", p)
+        for p in parts
+    )
+
+
+def plural(count: int, word: str, many: str | None = None) -> str:
+    return f"{count} {word if count == 1 else (many or word + 's')}"
+
+
+def findings_by_id(study: Mapping[str, Any]) -> dict[str, Mapping[str, Any]]:
+    """A study's findings (report document) by id."""
+    return {f["id"]: f for group in study["groups"] for f in group["findings"]}
+
+
+def shown_key_facts(study: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+    """The key facts worth showing: the known ones, and unknown ones a finding or a
+    check depends on (an unknown key fact nothing looked at is noise)."""
+    relevant = {fact["path"] for f in findings_by_id(study).values() for fact in f["facts"]}
+    relevant.update(path for check in study["checks"] for path in check["unknown"])
+    return [f for f in study["key_facts"] if f["value"] is not None or f["path"] in relevant]
+
+
+@cache
+def environment() -> Any:
+    """The jinja2 environment over ``thymoscope.templates`` (templates compiled lazily)."""
+    import jinja2
+
+    from thymoscope import RESEARCH_NOTICE, __version__
+
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader("thymoscope.templates", "."),
+        autoescape=lambda name: bool(name) and name.endswith((".html.j2", ".html")),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        auto_reload=False,
+    )
+    env.filters.update(
+        show=show, md=md_escape, code=md_code, md_inline=md_inline, wrap=wrap,
+        html_code=html_code, plural=plural,
+    )
+    env.globals.update(findings_by_id=findings_by_id, shown_key_facts=shown_key_facts)
+    env.globals.update(
+        RESEARCH_NOTICE=RESEARCH_NOTICE,
+        VERSION=__version__,
+        SEVERITIES=("major", "moderate", "minor", "info"),
+        STATUSES=("fired", "not_triggered", "not_applicable", "not_assessable"),
+    )
+    return env
+
+
+def _rich_escaped(value: Any) -> Any:
+    """A copy of the document with every string rich-markup-escaped."""
+    from rich.markup import escape
+
+    if isinstance(value, str):
+        return escape(value)
+    if isinstance(value, Mapping):
+        return {k: _rich_escaped(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_rich_escaped(v) for v in value]
+    return value
+
+
+def rich_to_text(markup: str, *, color: bool = False, width: int = DEFAULT_WIDTH) -> str:
+    """Rich markup -> terminal text: ANSI styles when ``color``, plain text otherwise."""
+    from rich.console import Console
+
+    buffer = io.StringIO()
+    console = Console(
+        file=buffer,
+        force_terminal=color,
+        color_system="standard" if color else None,
+        no_color=not color,
+        width=width,
+        soft_wrap=True,
+        highlight=False,
+        emoji=False,
+        markup=True,
+        legacy_windows=False,
+        _environ={},  # TERM, NO_COLOR, COLUMNS... were already decided by the caller
+    )
+    console.print(markup, end="")
+    return buffer.getvalue()
+
+
+def template_name(kind: str, fmt: str) -> str:
+    return f"{kind}.{TEMPLATE_EXT[fmt]}.j2"
+
+
+def render(
+    document: Mapping[str, Any], fmt: str, *, color: bool = False, width: int = DEFAULT_WIDTH
+) -> str:
+    """The document in ``fmt`` (text | markdown | html | json), ending with a newline.
+
+    ``color`` only affects text (ANSI styles); ``width`` is the text wrap width.
+    """
+    if fmt not in FORMATS:
+        raise ValueError(f"unknown format {fmt!r}; expected one of {', '.join(FORMATS)}")
+    if fmt == "json":
+        return json.dumps(document, indent=2, sort_keys=False, ensure_ascii=False) + "\n"
+    kind = str(document.get("kind", "diagnosis"))
+    template = environment().get_template(template_name(kind, fmt))
+    if fmt == "text":
+        markup = template.render(doc=_rich_escaped(document), width=width)
+        out = rich_to_text(markup, color=color, width=width)
+    else:
+        out = template.render(doc=document, width=width)
+    return out.rstrip("\n") + "\n"

@@ -1,0 +1,111 @@
+"""The published JSON Schema of the report document (``thymoscope schema --report``).
+
+pydantic models mirror :func:`thymoscope.report.document.report_document` field by
+field; the schema is generated from them and carries ``REPORT_VERSION`` in its
+``$id`` and as a constant ``report_version``. Tests validate real outputs against it,
+so the document and the schema cannot drift apart silently.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from thymoscope.report.document import REPORT_VERSION
+
+SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
+SCHEMA_ID = f"urn:thymoscope:report:v{REPORT_VERSION}"
+
+Severity = Literal["major", "moderate", "minor", "info"]
+CheckStatus = Literal["fired", "not_triggered", "not_applicable", "not_assessable"]
+# A study value as cited: a scalar, a list of scalars, or null when unknown.
+Scalar = str | int | float | bool | None
+FactValue = Scalar | list[Scalar]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class CitedFact(_Strict):
+    """A study field (dotted path) and its value."""
+
+    path: str = Field(min_length=1)
+    value: FactValue
+
+
+class Finding(_Strict):
+    id: str = Field(min_length=1)
+    title: str
+    severity: Severity
+    factor: str
+    factor_title: str
+    faq_sections: list[str] = Field(description="FAQ sections the finding rests on")
+    explanation: str
+    next_steps: list[str]
+    evidence_note: str | None = Field(description="where the FAQ's support is thin")
+    rules: list[str] = Field(min_length=1, description="rules (method names) that concluded it")
+    facts: list[CitedFact] = Field(description="study facts the rules cited, with values")
+
+
+class Group(_Strict):
+    """The findings of one factor, groups in troubleshooting order."""
+
+    factor: str
+    title: str
+    findings: list[Finding] = Field(min_length=1)
+
+
+class SeverityCounts(_Strict):
+    major: int = Field(ge=0)
+    moderate: int = Field(ge=0)
+    minor: int = Field(ge=0)
+    info: int = Field(ge=0)
+
+
+class Check(_Strict):
+    """What happened to one catalogue finding for this study."""
+
+    finding: str
+    factor: str
+    status: CheckStatus
+    unknown: list[str] = Field(description="unknown fields that kept it from being assessed")
+
+
+class StudyReport(_Strict):
+    id: str
+    title: str
+    source: str | None
+    indication: str
+    key_facts: list[CitedFact]
+    finding_ids: list[str] = Field(description="in troubleshooting order")
+    ranked: list[str] = Field(description="finding ids, most severe first")
+    groups: list[Group]
+    severity_counts: SeverityCounts
+    checks: list[Check]
+
+
+class Report(_Strict):
+    """A thymoscope diagnosis report: one part per study, plus the input errors."""
+
+    report_version: Literal[REPORT_VERSION]
+    kind: Literal["diagnosis"]
+    generator: str
+    studies: list[StudyReport]
+    errors: list[str] = Field(description="one line per problem: FILE:LINE: FIELD: message")
+    notice: str
+
+
+def report_schema() -> dict[str, Any]:
+    """The JSON Schema (draft 2020-12) of the report document."""
+    from thymoscope import RESEARCH_NOTICE
+
+    schema = Report.model_json_schema()
+    return {
+        "$schema": SCHEMA_DIALECT,
+        "$id": SCHEMA_ID,
+        "$comment": RESEARCH_NOTICE,
+        **schema,
+        "title": f"thymoscope report, version {REPORT_VERSION}",
+    }

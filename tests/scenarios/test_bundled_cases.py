@@ -1,0 +1,185 @@
+"""Every bundled case, diagnosed end to end, gives exactly the findings the domain expects."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import pytest
+import yaml
+from scipy.stats import norm
+from thymoscope.api import diagnose_file
+from thymoscope.engine.diagnosis import Diagnosis
+
+from tests.conftest import bundled_case_names
+
+# case id -> finding ids in the order the diagnosis lists them (troubleshooting order).
+EXPECTED = {
+    "sepsis-small-open-rct": [
+        "immunocompetent-population",  # mixed immune states, no biomarker selection
+        "high-risk-of-bias",  # open, unconcealed, high RoB, 60 patients in one centre
+        "unselected-sepsis-population",
+    ],
+    "sepsis-large-double-blind-null": [
+        "immunocompetent-population",
+        "imprecise-result",  # OR 0.9, CI 0.72–1.12 includes no effect
+        "unselected-sepsis-population",
+        "biological-activity-without-clinical-benefit",  # markers up, mortality not
+    ],
+    "sepsis-meta-analysis-11-rcts": [
+        "immunocompetent-population",
+        "quality-subgroups-disagree",  # 0.41 vs 0.82
+        "low-credibility-subgroup-claim",  # cancer/diabetes HTE, low-to-moderate credibility
+        "unselected-sepsis-population",
+    ],
+    "chb-rct-end-of-therapy": [
+        "chb-monotherapy",
+        "end-of-therapy-endpoint",  # read when the 26 weeks ended
+        "follow-up-too-short",  # 0 months after therapy
+        "imprecise-result",  # 64 patients, null
+    ],
+    "chb-rct-12-months-after": [
+        "chb-monotherapy",
+        "high-risk-of-bias",  # open, untreated control, positive
+    ],
+    "chb-low-dose-advanced-fibrosis": [
+        "chb-monotherapy",
+        "low-dose-advanced-fibrosis",
+        "imprecise-result",
+    ],
+    "cancer-phase2-monotherapy": [
+        "immune-status-unknown",
+        "cancer-monotherapy",
+        "dose-outside-usual-range",  # 1.2 mg/m², body-surface dosing
+        "end-of-therapy-endpoint",  # tumour response read at end of therapy
+        "imprecise-result",  # 20 patients, null
+    ],
+    "nsclc-adjuvant-ccrt-immunotherapy": [
+        "adjuvant-benefit-plausible",
+        "high-risk-of-bias",  # retrospective cohort
+        "immune-endpoints-missing",
+    ],
+    "colorectal-adjuvant-xelox": [
+        "adjuvant-benefit-plausible",
+        "high-risk-of-bias",  # open label
+        "immune-endpoints-missing",
+    ],
+    "colorectal-xelox-survival": [
+        "adjuvant-benefit-plausible",
+        "imprecise-result",  # 120 patients, 3-year survival not different
+        "immune-endpoints-missing",
+    ],
+}
+SEVERITIES = {
+    ("sepsis-small-open-rct", "high-risk-of-bias"): "major",
+    ("sepsis-large-double-blind-null", "immunocompetent-population"): "major",
+    ("sepsis-meta-analysis-11-rcts", "immunocompetent-population"): "moderate",
+    ("chb-rct-end-of-therapy", "end-of-therapy-endpoint"): "major",
+    ("cancer-phase2-monotherapy", "dose-outside-usual-range"): "minor",
+    ("cancer-phase2-monotherapy", "end-of-therapy-endpoint"): "minor",
+    ("nsclc-adjuvant-ccrt-immunotherapy", "high-risk-of-bias"): "major",
+    ("colorectal-adjuvant-xelox", "high-risk-of-bias"): "moderate",
+}
+
+
+def diagnosed(case_id: str, cases: dict[str, Path]) -> Diagnosis:
+    return diagnose_file(cases[case_id])
+
+
+def test_at_least_nine_cases_and_every_case_has_an_expectation() -> None:
+    names = [n.removesuffix(".yaml") for n in bundled_case_names()]
+    assert len(names) >= 9
+    assert sorted(names) == sorted(EXPECTED)
+
+
+@pytest.mark.parametrize("case_id", sorted(EXPECTED))
+def test_case_findings(case_id: str, bundled_cases: dict[str, Path]) -> None:
+    diagnosis = diagnosed(case_id, bundled_cases)
+    assert diagnosis.study_id == case_id
+    assert diagnosis.finding_ids() == EXPECTED[case_id]
+    for (case, finding_id), severity in SEVERITIES.items():
+        if case == case_id:
+            assert next(f for f in diagnosis.findings if f.id == finding_id).severity == severity
+
+
+@pytest.mark.parametrize("case_id", sorted(EXPECTED))
+def test_case_file_conventions(case_id: str, bundled_cases: dict[str, Path]) -> None:
+    text = bundled_cases[case_id].read_text(encoding="utf-8")
+    assert text.startswith("# "), "one-line header comment first"
+    data = yaml.safe_load(text)
+    assert data["schema_version"] == 1 and data["id"] == case_id
+    assert "Illustrative case modelled on FAQ section" in " ".join(data["citation"].split())
+
+
+def test_meta_analysis_states_the_between_strata_p_value(
+    bundled_cases: dict[str, Path],
+) -> None:
+    diagnosis = diagnosed("sepsis-meta-analysis-11-rcts", bundled_cases)
+    found = next(f for f in diagnosis.findings if f.id == "quality-subgroups-disagree")
+    z95 = norm.ppf(0.975)
+    se_low = (math.log(0.68) - math.log(0.24)) / (2 * z95)
+    se_high = (math.log(1.03) - math.log(0.65)) / (2 * z95)
+    z = (math.log(0.41) - math.log(0.82)) / math.hypot(se_low, se_high)
+    p = 2 * norm.sf(abs(z))
+    assert p == pytest.approx(0.017, abs=0.0005)
+    assert f"p = {p:.3f}" in found.explanation
+    assert "359 patients" in found.explanation and "1568 patients" in found.explanation
+    assert "OR 0.41 (95% CI 0.24–0.68)" in found.explanation
+    assert "OR 0.82 (95% CI 0.65–1.03)" in found.explanation
+
+
+def test_meta_analysis_matches_the_faq_figures(bundled_cases: dict[str, Path]) -> None:
+    study = diagnosed("sepsis-meta-analysis-11-rcts", bundled_cases).key_facts
+    assert study["design.type"] == "meta_analysis"
+    assert study["design.trials"] == 11 and study["design.sample_size"] == 1927
+    assert study["subgroups.0.trials"] + study["subgroups.1.trials"] == 11
+    assert study["subgroups.0.sample_size"] + study["subgroups.1.sample_size"] == 1927
+    assert study["subgroups.2.by"] == "comorbidity"
+
+
+def test_hepatitis_b_risk_ratio_follows_from_the_rates(bundled_cases: dict[str, Path]) -> None:
+    facts = diagnosed("chb-rct-12-months-after", bundled_cases).key_facts
+    assert facts["result.effect.estimate"] == pytest.approx(40.6 / 9.4, abs=0.02)
+    # 13/32 and 3/32 responders (illustrative group sizes): log-method 95% CI and Wald p.
+    se = math.sqrt(1 / 13 - 1 / 32 + 1 / 3 - 1 / 32)
+    rr = 13 / 3
+    assert facts["result.effect.ci_low"] == pytest.approx(
+        rr * math.exp(-norm.ppf(0.975) * se), abs=0.005
+    )
+    assert facts["result.effect.ci_high"] == pytest.approx(
+        rr * math.exp(norm.ppf(0.975) * se), abs=0.005
+    )
+    assert facts["result.effect.p_value"] == pytest.approx(
+        2 * norm.sf(math.log(rr) / se), abs=0.0005
+    )
+
+
+def test_the_two_hepatitis_b_readings_differ_only_in_timing(
+    bundled_cases: dict[str, Path],
+) -> None:
+    end = diagnosed("chb-rct-end-of-therapy", bundled_cases)
+    later = diagnosed("chb-rct-12-months-after", bundled_cases)
+    assert "end-of-therapy-endpoint" in end.finding_ids()
+    assert "end-of-therapy-endpoint" not in later.finding_ids()
+    assert "follow-up-too-short" not in later.finding_ids()
+    for key in (
+        "design.type",
+        "intervention.dose",
+        "intervention.frequency",
+        "intervention.duration_weeks",
+        "population.hbeag",
+        "design.comparator",
+    ):
+        assert end.key_facts[key] == later.key_facts[key]
+
+
+def test_every_case_has_a_check_for_every_catalogue_finding(
+    bundled_cases: dict[str, Path],
+) -> None:
+    from thymoscope.kb import knowledge
+
+    for case_id in EXPECTED:
+        diagnosis = diagnosed(case_id, bundled_cases)
+        assert {c.finding for c in diagnosis.checks} == set(knowledge().catalogue)
+        fired = {c.finding for c in diagnosis.checks if c.status == "fired"}
+        assert fired == set(diagnosis.finding_ids())
