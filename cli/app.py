@@ -66,6 +66,8 @@ def main() -> None:
         sys.exit(1)
 
 
+from thymoscope.cli import ask as _ask  # noqa: E402
+from thymoscope.cli import compare as _compare  # noqa: E402
 from thymoscope.cli import demo as _demo  # noqa: E402
 from thymoscope.cli import diagnose as _diagnose  # noqa: E402
 from thymoscope.cli import init as _init  # noqa: E402
@@ -73,6 +75,8 @@ from thymoscope.cli import rules as _rules  # noqa: E402
 from thymoscope.cli import schema as _schema  # noqa: E402
 
 app.command("diagnose")(_diagnose.diagnose)
+app.command("compare")(_compare.compare)
+app.command("ask")(_ask.ask)
 app.command("rules")(_rules.rules)
 app.command("schema")(_schema.schema)
 app.command("init")(_init.init)
@@ -81,3 +85,7 @@ app.command("demo")(_demo.demo)
 from thymoscope.cli import ask as _ask  # noqa: E402
 
 app.command("ask")(_ask.ask)
+
+from thymoscope.cli import compare as _compare  # noqa: E402
+
+app.command("compare")(_compare.compare)

@@ -16,7 +16,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-
 from thymoscope import RESEARCH_NOTICE
 from thymoscope.cli.output import Format, OutputError, write_atomic
 
@@ -63,7 +62,7 @@ def study_yaml(interview: Interview, resume_hint: str) -> str:
     if interview.skipped:
         header.append(f"{SKIPPED_MARK} {', '.join(sorted(interview.skipped))}")
     body = yaml.safe_dump(
-        interview.data(), sort_keys=False, allow_unicode=True, default_flow_style=None, width=88
+        interview.data(), sort_keys=False, allow_unicode=True, default_flow_style=False, width=88
     )
     return "\n".join(header) + "\n" + body
 
@@ -71,7 +70,7 @@ def study_yaml(interview: Interview, resume_hint: str) -> str:
 def _skipped_from(text: str) -> list[str]:
     for line in text.splitlines():
         if line.startswith(SKIPPED_MARK):
-            return [p.strip() for p in line[len(SKIPPED_MARK):].split(",") if p.strip()]
+            return [p.strip() for p in line[len(SKIPPED_MARK) :].split(",") if p.strip()]
     return []
 
 
@@ -236,21 +235,29 @@ def _offer_save(session: Session) -> None:
 def ask(
     save: Annotated[
         Path | None,
-        typer.Option("--save", help="Study file to keep the answers in (rewritten after each answer).",
-                     dir_okay=False),
+        typer.Option(
+            "--save",
+            help="Study file to keep the answers in (rewritten after each answer).",
+            dir_okay=False,
+        ),
     ] = None,
     from_: Annotated[
         Path | None,
-        typer.Option("--from", help="Start from this valid study file and ask only what is missing.",
-                     dir_okay=False),
+        typer.Option(
+            "--from",
+            help="Start from this valid study file and ask only what is missing.",
+            dir_okay=False,
+        ),
     ] = None,
     resume: Annotated[
         Path | None,
-        typer.Option("--resume", help="Continue an interrupted interview saved in this file.",
-                     dir_okay=False),
+        typer.Option(
+            "--resume", help="Continue an interrupted interview saved in this file.", dir_okay=False
+        ),
     ] = None,
     fmt: Annotated[
-        Format, typer.Option("--format", "-f", help="Format of the diagnosis.", case_sensitive=False)
+        Format,
+        typer.Option("--format", "-f", help="Format of the diagnosis.", case_sensitive=False),
     ] = Format.text,
 ) -> None:
     """Interview me about a study, asking only what can change the diagnosis."""
@@ -282,5 +289,7 @@ def ask(
     if not session.chosen:
         _offer_save(session)
     if session.target is not None:
-        typer.echo(f"Answers saved to {session.target}; diagnose again with: "
-                   f"thymoscope diagnose {session.target}")
+        typer.echo(
+            f"Answers saved to {session.target}; diagnose again with: "
+            f"thymoscope diagnose {session.target}"
+        )

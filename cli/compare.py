@@ -21,7 +21,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-
 from thymoscope.cli.output import Format, OutputError
 
 if TYPE_CHECKING:
@@ -111,9 +110,7 @@ def compare_inputs(
         if study is not None:
             loaded.append((item, study))
     if inputs and len(loaded) < 2 and not problems:
-        problems.append(
-            f"{inputs[0]}: compare needs at least two studies (got {len(loaded)})"
-        )
+        problems.append(f"{inputs[0]}: compare needs at least two studies (got {len(loaded)})")
     for (path_a, a), (path_b, b) in itertools.combinations(loaded, 2):
         comparisons.append(compare(a, b, str(path_a), str(path_b)))
         labels.append(None)
@@ -141,7 +138,9 @@ def compare(
     pair: Annotated[
         list[str] | None,
         typer.Option(
-            "--pair", "-p", metavar="NAME|FILE",
+            "--pair",
+            "-p",
+            metavar="NAME|FILE",
             help="A bundled pair (see --list-pairs) or a pair file; may be repeated.",
         ),
     ] = None,
@@ -154,8 +153,9 @@ def compare(
     output: Annotated[
         Path | None,
         typer.Option(
-            "--output", "-o", help="Write the report to this file (atomically) instead of stdout.",
-            dir_okay=False,
+            "--output",
+            "-o",
+            help="Write the report to this file (atomically) instead of stdout.",
         ),
     ] = None,
 ) -> None:

@@ -16,7 +16,9 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich import box
 from rich.console import Console
+from rich.table import Table
 from rich.text import Text
 from thymoscope import RESEARCH_NOTICE
 from thymoscope.report.walkthrough import (
@@ -24,6 +26,7 @@ from thymoscope.report.walkthrough import (
     Score,
     Step,
     Walkthrough,
+    build_pair_walkthrough,
     build_walkthrough,
     parse_choice,
     questions,
@@ -41,43 +44,104 @@ class Case:
     study: Study
 
 
+@dataclass(frozen=True)
+class Pair:
+    name: str  # file stem
+    path: Path
+    id: str
+    title: str
+    a: str  # a case name / study id in the same folder, or a study file next to the pair file
+    b: str
+    note: str | None
+
+
+@dataclass
+class Catalogue:
+    where: str  # "bundled" or the folder given
+    cases: list[Case]
+    pairs: list[Pair]
+    errors: list[str]  # one located line per file that could not be read
+
+    def case(self, name: str) -> Case | None:
+        return next((c for c in self.cases if name in (c.name, c.study.id)), None)
+
+    def pair(self, name: str) -> Pair | None:
+        return next((p for p in self.pairs if name in (p.name, p.id)), None)
+
+
 def _fail(message: str) -> typer.Exit:
     typer.echo(message, err=True)
     return typer.Exit(2)
 
 
 def _study_files(folder: Path) -> list[Path]:
+    if not folder.is_dir():
+        return []
     return sorted(p for p in folder.iterdir() if p.is_file() and p.suffix in STUDY_SUFFIXES)
 
 
-def load_cases(folder: Path) -> tuple[list[Case], list[str]]:
-    """The valid study files of ``folder`` (not recursive), and one line per bad one."""
-    cases, errors = [], []
+def load_catalogue(folder: Path, where: str) -> Catalogue:
+    """The study files of ``folder`` and the pair files of ``folder/pairs`` (not recursive)."""
+    from thymoscope.kb.comparison import PairFileError, parse_pair
+    from thymoscope.study.loader import read_text
+
+    found = Catalogue(where, [], [], [])
     for path in _study_files(folder):
         try:
-            cases.append(Case(path.stem, path, load_study(path)))
+            found.cases.append(Case(path.stem, path, load_study(path)))
         except StudyFileError as exc:
-            errors.extend(str(p) for p in exc.problems)
-    return cases, errors
+            found.errors.extend(str(p) for p in exc.problems)
+    for path in _study_files(folder / "pairs"):
+        try:
+            pair = parse_pair(read_text(path), str(path))
+        except StudyFileError as exc:
+            found.errors.extend(str(p) for p in exc.problems)
+        except PairFileError as exc:
+            found.errors.append(str(exc))
+        else:
+            found.pairs.append(
+                Pair(path.stem, path, pair.id, pair.title, pair.a, pair.b, pair.note)
+            )
+    return found
 
 
-def _find_case(case: str, cases: list[Case]) -> Case | None:
-    for entry in cases:
-        if case in (entry.name, entry.study.id):
-            return entry
-    return None
+def _pair_side(pair: Pair, ref: str, catalogue: Catalogue) -> Path:
+    if Path(ref).suffix in STUDY_SUFFIXES:
+        return pair.path.parent / ref
+    case = catalogue.case(ref)
+    if case is None:
+        raise _fail(f"{pair.path}: {ref}: no such case in {catalogue.where} cases")
+    return case.path
 
 
-def _factors() -> dict[str, str]:
+def _shown_as(path: Path, catalogue: Catalogue) -> str:
+    return f"bundled case {path.stem}" if catalogue.where == "bundled" else str(path)
+
+
+def case_walkthrough(path: Path, shown_as: str) -> Walkthrough:
+    from thymoscope.api import diagnose
     from thymoscope.kb import knowledge
 
-    return dict(knowledge().factor_titles)
+    diagnosis = diagnose(load_study(path), shown_as)
+    return build_walkthrough(diagnosis, dict(knowledge().factor_titles))
 
 
-def _walkthrough(path: Path, shown_as: str) -> Walkthrough:
-    from thymoscope.api import diagnose
+def pair_walkthrough(pair: Pair, catalogue: Catalogue) -> Walkthrough:
+    from thymoscope.kb.comparison import compare, pair_factor_titles
+    from thymoscope.report.comparison import comparison_document
 
-    return build_walkthrough(diagnose(load_study(path), shown_as), _factors())
+    path_a, path_b = (_pair_side(pair, ref, catalogue) for ref in (pair.a, pair.b))
+    comparison = compare(
+        load_study(path_a),
+        load_study(path_b),
+        _shown_as(path_a, catalogue),
+        _shown_as(path_b, catalogue),
+    )
+    factors = pair_factor_titles()
+    label = {"id": pair.id, "title": pair.title, "note": pair.note}
+    document = comparison_document(comparison, factors, label)
+    # The verdict on the results is shown, not asked: it is no explaining factor.
+    return build_pair_walkthrough(document, factors, unasked=("results",))
 
 
 # --- printing --------------------------------------------------------------------------
@@ -99,11 +163,31 @@ def _print_facts(console: Console, facts: tuple, heading: str) -> None:
 
 
 def _print_facts_step(console: Console, walk: Walkthrough, step: Step, total: int) -> None:
-    _rule(console, step, total, "the study")
+    _rule(console, step, total, "the study" if walk.kind == "case" else "the two studies")
     console.print(Text(walk.title, style="bold underline"))
-    if walk.source:
-        console.print(Text(walk.source, style="dim"))
-    _print_facts(console, step.facts, "Key facts:")
+    if walk.kind == "case":
+        if walk.source:
+            console.print(Text(walk.source, style="dim"))
+        _print_facts(console, step.facts, "Key facts:")
+        return
+    for label, side in zip("AB", walk.sides, strict=True):
+        console.print(Text(f"{label}: ", style="bold").append(f"{side['title']} ({side['id']})"))
+    if walk.note:
+        console.print(Text(walk.note, style="italic"))
+    table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
+    table.add_column("fact", style="cyan", no_wrap=True)
+    table.add_column(f"A {walk.sides[0]['id']}", style="bold")
+    table.add_column(f"B {walk.sides[1]['id']}", style="bold")
+    same = []
+    for row in walk.side_by_side:
+        if row.status == "same":
+            same.append(f"{row.path} = {row.a}")
+        else:
+            table.add_row(row.path, row.a, row.b)
+    console.print(Text("Where they differ (or one is unknown):", style="bold"))
+    console.print(table)
+    if same:
+        console.print(Text("Same in both: ", style="bold").append("; ".join(same), style="dim"))
 
 
 def _print_clue(console: Console, step: Step, total: int) -> None:
@@ -127,6 +211,9 @@ def _print_finding(console: Console, step: Step, total: int, walk: Walkthrough) 
         console.print(Text("Next: ", style="bold").append(str(next_step)))
     if finding.get("evidence_note"):
         console.print(Text("Evidence note: ", style="bold").append(str(finding["evidence_note"])))
+    for key, label in (("favoured_id", "More credible here"), ("larger_id", "Expected larger")):
+        if finding.get(key):
+            console.print(Text(f"{label}: ", style="bold").append(str(finding[key])))
     sections = ", ".join(finding.get("faq_sections", ()))
     console.print(Text(f"FAQ section {sections}", style="dim"))
 
@@ -232,17 +319,24 @@ def run_walkthrough(console: Console, walk: Walkthrough, pace: Pace, quiz: bool)
 # --- listing ---------------------------------------------------------------------------
 
 
-def _print_list(console: Console, cases: list[Case], where: str) -> None:
-    console.print(Text(f"Cases ({where}):", style="bold"))
-    width = max((len(c.name) for c in cases), default=0)
-    for case in cases:
+def _print_list(console: Console, catalogue: Catalogue) -> None:
+    names = [c.name for c in catalogue.cases] + [p.name for p in catalogue.pairs]
+    width = max(map(len, names), default=0)
+    console.print(Text(f"Cases ({catalogue.where}):", style="bold"))
+    for case in catalogue.cases:
         line = Text(f"  {case.name.ljust(width)}  ", style="cyan")
-        line.append(f"{case.study.indication.replace('_', ' ')}: ", style="dim")
         line.append(case.study.title)
         console.print(line, overflow="ellipsis", no_wrap=True)
-    if not cases:
+    if not catalogue.cases:
         console.print(Text("  (none)"))
-    console.print(Text("Run `thymoscope demo CASE` to walk through one.", style="dim"))
+    if catalogue.pairs:
+        console.print(Text(f"Pairs to compare ({catalogue.where}):", style="bold"))
+    for pair in catalogue.pairs:
+        line = Text(f"  {pair.name.ljust(width)}  ", style="cyan")
+        line.append(pair.title)
+        line.append(f" ({pair.a} vs {pair.b})", style="dim")
+        console.print(line, overflow="ellipsis", no_wrap=True)
+    console.print(Text("Run `thymoscope demo NAME` to walk through one.", style="dim"))
 
 
 def _write_html(walk: Walkthrough, target: Path, quiz: bool) -> int:
@@ -254,6 +348,25 @@ def _write_html(walk: Walkthrough, target: Path, quiz: bool) -> int:
     except OSError as exc:
         raise _fail(f"{target}: cannot write: {exc.strerror or exc}") from None
     return html.count('<section class="slide')
+
+
+def _resolve(name: str, catalogue: Catalogue) -> Walkthrough:
+    """The walk-through of a case or pair of the catalogue, or of a study file."""
+    entry, pair = catalogue.case(name), catalogue.pair(name)
+    path = Path(name)
+    try:
+        if entry is not None:
+            return case_walkthrough(entry.path, _shown_as(entry.path, catalogue))
+        if pair is not None:
+            return pair_walkthrough(pair, catalogue)
+        if path.is_file():
+            return case_walkthrough(path, str(path))
+    except StudyFileError as exc:
+        raise _fail(str(exc.problems[0])) from None
+    for error in catalogue.errors:
+        typer.echo(error, err=True)
+    hint = "run `thymoscope demo` for the list"
+    raise _fail(f"{name}: no such case or pair in {catalogue.where} cases ({hint})")
 
 
 def demo(
@@ -282,34 +395,21 @@ def demo(
     console = Console(highlight=False)
     with ExitStack() as stack:
         if cases is None:
-            folder = stack.enter_context(as_file(files("thymoscope.kb.cases")))
-            where = "bundled"
+            folder = Path(stack.enter_context(as_file(files("thymoscope.kb.cases"))))
+            catalogue = load_catalogue(folder, "bundled")
         else:
-            folder, where = cases, str(cases)
-            if not folder.is_dir():
-                raise _fail(f"{folder}: not a folder of study files")
-        found, errors = load_cases(Path(folder))
+            if not cases.is_dir():
+                raise _fail(f"{cases}: not a folder of study files")
+            catalogue = load_catalogue(cases, str(cases))
         if case is None:
-            for error in errors:
+            for error in catalogue.errors:
                 typer.echo(error, err=True)
-            _print_list(console, found, where)
+            _print_list(console, catalogue)
             console.print(Text(RESEARCH_NOTICE, style="dim"))
-            if errors:
+            if catalogue.errors:
                 raise typer.Exit(2)
             return
-        entry = _find_case(case, found)
-        path = entry.path if entry is not None else Path(case)
-        if entry is None and not path.is_file():
-            for error in errors:
-                typer.echo(error, err=True)
-            raise _fail(
-                f"{case}: no such case in {where} cases (run `thymoscope demo` for the list)"
-            )
-        try:
-            bundled = cases is None and entry is not None
-            walk = _walkthrough(path, f"bundled case {entry.name}" if bundled else str(path))
-        except StudyFileError as exc:
-            raise _fail(str(exc.problems[0])) from None
+        walk = _resolve(case, catalogue)
     if html is not None:
         count = _write_html(walk, html, quiz)
         console.print(Text(f"Wrote {html} ({count} slides). Open it in a browser; arrows move."))

@@ -3,46 +3,82 @@
 Exit status: 0 when every input was diagnosed, 2 when any input was invalid (each
 problem is printed to stderr as ``FILE:LINE: FIELD: message`` and the other inputs are
 still diagnosed) or the output cannot be written, 1 for an internal fault.
+
+The batch engine (``thymoscope.engine.batch``) builds each study's part of the report
+in its worker processes (for JSON: renders it), so large batches use every core; the
+report around those parts is assembled here.
 """
 
 from __future__ import annotations
 
 import contextlib
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import Annotated, Any
 
 import typer
-
 from thymoscope.cli.output import Format, OutputError
 
-if TYPE_CHECKING:
-    from thymoscope.engine.diagnosis import Diagnosis
-    from thymoscope.study.loader import StudyFileError
 
+def run_batch(
+    inputs: list[Path], jobs: int | None = None, as_json: bool = False
+) -> tuple[list[Any], list[str], list[Path]]:
+    """(study parts, one line per input problem, the study files read), in input order.
 
-def diagnose_all(
-    inputs: list[Path], jobs: int | None = None
-) -> tuple[list[Diagnosis], list[str], list[Path]]:
-    """(diagnoses, one line per input problem, the study files read), in input order.
-
-    Folders expand to their study files; a missing file, an empty folder or an
-    invalid study becomes problem lines, the rest is still diagnosed.
+    Folders expand to their study files; a missing file, an empty folder or an invalid
+    study becomes problem lines and the rest is still diagnosed. A study part is the
+    report document's study (a dict) or, with ``as_json``, its JSON text.
     """
     from thymoscope.engine import batch
+    from thymoscope.report.render import JSON_OPTIONS
     from thymoscope.study.loader import StudyFileError, expand_inputs
 
     expanded = expand_inputs(inputs)
     files = [item for item in expanded if isinstance(item, Path)]
-    results: Any = iter(batch.diagnose_paths(files, jobs=jobs) if files else [])
-    diagnoses: list[Diagnosis] = []
+    if not files:
+        produced: Any = iter(())
+    elif as_json:
+        produced = batch.diagnose_to_json(files, jobs, **JSON_OPTIONS)
+    else:
+        produced = batch.diagnose_to_documents(files, jobs)
+    parts: list[Any] = []
     problems: list[str] = []
     for item in expanded:
-        result: Diagnosis | StudyFileError | Path = item if isinstance(item, StudyFileError) else next(results)
+        result = item if isinstance(item, StudyFileError) else next(produced)
         if isinstance(result, StudyFileError):
             problems.extend(str(p) for p in result.problems)
         else:
-            diagnoses.append(result)  # type: ignore[arg-type]
-    return diagnoses, problems, files
+            parts.append(result)
+    return parts, problems, files
+
+
+def report_text(
+    inputs: list[Path], fmt: Format, jobs: int | None, color: bool, width: int
+) -> tuple[str, list[str], list[Path]]:
+    """The rendered report, the problem lines and the study files read."""
+    from thymoscope.engine.batch import splice_json
+    from thymoscope.report.document import report_document
+    from thymoscope.report.render import JSON_OPTIONS, render
+
+    parts, problems, files = run_batch(inputs, jobs, as_json=fmt is Format.json)
+    document = report_document([], problems)
+    if fmt is Format.json:
+        text = splice_json(document, "studies", parts, **JSON_OPTIONS) + "\n"
+    else:
+        document["studies"] = parts
+        text = render(document, fmt.value, color=color, width=width)
+    return text, problems, files
+
+
+def _output_candidates(inputs: list[Path]) -> list[Path]:
+    """The inputs and, for folders, the study files in them (none may be the output)."""
+    from thymoscope.study.loader import STUDY_SUFFIXES
+
+    candidates = [*inputs]
+    for item in inputs:
+        if item.is_dir():
+            with contextlib.suppress(OSError):  # reported when the inputs are expanded
+                candidates.extend(p for p in item.iterdir() if p.suffix in STUDY_SUFFIXES)
+    return candidates
 
 
 def diagnose(
@@ -60,45 +96,37 @@ def diagnose(
     output: Annotated[
         Path | None,
         typer.Option(
-            "--output", "-o", help="Write the report to this file (atomically) instead of stdout.",
-            dir_okay=False,
+            "--output", "-o", help="Write the report to this file (atomically) instead of stdout."
         ),
     ] = None,
     jobs: Annotated[
         int | None,
         typer.Option(
-            "--jobs", "-j", min=1,
+            "--jobs",
+            "-j",
+            min=1,
             help="Processes to use (default: one per core for large batches, else one).",
         ),
     ] = None,
 ) -> None:
     """Diagnose study files: why might their results disagree with other studies?"""
-    from thymoscope.cli.output import check_target, emit, terminal_style
-    from thymoscope.report.document import report_document
-    from thymoscope.report.render import render
-    from thymoscope.study.loader import STUDY_SUFFIXES
+    from thymoscope.cli.output import DEFAULT_WIDTH, check_target, emit, terminal_style
 
     if output is not None:
-        # fail before the work; the study files of a folder count as inputs too
-        candidates = [*inputs]
-        for item in inputs:
-            if item.is_dir():
-                with contextlib.suppress(OSError):  # expand_inputs reports it below
-                    candidates.extend(p for p in item.iterdir() if p.suffix in STUDY_SUFFIXES)
-        try:
-            check_target(output, candidates)
+        try:  # fail before doing the work
+            check_target(output, _output_candidates(inputs))
         except OutputError as exc:
             typer.echo(f"thymoscope: {exc}", err=True)
             raise typer.Exit(2) from None
+        color, width = False, DEFAULT_WIDTH
+    else:
+        color, width = terminal_style()
 
-    diagnoses, problems, files = diagnose_all(inputs, jobs)
+    text, problems, files = report_text(
+        inputs, fmt, jobs, color=color and fmt is Format.text, width=width
+    )
     for line in problems:
         typer.echo(line, err=True)
-
-    color, width = terminal_style() if output is None else (False, 88)
-    if fmt is not Format.text:
-        color = False
-    text = render(report_document(diagnoses, problems), fmt.value, color=color, width=width)
     try:
         emit(text, output, [*inputs, *files])
     except OutputError as exc:

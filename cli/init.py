@@ -29,7 +29,7 @@ def study_template() -> str:
 def init(
     path: Annotated[
         Path | None,
-        typer.Argument(help="File to create (default: print the template to stdout).", dir_okay=False),
+        typer.Argument(help="File to create (default: print the template to stdout)."),
     ] = None,
     force: Annotated[bool, typer.Option("--force", help="Overwrite PATH if it exists.")] = False,
 ) -> None:

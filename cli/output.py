@@ -16,6 +16,8 @@ from collections.abc import Iterable
 from enum import StrEnum
 from pathlib import Path
 
+from thymoscope.report.render import DEFAULT_WIDTH
+
 
 class Format(StrEnum):
     text = "text"
@@ -35,7 +37,9 @@ def _same_file(a: Path, b: Path) -> bool:
         return os.path.realpath(a) == os.path.realpath(b)
 
 
-def check_target(path: str | os.PathLike[str], inputs: Iterable[str | os.PathLike[str]] = ()) -> Path:
+def check_target(
+    path: str | os.PathLike[str], inputs: Iterable[str | os.PathLike[str]] = ()
+) -> Path:
     """The real file ``path`` names, after checking it can be an output file.
 
     Raises :class:`OutputError` when ``path`` is one of ``inputs``, is a folder, or
@@ -94,7 +98,9 @@ def write_stdout(text: str) -> None:
     sys.stdout.flush()
 
 
-def emit(text: str, output: str | os.PathLike[str] | None, inputs: Iterable[str | os.PathLike[str]] = ()) -> None:
+def emit(
+    text: str, output: str | os.PathLike[str] | None, inputs: Iterable[str | os.PathLike[str]] = ()
+) -> None:
     """``text`` to ``output`` (atomically) or, without one, to stdout."""
     if output is None:
         write_stdout(text)
@@ -108,8 +114,6 @@ def terminal_style() -> tuple[bool, int]:
     Colour only on a terminal, and never when NO_COLOR is set (https://no-color.org)
     or TERM is ``dumb``; width follows the terminal, capped for readability.
     """
-    from thymoscope.report.render import DEFAULT_WIDTH
-
     tty = sys.stdout.isatty()
     color = tty and not os.environ.get("NO_COLOR") and os.environ.get("TERM") != "dumb"
     width = DEFAULT_WIDTH

@@ -11,12 +11,11 @@ from __future__ import annotations
 
 import ast
 import inspect
-import sys
+import textwrap
 from dataclasses import dataclass
 from typing import Annotated, Any
 
 import typer
-
 from thymoscope.cli.output import Format
 
 
@@ -30,7 +29,7 @@ class RuleSite:
     severity: str | None = None
 
 
-def _conclusions(function: ast.FunctionDef) -> list[tuple[str | None, str | None, int]]:
+def _conclusions(function: ast.FunctionDef) -> list[tuple[str | None, str | None]]:
     found = []
     for node in ast.walk(function):
         if (
@@ -41,12 +40,16 @@ def _conclusions(function: ast.FunctionDef) -> list[tuple[str | None, str | None
             and node.func.value.id == "self"
         ):
             first = node.args[0] if node.args else None
-            finding = first.value if isinstance(first, ast.Constant) and isinstance(first.value, str) else None
+            finding = (
+                first.value
+                if isinstance(first, ast.Constant) and isinstance(first.value, str)
+                else None
+            )
             severity = None
             for keyword in node.keywords:
                 if keyword.arg == "severity" and isinstance(keyword.value, ast.Constant):
                     severity = str(keyword.value.value)
-            found.append((finding, severity, node.lineno))
+            found.append((finding, severity))
     return found
 
 
@@ -54,16 +57,23 @@ def rule_sites(rule_sets: tuple[type, ...]) -> list[RuleSite]:
     """Every ``self.conclude(...)`` call in the rule methods of ``rule_sets``."""
     sites = []
     for rule_set in rule_sets:
-        module = sys.modules[rule_set.__module__]
-        tree = ast.parse(inspect.getsource(module))
-        classes = [n for n in tree.body if isinstance(n, ast.ClassDef) and n.name == rule_set.__name__]
-        for cls in classes:
-            for item in cls.body:
-                if isinstance(item, ast.FunctionDef) and item.decorator_list:
-                    for finding, severity, _ in _conclusions(item):
-                        sites.append(
-                            RuleSite(finding, item.name, cls.name, module.__name__, item.lineno, severity)
+        lines, first_line = inspect.getsourcelines(rule_set)
+        tree = ast.parse(textwrap.dedent("".join(lines)))
+        cls = tree.body[0]
+        assert isinstance(cls, ast.ClassDef)
+        for item in cls.body:
+            if isinstance(item, ast.FunctionDef) and item.decorator_list:
+                for finding, severity in _conclusions(item):
+                    sites.append(
+                        RuleSite(
+                            finding,
+                            item.name,
+                            rule_set.__name__,
+                            rule_set.__module__,
+                            first_line + item.lineno - 1,
+                            severity,
                         )
+                    )
     return sites
 
 
@@ -81,8 +91,13 @@ def rules_document() -> dict[str, Any]:
             if spec.factor != factor:
                 continue
             rules = [
-                {"rule": s.rule, "rule_set": s.rule_set, "module": s.module, "line": s.line,
-                 "severity": s.severity}
+                {
+                    "rule": s.rule,
+                    "rule_set": s.rule_set,
+                    "module": s.module,
+                    "line": s.line,
+                    "severity": s.severity,
+                }
                 for s in sites
                 if s.finding == spec.id
             ]
@@ -125,4 +140,6 @@ def rules(
     from thymoscope.report.render import render
 
     color, width = terminal_style()
-    write_stdout(render(rules_document(), fmt.value, color=color and fmt is Format.text, width=width))
+    write_stdout(
+        render(rules_document(), fmt.value, color=color and fmt is Format.text, width=width)
+    )

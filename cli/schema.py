@@ -24,11 +24,12 @@ def study_schema() -> dict[str, Any]:
 
 def schema(
     report: Annotated[
-        bool, typer.Option("--report", help="The schema of the JSON report instead of the study file.")
+        bool,
+        typer.Option("--report", help="The schema of the JSON report instead of the study file."),
     ] = False,
     output: Annotated[
         Path | None,
-        typer.Option("--output", "-o", help="Write to this file (atomically) instead of stdout.", dir_okay=False),
+        typer.Option("--output", "-o", help="Write to this file (atomically) instead of stdout."),
     ] = None,
 ) -> None:
     """Print the JSON Schema of the study file (or, with --report, of the JSON report)."""

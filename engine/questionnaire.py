@@ -9,7 +9,8 @@ diagnosis or that the model needs to stay valid.
 
 Conditions (``when`` of a finding, ``only_if`` of a question) are mappings
 ``{path: spec}`` (all must hold) or ``{"any": [condition, ...]}``; a spec is a list
-of allowed values, ``{"min": x}``, ``{"max": x}`` or ``{"not": [values]}``. They are
+of allowed values, ``{"min": x}``, ``{"max": x}``, ``{"not": [values]}`` or
+``{"known": true}`` (any answer). They are
 three-valued: an unknown answer makes a condition undecided (``None``), never false.
 """
 
@@ -163,6 +164,8 @@ def _holds(spec: Any, value: Any) -> bool:
             return any(v in spec for v in value)
         return value in spec
     if isinstance(spec, Mapping):
+        if spec.get("known") is True:
+            return True
         if "min" in spec and not value >= spec["min"]:
             return False
         if "max" in spec and not value <= spec["max"]:
@@ -452,13 +455,14 @@ class Interview:
 
     # -- which question next
 
-    def steps(self) -> list[tuple[Question, str]]:
+    def steps(self, answers: Mapping[str, Any] | None = None) -> list[tuple[Question, str]]:
         """Every (question, concrete path) in asking order, list items expanded."""
+        answers = self.answers if answers is None else answers
         steps = []
         for question in self.bank.ordered():
             steps.append((question, question.field))
             if question.kind == "count":
-                count = self.answers.get(question.field) or 0
+                count = answers.get(question.field) or 0
                 for index in range(count):
                     for item in self.bank.items_of(question.field):
                         steps.append((item, _bind(item.field, index)))
@@ -490,7 +494,18 @@ class Interview:
             return False
         if question.ask_if and evaluate(question.ask_if, self.value, index) is False:
             return False
-        return bool(self.live_readers(question, path))
+        return bool(self.live_readers(question, path)) or self._decides(question.field)
+
+    def _decides(self, field_path: str) -> bool:
+        """Whether this field's answer decides if another, still relevant question is asked."""
+        for other in self.bank.questions:
+            if "*" in other.field or other.field in self.answers or other.field in self.skipped:
+                continue
+            if field_path not in condition_fields(other.ask_if):
+                continue
+            if evaluate(other.ask_if, self.value) is None and self.live_readers(other):
+                return True
+        return False
 
     def next(self) -> tuple[Question, str] | None:
         if self._again is not None:
@@ -541,7 +556,8 @@ class Interview:
         if question.kind == "count":
             prefix = path + "."
             candidate = {
-                p: v for p, v in candidate.items()
+                p: v
+                for p, v in candidate.items()
                 if not (p.startswith(prefix) and (item_index(p) or 0) >= value)
             }
         self._check(candidate, self.skipped, path, skipping=False)
@@ -562,8 +578,9 @@ class Interview:
         """Refuse a new answer (or skip) that the model rejects together with the others."""
         before = set() if skipping else set(self._errors(self.answers))
         known = set(answers) | skipped
+        questions = {p for _, p in self.steps(answers)}
         for error_path, message in self._errors(answers):
-            owner = self._owner(error_path, known)
+            owner = self._owner(error_path, known | questions)
             if owner not in known:
                 continue  # belongs to a question still to come
             if skipping:
@@ -591,22 +608,33 @@ class Interview:
         question = self.bank.question(path)
         lines = [f"Why this question ({path}): {question.rationale}"]
         readers = self.live_readers(question, path)
+        deciding = False
         if readers:
             lines.append("Findings that read this answer and could still be concluded:")
             for reader in readers:
                 faq = ", ".join(reader.faq)
                 lines.append(
-                    f"  - {reader.finding}: \"{reader.title}\" "
+                    f'  - {reader.finding}: "{reader.title}" '
                     f"({reader.factor.replace('_', ' ')}, {reader.severity}; FAQ {faq})"
                 )
                 if reader.rules:
                     lines.append(f"    rules: {', '.join(reader.rules)}")
                 if reader.when:
                     lines.append(f"    only while: {describe_condition(reader.when)}")
+        for other in self.bank.questions:
+            if (
+                path in condition_fields(other.ask_if)
+                and evaluate(other.ask_if, self.value) is None
+            ):
+                lines.append(
+                    f"It also decides whether '{other.prompt}' is asked "
+                    f"(only if {describe_condition(other.ask_if or {})})."
+                )
+                deciding = True
         needed = self.required().get(path)
         if needed:
             lines.append(f"The study file needs it as well: {needed}.")
-        if not readers and not needed:
+        if not readers and not needed and not deciding:
             lines.append("No finding depends on it any more; 'skip' is safe.")
         return lines
 

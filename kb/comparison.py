@@ -11,7 +11,6 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-
 from thymoscope.engine.diagnosis import SEVERITY_ORDER, FindingSpec, KnowledgeBase
 from thymoscope.engine.pairs import PairComparison, PairDiagnoser
 
@@ -20,7 +19,7 @@ from thymoscope.engine.pairs import PairComparison, PairDiagnoser
 def _raw() -> dict[str, Any]:
     text = files("thymoscope.kb").joinpath("comparison.yaml").read_text(encoding="utf-8")
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-    return yaml.load(text, Loader=loader)  # noqa: S506 - CSafeLoader is the safe loader
+    return yaml.load(text, Loader=loader)
 
 
 def pair_factor_titles() -> dict[str, str]:
@@ -70,7 +69,9 @@ def pair_diagnoser() -> PairDiagnoser:
     return PairDiagnoser(pair_knowledge())
 
 
-def compare(a: Any, b: Any, a_source: str | None = None, b_source: str | None = None) -> PairComparison:
+def compare(
+    a: Any, b: Any, a_source: str | None = None, b_source: str | None = None
+) -> PairComparison:
     """Compare two validated studies."""
     return pair_diagnoser().compare(a, b, a_source, b_source)
 

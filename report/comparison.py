@@ -121,14 +121,16 @@ def factor_rows(
         else:
             status = SAME
         severities = [fired[i].severity for i in ids]
-        rows.append({
-            "factor": factor,
-            "title": title,
-            "status": status,
-            "findings": ids,
-            "severity": min(severities, key=SEVERITY_ORDER.index) if severities else None,
-            "unknown": unknown,
-        })
+        rows.append(
+            {
+                "factor": factor,
+                "title": title,
+                "status": status,
+                "findings": ids,
+                "severity": min(severities, key=SEVERITY_ORDER.index) if severities else None,
+                "unknown": unknown,
+            }
+        )
     return rows
 
 
@@ -159,8 +161,12 @@ def comparison_document(
         "findings": findings,
         "facts": side_by_side(comparison),
         "checks": [
-            {"finding": c.finding, "factor": c.factor, "status": c.status,
-             "unknown": list(c.unknown)}
+            {
+                "finding": c.finding,
+                "factor": c.factor,
+                "status": c.status,
+                "unknown": list(c.unknown),
+            }
             for c in comparison.checks
         ],
     }

@@ -29,6 +29,8 @@ FORMATS = ("text", "markdown", "html", "json")
 # Template file extension per output format.
 TEMPLATE_EXT = {"text": "text", "markdown": "md", "html": "html"}
 DEFAULT_WIDTH = 88
+# The JSON output is the document dumped with exactly these options.
+JSON_OPTIONS: dict[str, Any] = {"indent": 2, "sort_keys": False, "ensure_ascii": False}
 
 
 def show(value: Any) -> str:
@@ -95,8 +97,7 @@ def md_inline(value: Any) -> str:
     """Markdown prose that keeps its `code spans` unescaped (for knowledge-base texts)."""
     parts = re.split(r"(`[^`]+`)", " ".join(str(value).split()))
     return "".join(
-        p if p.startswith("`") and p.endswith("`") else _MD_SPECIAL.sub(r"\\\1", p)
-        for p in parts
+        p if p.startswith("`") and p.endswith("`") else _MD_SPECIAL.sub(r"\\\1", p) for p in parts
     )
 
 
@@ -121,7 +122,6 @@ def shown_key_facts(study: Mapping[str, Any]) -> list[Mapping[str, Any]]:
 def environment() -> Any:
     """The jinja2 environment over ``thymoscope.templates`` (templates compiled lazily)."""
     import jinja2
-
     from thymoscope import RESEARCH_NOTICE, __version__
 
     env = jinja2.Environment(
@@ -134,8 +134,13 @@ def environment() -> Any:
         auto_reload=False,
     )
     env.filters.update(
-        show=show, md=md_escape, code=md_code, md_inline=md_inline, wrap=wrap,
-        html_code=html_code, plural=plural,
+        show=show,
+        md=md_escape,
+        code=md_code,
+        md_inline=md_inline,
+        wrap=wrap,
+        html_code=html_code,
+        plural=plural,
     )
     env.globals.update(findings_by_id=findings_by_id, shown_key_facts=shown_key_facts)
     env.globals.update(
@@ -196,7 +201,7 @@ def render(
     if fmt not in FORMATS:
         raise ValueError(f"unknown format {fmt!r}; expected one of {', '.join(FORMATS)}")
     if fmt == "json":
-        return json.dumps(document, indent=2, sort_keys=False, ensure_ascii=False) + "\n"
+        return json.dumps(document, **JSON_OPTIONS) + "\n"
     kind = str(document.get("kind", "diagnosis"))
     template = environment().get_template(template_name(kind, fmt))
     if fmt == "text":

@@ -1,24 +1,25 @@
-"""A diagnosis as a step-by-step walk-through, and the scoring of a quiz on it.
+"""A diagnosis (or a pair comparison) as a step-by-step walk-through, and quiz scoring.
 
-Domain-free: the steps are built from the report document (``report.document``), the
-factor list comes from the caller. The terminal demo (``cli/demo.py``) and the HTML
-slides (``templates/slides.html.j2``) both present the same :class:`Walkthrough`.
+Domain-free: the steps are built from the report documents (``report.document`` for a
+study, ``report.comparison`` for a pair); the factor list comes from the caller. The
+terminal demo (``cli/demo.py``) and the HTML slides (``templates/slides.html.j2``) both
+present the same :class:`Walkthrough`.
 
-Steps: first the study's key facts, then one step per finding in troubleshooting
-order (the order of ``Diagnosis.findings``), each with the rules that fired and the
-study facts they matched, and a closing summary.
+Steps: first the key facts (a pair: both studies side by side), then one step per
+finding in troubleshooting order (the factor order of the knowledge base), each with
+the rules that fired and the facts they matched, and a closing summary.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from thymoscope import RESEARCH_NOTICE
 from thymoscope.engine.diagnosis import Diagnosis
 from thymoscope.report.document import study_document
-from thymoscope.report.render import show
+from thymoscope.report.render import show, shown_key_facts
 
 
 @dataclass(frozen=True)
@@ -27,6 +28,16 @@ class ShownFact:
 
     path: str
     value: str
+
+
+@dataclass(frozen=True)
+class SideBySide:
+    """One field of a compared pair: both values and same / differs / unknown."""
+
+    path: str
+    a: str
+    b: str
+    status: str
 
 
 @dataclass(frozen=True)
@@ -45,65 +56,120 @@ class Step:
 
 @dataclass(frozen=True)
 class Walkthrough:
+    kind: str  # case | pair
     id: str
     title: str
     source: str | None
-    key_facts: tuple[ShownFact, ...]
+    key_facts: tuple[ShownFact, ...]  # a case's key facts (empty for a pair)
     steps: tuple[Step, ...]
     factors: Mapping[str, str]  # factor id -> title, in troubleshooting order
     notice: str = RESEARCH_NOTICE
-    study: Mapping[str, Any] = field(default_factory=dict)  # the report document's study part
+    side_by_side: tuple[SideBySide, ...] = ()  # a pair's facts (empty for a case)
+    sides: tuple[Mapping[str, Any], ...] = ()  # a pair's two studies: id, title, source
+    note: str | None = None
+    document: Mapping[str, Any] = field(default_factory=dict)  # the study / comparison part
+    unasked: frozenset[str] = frozenset()  # factors the quiz does not ask about
 
     def finding_steps(self) -> list[Step]:
         return [s for s in self.steps if s.kind == "finding"]
+
+    def matched(self, step: Step) -> list[str]:
+        """The study fields a step's rules matched (a pair's without their a./b. side)."""
+        if self.kind != "pair":
+            return [f.path for f in step.facts]
+        return [f.path.split(".", 1)[1] if "." in f.path else f.path for f in step.facts]
 
 
 def _shown(facts: Iterable[Mapping[str, Any]]) -> tuple[ShownFact, ...]:
     return tuple(ShownFact(str(f["path"]), show(f["value"])) for f in facts)
 
 
-def _summary_lines(study: Mapping[str, Any], factors: Mapping[str, str]) -> tuple[str, ...]:
-    counts = study["severity_counts"]
-    total = sum(counts.values())
-    if not total:
-        return ("No finding fired: nothing in this study's design explains a disagreement.",)
-    by_severity = ", ".join(f"{n} {severity}" for severity, n in counts.items() if n)
-    lines = [f"{total} finding{'s' if total != 1 else ''}: {by_severity}."]
-    for group in study["groups"]:
-        titles = "; ".join(f["title"] for f in group["findings"])
-        lines.append(f"{factors.get(group['factor'], group['title'])}: {titles}")
-    return tuple(lines)
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}{'s' if count != 1 else ''}"
+
+
+def _severity_line(findings: Sequence[Mapping[str, Any]]) -> str:
+    counts: dict[str, int] = {}
+    for finding in findings:
+        counts[finding["severity"]] = counts.get(finding["severity"], 0) + 1
+    by_severity = ", ".join(f"{n} {severity}" for severity, n in counts.items())
+    return f"{_plural(len(findings), 'finding')}: {by_severity}."
+
+
+def _finding_steps(findings: Sequence[Mapping[str, Any]], first: int) -> list[Step]:
+    return [
+        Step("finding", first + i, str(f["title"]), facts=_shown(f["facts"]), finding=f)
+        for i, f in enumerate(findings)
+    ]
 
 
 def build_walkthrough(diagnosis: Diagnosis, factors: Mapping[str, str]) -> Walkthrough:
     """The walk-through of one diagnosed study; ``factors`` in troubleshooting order."""
     study = study_document(diagnosis, dict(factors))
-    cited = {f.path for finding in diagnosis.findings for f in finding.facts}
-    # Unknown key facts are shown only when a finding rests on them.
-    key_facts = _shown(
-        f for f in study["key_facts"] if f["value"] is not None or f["path"] in cited
-    )
-    steps = [Step("facts", 1, "The study", facts=key_facts)]
+    key_facts = _shown(shown_key_facts(study))
     findings = [f for group in study["groups"] for f in group["findings"]]
-    for finding in findings:
-        steps.append(
-            Step(
-                "finding",
-                len(steps) + 1,
-                str(finding["title"]),
-                facts=_shown(finding["facts"]),
-                finding=finding,
-            )
-        )
-    steps.append(Step("summary", len(steps) + 1, "Summary", lines=_summary_lines(study, factors)))
+    if findings:
+        lines = [_severity_line(findings)]
+        for group in study["groups"]:
+            titles = "; ".join(f["title"] for f in group["findings"])
+            lines.append(f"{factors.get(group['factor'], group['title'])}: {titles}")
+    else:
+        lines = ["No finding fired: nothing in this study's design explains a disagreement."]
+    steps = [
+        Step("facts", 1, "The study", facts=key_facts),
+        *_finding_steps(findings, 2),
+        Step("summary", len(findings) + 2, "Summary", lines=tuple(lines)),
+    ]
     return Walkthrough(
+        kind="case",
         id=diagnosis.study_id,
         title=diagnosis.title,
         source=diagnosis.source,
         key_facts=key_facts,
         steps=tuple(steps),
         factors=dict(factors),
-        study=study,
+        document=study,
+    )
+
+
+def build_pair_walkthrough(
+    comparison: Mapping[str, Any],
+    factors: Mapping[str, str],
+    unasked: Collection[str] = (),
+) -> Walkthrough:
+    """The walk-through of one pair, from its part of the comparison document.
+
+    ``unasked``: factors whose findings are shown but not asked about in a quiz (a
+    verdict on the results, say, is no factor that explains a disagreement).
+    """
+    pair = comparison.get("pair") or {}
+    a, b = comparison["a"], comparison["b"]
+    rows = tuple(
+        SideBySide(str(r["path"]), show(r["a"]), show(r["b"]), str(r["status"]))
+        for r in comparison["facts"]
+    )
+    findings = list(comparison["findings"])
+    lines = [_severity_line(findings)] if findings else ["No pair finding fired."]
+    for row in comparison["factors"]:
+        lines.append(f"{row['title']}: {str(row['status']).replace('_', ' ')}")
+    steps = [
+        Step("facts", 1, "The two studies"),
+        *_finding_steps(findings, 2),
+        Step("summary", len(findings) + 2, "Summary", lines=tuple(lines)),
+    ]
+    return Walkthrough(
+        kind="pair",
+        id=str(pair.get("id") or f"{a['id']}-vs-{b['id']}"),
+        title=str(pair.get("title") or f"{a['title']} vs {b['title']}"),
+        source=None,
+        key_facts=(),
+        steps=tuple(steps),
+        factors=dict(factors),
+        side_by_side=rows,
+        sides=(a, b),
+        note=pair.get("note"),
+        document=comparison,
+        unasked=frozenset(unasked),
     )
 
 
@@ -119,8 +185,13 @@ class Question:
 
 def questions(walkthrough: Walkthrough) -> list[Question]:
     """One multiple-choice question per finding step: which factor explains it?"""
-    choices = tuple(walkthrough.factors.items())
-    return [Question(s, choices, str(s.factor)) for s in walkthrough.finding_steps()]
+    skip = walkthrough.unasked
+    choices = tuple((k, v) for k, v in walkthrough.factors.items() if k not in skip)
+    return [
+        Question(s, choices, str(s.factor))
+        for s in walkthrough.finding_steps()
+        if s.factor not in skip
+    ]
 
 
 def parse_choice(text: str, choices: Sequence[tuple[str, str]]) -> str | None:
@@ -200,10 +271,5 @@ def slides_html(walkthrough: Walkthrough, quiz: bool = False) -> str:
     from thymoscope import __version__
 
     template = _environment().get_template("slides.html.j2")
-    return template.render(
-        walk=walkthrough,
-        slides=slides(walkthrough, quiz),
-        quiz=quiz,
-        notice=walkthrough.notice,
-        generator=f"thymoscope {__version__}",
-    )
+    document = {"generator": f"thymoscope {__version__}", "notice": walkthrough.notice}
+    return template.render(doc=document, walk=walkthrough, slides=slides(walkthrough, quiz))

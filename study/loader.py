@@ -20,6 +20,8 @@ from thymoscope.study.yaml_source import (
     SourceDocument,
     YamlProblem,
     decode,
+    dotted,
+    one_line,
     parse_yaml,
     shown,
 )
@@ -38,9 +40,10 @@ class Problem:
 
     def __str__(self) -> str:
         where = f"{self.source}:{self.line}" if self.line else self.source
-        return (
+        text = (
             f"{where}: {self.field}: {self.message}" if self.field else f"{where}: {self.message}"
         )
+        return one_line(text)
 
 
 class StudyFileError(Exception):
@@ -56,7 +59,7 @@ class StudyFileError(Exception):
 
 
 def _dotted(loc: tuple[Any, ...]) -> str:
-    return ".".join(str(p) for p in loc)
+    return dotted(loc)
 
 
 def _model_at(loc: tuple[Any, ...]) -> type[BaseModel] | None:
@@ -105,7 +108,7 @@ def _describe(error: dict[str, Any]) -> tuple[tuple[Any, ...], str]:
                 hint = f" (did you mean '{close[0]}'?)"
             else:
                 hint = f" (known fields: {', '.join(model.model_fields)})"
-        return loc, f"unknown field '{name}'{hint}"
+        return loc, f"unknown field {shown(name)}{hint}"
     if kind == "missing":
         return loc, "required field is missing"
     if kind in ("enum", "literal_error"):
@@ -224,6 +227,15 @@ def _os_reason(exc: OSError) -> str:
     return reason[:1].lower() + reason[1:]
 
 
+def parse_study_bytes(raw: bytes, source: str = "<bytes>") -> Study:
+    """Validate the raw bytes of a study file (UTF-8, a BOM allowed)."""
+    try:
+        text = decode(raw)
+    except YamlProblem as exc:
+        raise StudyFileError([Problem(source, exc.line, "", exc.message)]) from None
+    return parse_study(text, source)
+
+
 def load_study(path: str | os.PathLike[str]) -> Study:
     """Read and validate one study file."""
     path = Path(path)
@@ -240,8 +252,10 @@ def expand_inputs(inputs: list[Path]) -> list[Path | StudyFileError]:
     for path in inputs:
         if path.is_dir():
             try:
+                # not only regular files: a broken link or a pipe named *.yaml is
+                # reported by load_study rather than silently left out
                 found = sorted(
-                    p for p in path.iterdir() if p.suffix in STUDY_SUFFIXES and p.is_file()
+                    p for p in path.iterdir() if p.suffix in STUDY_SUFFIXES and not p.is_dir()
                 )
             except OSError as exc:
                 expanded.append(

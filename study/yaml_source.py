@@ -83,6 +83,23 @@ def shown(value: Any) -> str:
     return text if len(text) <= MAX_SHOWN else text[: MAX_SHOWN - 3] + "..."
 
 
+_PLAIN_NAME = re.compile(r"^[A-Za-z0-9_<>*-]+$")
+
+
+def dotted(path: tuple[Any, ...]) -> str:
+    """``design.sample_size``; a part that is not a plain name is quoted (``' '``)."""
+    return ".".join(
+        str(p) if isinstance(p, int) or _PLAIN_NAME.match(str(p)) else shown(str(p)) for p in path
+    )
+
+
+def one_line(text: str) -> str:
+    """``text`` with line breaks and other unprintable characters escaped."""
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode() for c in text)
+
+
 def _too_large(size: int) -> YamlProblem:
     return YamlProblem(0, f"file is {size:,} bytes; the limit is {MAX_BYTES:,} bytes")
 
@@ -189,9 +206,9 @@ class _Builder:
                 key_line = key_node.start_mark.line + 1
                 if key in result:
                     first = self.lines.get((*path, key), key_line)
-                    dotted = ".".join(str(p) for p in (*path, key))
                     raise YamlProblem(
-                        key_line, f"{dotted}: duplicate key (first given on line {first})"
+                        key_line,
+                        f"{dotted((*path, key))}: duplicate key (first given on line {first})",
                     )
                 self.lines[(*path, key)] = key_line
                 result[key] = self.build(value_node, (*path, key))
@@ -215,7 +232,7 @@ class _Builder:
 
 
 def _dotted(path: Path) -> str:
-    return ".".join(str(p) for p in path) or "(top)"
+    return dotted(path) or "(top)"
 
 
 def _refuse_surprising_number(value: str, line: int, path: Path) -> None:

@@ -113,11 +113,6 @@ def bundled_case_names() -> list[str]:
     return sorted(p.name for p in root.iterdir() if p.name.endswith(".yaml"))
 
 
-def bundled_case_path(name: str) -> Iterator[Path]:
-    with as_file(files("thymoscope.kb.cases").joinpath(name)) as path:
-        yield path
-
-
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "install: builds a fresh venv and pip-installs the project")
 

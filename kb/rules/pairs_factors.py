@@ -201,8 +201,13 @@ class PairFactorRules:
     @Rule(Difference(path="indication", status="differs", a=MATCH.va, b=MATCH.vb))
     def indications_differ(self, va, vb):  # type: ignore[no-untyped-def]
         self.conclude(
-            "differs-in-indication", "a.indication", "b.indication",
-            a_value=va, b_value=vb, what="indication", **verdict(self, None, None),
+            "differs-in-indication",
+            "a.indication",
+            "b.indication",
+            a_value=va,
+            b_value=vb,
+            what="indication",
+            **verdict(self, None, None),
         )
 
     @Rule(
@@ -211,8 +216,14 @@ class PairFactorRules:
     )
     def cancer_types_differ(self, va, vb):  # type: ignore[no-untyped-def]
         self.conclude(
-            "differs-in-indication", "a.cancer_type", "b.cancer_type", severity="moderate",
-            a_value=va, b_value=vb, what="cancer type", **verdict(self, None, None),
+            "differs-in-indication",
+            "a.cancer_type",
+            "b.cancer_type",
+            severity="moderate",
+            a_value=va,
+            b_value=vb,
+            what="cancer type",
+            **verdict(self, None, None),
         )
 
     @Rule(Difference(path="population.immune_status", status="differs", a=MATCH.va, b=MATCH.vb))
@@ -220,8 +231,11 @@ class PairFactorRules:
         larger_side = "a" if IMMUNE_RANK[va] > IMMUNE_RANK[vb] else "b"
         self.conclude(
             "differs-in-baseline-immunity",
-            "a.population.immune_status", "b.population.immune_status",
-            a_value=va, b_value=vb, **verdict(self, None, larger_side),
+            "a.population.immune_status",
+            "b.population.immune_status",
+            a_value=va,
+            b_value=vb,
+            **verdict(self, None, larger_side),
         )
 
     @Rule(
@@ -234,8 +248,10 @@ class PairFactorRules:
         adjuvant = "a" if ia["role"] == "adjuvant" else "b"
         self.conclude(
             "differs-in-therapy-role",
-            "a.intervention.role", "b.intervention.role",
-            a_value=ia["role"], b_value=ib["role"],
+            "a.intervention.role",
+            "b.intervention.role",
+            a_value=ia["role"],
+            b_value=ib["role"],
             a_partners=list(ia.get("combined_with") or ()),
             b_partners=list(ib.get("combined_with") or ()),
             indication=indication,
@@ -245,16 +261,22 @@ class PairFactorRules:
     @Rule(
         AS.ia << Intervention(side="a", role="adjuvant"),
         AS.ib << Intervention(side="b", role="adjuvant"),
-        TEST(lambda ia, ib: compare_values(ia.get("combined_with"), ib.get("combined_with"))
-             == DIFFERS),
+        TEST(
+            lambda ia, ib: (
+                compare_values(ia.get("combined_with"), ib.get("combined_with")) == DIFFERS
+            )
+        ),
     )
     def partners_differ(self, ia, ib):  # type: ignore[no-untyped-def]
         self.conclude(
             "differs-in-therapy-role",
-            "a.intervention.combined_with", "b.intervention.combined_with",
+            "a.intervention.combined_with",
+            "b.intervention.combined_with",
             severity="moderate",
-            a_value="adjuvant", b_value="adjuvant",
-            a_partners=sorted(ia["combined_with"]), b_partners=sorted(ib["combined_with"]),
+            a_value="adjuvant",
+            b_value="adjuvant",
+            a_partners=sorted(ia["combined_with"]),
+            b_partners=sorted(ib["combined_with"]),
             indication=None,
             **verdict(self, None, None),
         )
@@ -278,7 +300,8 @@ class PairFactorRules:
             "differs-in-dosing",
             *(f"{side}.intervention.{name}" for side in "ab" for name in differing),
             differing=differing,
-            a_regimen=regimen_text(ia), b_regimen=regimen_text(ib),
+            a_regimen=regimen_text(ia),
+            b_regimen=regimen_text(ib),
             reference=None if reference is None else reference.description,
             **verdict(self, favours, more_exposed(ia, ib)),
         )
@@ -294,14 +317,19 @@ class PairFactorRules:
         later_side = later_reading(ea, eb)
         chb = "chronic_hepatitis_b" in (ind_a, ind_b)
         cites = [f"{s}.primary_endpoint.timing" for s in "ab"]
-        cites += [f"{s}.primary_endpoint.months_after_therapy" for s, e in (("a", ea), ("b", eb))
-                  if e.get("months_after_therapy") is not None]
+        cites += [
+            f"{s}.primary_endpoint.months_after_therapy"
+            for s, e in (("a", ea), ("b", eb))
+            if e.get("months_after_therapy") is not None
+        ]
         self.conclude(
             "differs-in-endpoint-timing",
             *cites,
             severity="major" if chb else "moderate",
-            a_months=reading_month(ea), b_months=reading_month(eb),
-            chb=chb, needed=CHB_MIN_FOLLOW_UP_MONTHS,
+            a_months=reading_month(ea),
+            b_months=reading_month(eb),
+            chb=chb,
+            needed=CHB_MIN_FOLLOW_UP_MONTHS,
             **verdict(self, later_side, later_side),
         )
 
@@ -309,8 +337,11 @@ class PairFactorRules:
     def endpoint_kinds_differ(self, va, vb):  # type: ignore[no-untyped-def]
         self.conclude(
             "differs-in-primary-endpoint",
-            "a.primary_endpoint.kind", "b.primary_endpoint.kind",
-            a_value=va, b_value=vb, **verdict(self, None, None),
+            "a.primary_endpoint.kind",
+            "b.primary_endpoint.kind",
+            a_value=va,
+            b_value=vb,
+            **verdict(self, None, None),
         )
 
     @Rule(
@@ -320,17 +351,25 @@ class PairFactorRules:
     )
     def designs_differ_in_quality(self, da, db):  # type: ignore[no-untyped-def]
         favours = more_credible_design(da, db)
-        cites = [f"{s}.design.{f}" for s in "ab" for f in ("type", "sample_size")
-                 if self.values.get(f"{s}.design.{f}") is not None]
+        cites = [
+            f"{s}.design.{f}"
+            for s in "ab"
+            for f in ("type", "sample_size")
+            if self.values.get(f"{s}.design.{f}") is not None
+        ]
         for side, design in (("a", da), ("b", db)):
             for reason in bias_reasons(dict(design)):
                 cites += [f"{side}.{path}" for path in BIAS_REASONS[reason][0]]
         self.conclude(
             "differs-in-study-quality",
             *cites,
-            a_reasons=bias_reasons(dict(da)), b_reasons=bias_reasons(dict(db)),
-            a_size=da.get("sample_size"), b_size=db.get("sample_size"),
-            a_type=da.get("type"), b_type=db.get("type"),
+            severity="major" if favours else "moderate",
+            a_reasons=bias_reasons(dict(da)),
+            b_reasons=bias_reasons(dict(db)),
+            a_size=da.get("sample_size"),
+            b_size=db.get("sample_size"),
+            a_type=da.get("type"),
+            b_type=db.get("type"),
             **verdict(self, favours, None if favours is None else other(favours)),
         )
 
@@ -343,8 +382,12 @@ class PairFactorRules:
         else:  # the less protected contrast is open to expectation effects
             larger_side = None if favours is None else other(favours)
         self.conclude(
-            "differs-in-comparator", "a.design.comparator", "b.design.comparator",
-            a_value=va, b_value=vb, **verdict(self, favours, larger_side),
+            "differs-in-comparator",
+            "a.design.comparator",
+            "b.design.comparator",
+            a_value=va,
+            b_value=vb,
+            **verdict(self, favours, larger_side),
         )
 
     @Rule(
@@ -371,21 +414,30 @@ class PairFactorRules:
         AS.sb << Study(side="b"),
         AS.ra << ResultFact(side="a"),
         AS.rb << ResultFact(side="b"),
-        TEST(lambda sa, sb, ra, rb: compare_values(markers_measured(sa), markers_measured(sb))
-             == DIFFERS
-             or compare_values(ra.get("immune_markers_improved"),
-                               rb.get("immune_markers_improved")) == DIFFERS),
+        TEST(
+            lambda sa, sb, ra, rb: (
+                compare_values(markers_measured(sa), markers_measured(sb)) == DIFFERS
+                or compare_values(
+                    ra.get("immune_markers_improved"), rb.get("immune_markers_improved")
+                )
+                == DIFFERS
+            )
+        ),
     )
     def immune_markers_differ(self, sa, sb, ra, rb):  # type: ignore[no-untyped-def]
         ma, mb = markers_measured(sa), markers_measured(sb)
         favours = ("a" if ma else "b") if compare_values(ma, mb) == DIFFERS else None
         cites = ["a.secondary_endpoints", "b.secondary_endpoints"]
-        cites += [f"{s}.result.immune_markers_improved" for s in "ab"
-                  if self.values.get(f"{s}.result.immune_markers_improved") is not None]
+        cites += [
+            f"{s}.result.immune_markers_improved"
+            for s in "ab"
+            if self.values.get(f"{s}.result.immune_markers_improved") is not None
+        ]
         self.conclude(
             "differs-in-biological-endpoints",
             *cites,
-            a_measured=ma, b_measured=mb,
+            a_measured=ma,
+            b_measured=mb,
             a_improved=ra.get("immune_markers_improved"),
             b_improved=rb.get("immune_markers_improved"),
             **verdict(self, favours, None),

@@ -33,20 +33,28 @@ def has_interval(result: Mapping[str, Any]) -> bool:
     return all(result.get(k) is not None for k in EFFECT_KEYS)
 
 
-def no_test_reason(ra: Mapping[str, Any], rb: Mapping[str, Any], a_id: str, b_id: str) -> str | None:
+def no_test_reason(
+    ra: Mapping[str, Any], rb: Mapping[str, Any], a_id: str, b_id: str
+) -> str | None:
     """Why the two estimates cannot be tested against each other (None: they can)."""
     missing = [i for i, r in ((a_id, ra), (b_id, rb)) if not has_interval(r)]
     if missing:
-        return (f"{' and '.join(missing)} {'reports' if len(missing) == 1 else 'report'} "
-                "no effect estimate with a 95% confidence interval")
+        return (
+            f"{' and '.join(missing)} {'reports' if len(missing) == 1 else 'report'} "
+            "no effect estimate with a 95% confidence interval"
+        )
     ma, mb = ra["effect_measure"], rb["effect_measure"]
     if ma != mb:
-        return (f"{a_id} reports {MEASURE_NAMES.get(ma, ma)} and {b_id} "
-                f"{MEASURE_NAMES.get(mb, mb)}: the estimates are on different scales, so "
-                "their ratio has no meaning and only the factors can be compared")
+        return (
+            f"{a_id} reports {MEASURE_NAMES.get(ma, ma)} and {b_id} "
+            f"{MEASURE_NAMES.get(mb, mb)}: the estimates are on different scales, so "
+            "their ratio has no meaning and only the factors can be compared"
+        )
     if ma not in RATIO_MEASURES:
-        return (f"both report {MEASURE_NAMES.get(ma, ma)}; the between-estimate test here "
-                "works on ratio measures (log scale) only")
+        return (
+            f"both report {MEASURE_NAMES.get(ma, ma)}; the between-estimate test here "
+            "works on ratio measures (log scale) only"
+        )
     return None
 
 
@@ -58,8 +66,12 @@ def _test_p(ra: Mapping[str, Any], rb: Mapping[str, Any]) -> float | None:
 
 
 def _effect(result: Mapping[str, Any]) -> str:
-    return effect_text(result.get("effect_measure"), result.get("effect_estimate"),
-                       result.get("effect_ci_low"), result.get("effect_ci_high"))
+    return effect_text(
+        result.get("effect_measure"),
+        result.get("effect_estimate"),
+        result.get("effect_ci_low"),
+        result.get("effect_ci_high"),
+    )
 
 
 class PairResultRules:
@@ -72,8 +84,11 @@ class PairResultRules:
         significant = [i for i, s in ((ids["a_id"], sig_a), (ids["b_id"], sig_b)) if s]
         self.conclude(
             finding,
-            *(f"{s}.result.effect.{k}" for s in "ab" for k in ("measure", "estimate", "ci_low",
-                                                              "ci_high")),
+            *(
+                f"{s}.result.effect.{k}"
+                for s in "ab"
+                for k in ("measure", "estimate", "ci_low", "ci_high")
+            ),
             measure=ra["effect_measure"],
             a_effect=_effect(ra),
             b_effect=_effect(rb),
@@ -112,11 +127,16 @@ class PairResultRules:
     def estimates_not_testable(self, ra, rb):  # type: ignore[no-untyped-def]
         ids = verdict(self, None, None)
         reason = no_test_reason(ra, rb, ids["a_id"], ids["b_id"])
-        cites = [f"{s}.result.effect.measure" for s in "ab"
-                 if self.values.get(f"{s}.result.effect.measure") is not None]
+        cites = [
+            f"{s}.result.effect.measure"
+            for s in "ab"
+            if self.values.get(f"{s}.result.effect.measure") is not None
+        ]
         self.conclude(
             "results-not-testable",
-            "a.result.primary", "b.result.primary", *cites,
+            "a.result.primary",
+            "b.result.primary",
+            *cites,
             reason=reason or "the estimates cannot be tested against each other",
             a_primary=ra.get("primary"),
             b_primary=rb.get("primary"),

@@ -7,11 +7,10 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from typer.testing import CliRunner
-
 from thymoscope.cli.app import app
 from thymoscope.engine.questionnaire import Interview
 from thymoscope.kb.questions import question_bank
+from typer.testing import CliRunner
 
 QUESTION_LINE = re.compile(r"^\[\d+\] .*\(([a-z0-9_.]+)\)$", re.MULTILINE)
 
@@ -50,7 +49,9 @@ def asked(output: str) -> list[str]:
     return seen
 
 
-def interview(tmp_path: Path, answers: Mapping[str, str], name: str = "study.yaml") -> tuple[Any, Path]:
+def interview(
+    tmp_path: Path, answers: Mapping[str, str], name: str = "study.yaml"
+) -> tuple[Any, Path]:
     target = tmp_path / name
     result = run_ask(["--save", str(target)], script_for(answers))
     return result, target

@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from thymoscope import RESEARCH_NOTICE
 from thymoscope.api import diagnose_file
 
@@ -69,11 +68,31 @@ CANCER = {
 @pytest.mark.parametrize(
     ("answers", "expected"),
     [
-        (SEPSIS, ["immunocompetent-population", "high-risk-of-bias", "unselected-sepsis-population"]),
-        (CHB, ["chb-monotherapy", "low-dose-advanced-fibrosis", "end-of-therapy-endpoint",
-               "follow-up-too-short", "imprecise-result"]),
-        (CANCER, ["immunocompetent-population", "cancer-monotherapy", "dose-outside-usual-range",
-                  "end-of-therapy-endpoint", "imprecise-result", "immune-endpoints-missing"]),
+        (
+            SEPSIS,
+            ["immunocompetent-population", "high-risk-of-bias", "unselected-sepsis-population"],
+        ),
+        (
+            CHB,
+            [
+                "chb-monotherapy",
+                "low-dose-advanced-fibrosis",
+                "end-of-therapy-endpoint",
+                "follow-up-too-short",
+                "imprecise-result",
+            ],
+        ),
+        (
+            CANCER,
+            [
+                "immunocompetent-population",
+                "cancer-monotherapy",
+                "dose-outside-usual-range",
+                "end-of-therapy-endpoint",
+                "imprecise-result",
+                "immune-endpoints-missing",
+            ],
+        ),
     ],
     ids=["sepsis", "hepatitis-b", "cancer"],
 )
@@ -135,6 +154,11 @@ def test_large_meta_analysis_is_asked_about_subgroups(tmp_path: Path) -> None:
 def test_questions_follow_troubleshooting_order(tmp_path: Path) -> None:
     result, _ = interview(tmp_path, CHB)
     paths = asked(result.output)
-    order = ["population.immune_status", "intervention.role", "intervention.dose",
-             "primary_endpoint.timing", "design.sample_size"]
+    order = [
+        "population.immune_status",
+        "intervention.role",
+        "intervention.dose",
+        "primary_endpoint.timing",
+        "design.sample_size",
+    ]
     assert [paths.index(p) for p in order] == sorted(paths.index(p) for p in order)
