@@ -82,10 +82,6 @@ app.command("schema")(_schema.schema)
 app.command("init")(_init.init)
 app.command("demo")(_demo.demo)
 
-from thymoscope.cli import ask as _ask  # noqa: E402
-
-app.command("ask")(_ask.ask)
-
 from thymoscope.cli import compare as _compare  # noqa: E402
 
 app.command("compare")(_compare.compare)

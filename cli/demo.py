@@ -176,8 +176,8 @@ def _print_facts_step(console: Console, walk: Walkthrough, step: Step, total: in
         console.print(Text(walk.note, style="italic"))
     table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
     table.add_column("fact", style="cyan", no_wrap=True)
-    table.add_column(f"A {walk.sides[0]['id']}", style="bold")
-    table.add_column(f"B {walk.sides[1]['id']}", style="bold")
+    table.add_column("A", style="bold")
+    table.add_column("B", style="bold")
     same = []
     for row in walk.side_by_side:
         if row.status == "same":

@@ -78,11 +78,18 @@ def study_document(diagnosis: Diagnosis, factor_titles: dict[str, str]) -> dict[
             if p in diagnosis.key_facts
         ],
         "finding_ids": [f["id"] for f in findings],
-        "ranked": [f["id"] for f in sorted(findings, key=lambda f: SEVERITY_ORDER.index(f["severity"]))],
+        "ranked": [
+            f["id"] for f in sorted(findings, key=lambda f: SEVERITY_ORDER.index(f["severity"]))
+        ],
         "groups": groups,
         "severity_counts": counts,
         "checks": [
-            {"finding": c.finding, "factor": c.factor, "status": c.status, "unknown": list(c.unknown)}
+            {
+                "finding": c.finding,
+                "factor": c.factor,
+                "status": c.status,
+                "unknown": list(c.unknown),
+            }
             for c in diagnosis.checks
         ],
     }

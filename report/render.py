@@ -157,7 +157,8 @@ def _rich_escaped(value: Any) -> Any:
     from rich.markup import escape
 
     if isinstance(value, str):
-        return escape(value)
+        # escape() only changes "[...]" and a trailing backslash: skip the rest (fast)
+        return escape(value) if "[" in value or value.endswith("\\") else value
     if isinstance(value, Mapping):
         return {k: _rich_escaped(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
@@ -168,22 +169,26 @@ def _rich_escaped(value: Any) -> Any:
 def rich_to_text(markup: str, *, color: bool = False, width: int = DEFAULT_WIDTH) -> str:
     """Rich markup -> terminal text: ANSI styles when ``color``, plain text otherwise."""
     from rich.console import Console
+    from rich.markup import render as parse_markup
 
+    text = parse_markup(markup)
+    if not color:
+        # the same characters the console would print, without its (slow) layout pass
+        return text.plain
     buffer = io.StringIO()
     console = Console(
         file=buffer,
-        force_terminal=color,
-        color_system="standard" if color else None,
-        no_color=not color,
+        force_terminal=True,
+        color_system="standard",
         width=width,
         soft_wrap=True,
         highlight=False,
         emoji=False,
-        markup=True,
+        markup=False,
         legacy_windows=False,
         _environ={},  # TERM, NO_COLOR, COLUMNS... were already decided by the caller
     )
-    console.print(markup, end="")
+    console.print(text, end="")
     return buffer.getvalue()
 
 
@@ -209,4 +214,6 @@ def render(
         out = rich_to_text(markup, color=color, width=width)
     else:
         out = template.render(doc=document, width=width)
+        if fmt == "markdown":
+            out = re.sub(r"\n{3,}", "\n\n", out)  # blank lines between blocks: one is enough
     return out.rstrip("\n") + "\n"

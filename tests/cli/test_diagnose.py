@@ -185,6 +185,22 @@ def test_unwritable_output_is_one_line_and_exit_two(
     assert result.stderr.startswith(f"thymoscope: {target}")
 
 
+def test_permission_denied_is_one_line(
+    studies: dict[str, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import tempfile
+
+    def denied(*args: Any, **kwargs: Any) -> Any:
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(tempfile, "mkstemp", denied)
+    target = tmp_path / "report.txt"
+    result = invoke("diagnose", studies["clean"], "-o", target)
+    assert result.exit_code == 2
+    assert result.stderr == f"thymoscope: {target}: cannot write: Permission denied\n"
+    assert not target.exists()
+
+
 def test_failed_write_keeps_the_old_file_and_leaves_no_temp(
     studies: dict[str, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

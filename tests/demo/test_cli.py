@@ -23,11 +23,25 @@ def _flat(text: str) -> str:
     return " ".join(text.split())
 
 
-def test_list_shows_one_line_per_case() -> None:
+def _listed(output: str) -> tuple[list[str], list[str]]:
+    """(case names, pair names) of a listing."""
+    cases, pairs = (
+        output.split("Pairs to compare") if "Pairs to compare" in output else (output, "")
+    )
+    names = [
+        [ln.split()[0] for ln in part.splitlines() if ln.startswith("  ")]
+        for part in (cases, pairs)
+    ]
+    return names[0], names[1]
+
+
+def test_list_shows_one_line_per_case_and_pair() -> None:
     result = run_demo("--cases", str(CASES))
     assert result.exit_code == 0, result.output
-    lines = [line for line in result.output.splitlines() if line.startswith("  ")]
-    assert [line.split()[0] for line in lines] == ["chb-end-of-therapy", "sepsis-open-small"]
+    cases, pairs = _listed(result.output)
+    assert cases == ["chb-end-of-therapy", "sepsis-open-small"]
+    assert pairs == ["by-file", "sepsis-vs-hepatitis"]
+    assert "Teaching pair: an open sepsis trial" in result.output
     assert NOTICE_START in result.output
 
 
@@ -41,8 +55,16 @@ def test_list_of_bundled_cases_names_every_bundled_file() -> None:
     )
     result = run_demo()
     assert result.exit_code == 0, result.output
-    listed = [line.split()[0] for line in result.output.splitlines() if line.startswith("  ")]
+    listed, pairs = _listed(result.output)
     assert listed == (names or ["(none)"])
+    bundled_pairs = files("thymoscope.kb.cases").joinpath("pairs")
+    if bundled_pairs.is_dir():
+        stems = sorted(
+            p.name.removesuffix(".yaml")
+            for p in bundled_pairs.iterdir()
+            if p.name.endswith(".yaml")
+        )
+        assert pairs == stems
 
 
 def test_no_pause_prints_every_step_in_order() -> None:
@@ -197,3 +219,80 @@ def test_html_to_an_unwritable_place_is_a_one_line_error(tmp_path: Path) -> None
     )
     assert result.exit_code == 2
     assert "cannot write" in result.output and "Traceback" not in result.output
+
+
+def _pair_walk():
+    from thymoscope.kb.comparison import compare_files, pair_factor_titles
+    from thymoscope.report.comparison import comparison_document
+    from thymoscope.report.walkthrough import build_pair_walkthrough
+
+    comparison = compare_files(CASES / "sepsis-open-small.yaml", CASES / "chb-end-of-therapy.yaml")
+    document = comparison_document(comparison, pair_factor_titles(), None)
+    return build_pair_walkthrough(document, pair_factor_titles(), unasked=("results",))
+
+
+def test_pair_walks_through_the_comparison() -> None:
+    walk = _pair_walk()
+    result = run_demo("--cases", str(CASES), "sepsis-vs-hepatitis", "--no-pause")
+    assert result.exit_code == 0, result.output
+    total = len(walk.steps)
+    numbers = [int(n) for n in re.findall(rf"Step (\d+) of {total}", result.output)]
+    assert numbers == list(range(1, total + 1))
+    flat = _flat(result.output)
+    assert "A: Teaching case: small open sepsis trial" in flat
+    assert "Different diseases, different questions." in flat
+    assert re.search(r"indication\s+sepsis\s+chronic_hepatitis_b", result.output)
+    for step in walk.finding_steps():
+        assert f"Rule that fired: {', '.join(step.finding['rules'])}" in flat
+        for fact in step.facts:
+            assert f"{fact.path} = {fact.value}" in flat
+    assert result.output.count(NOTICE_START) == 2
+
+
+def test_pair_naming_its_studies_by_file_gives_the_same_comparison_reversed() -> None:
+    by_name = run_demo("--cases", str(CASES), "sepsis-vs-hepatitis", "--no-pause")
+    by_file = run_demo("--cases", str(CASES), "by-file", "--no-pause")
+    assert by_file.exit_code == 0, by_file.output
+    assert "A: Teaching case: hepatitis B" in _flat(by_file.output)
+    rules = re.findall(r"Rule that fired: (\S+)", by_name.output)
+    assert sorted(rules) == sorted(re.findall(r"Rule that fired: (\S+)", by_file.output))
+
+
+def test_pair_quiz_scores_and_does_not_ask_about_the_verdict() -> None:
+    walk = _pair_walk()
+    choices = [k for k in walk.factors if k not in walk.unasked]
+    asked = [s for s in walk.finding_steps() if s.factor not in walk.unasked]
+    answers = "".join(f"{choices.index(s.factor) + 1}\n" for s in asked)
+    result = run_demo("--cases", str(CASES), "sepsis-vs-hepatitis", "--quiz", input=answers)
+    assert result.exit_code == 0, result.output
+    assert f"Score: {len(asked)} of {len(asked)} (100%)" in result.output
+    assert result.output.count("Which factor explains it?") == len(asked)
+    assert "Are the results in conflict?" in result.output  # shown, not asked
+
+
+def test_pair_with_a_missing_case_is_a_one_line_error(tmp_path: Path) -> None:
+    (tmp_path / "one.yaml").write_text((CASES / "sepsis-open-small.yaml").read_text())
+    (tmp_path / "pairs").mkdir()
+    (tmp_path / "pairs" / "lonely.yaml").write_text(
+        "schema_version: 1\nid: lonely\ntitle: Lonely\na: one\nb: nobody\n", encoding="utf-8"
+    )
+    (tmp_path / "pairs" / "broken.yaml").write_text("schema_version: 1\nid: [\n")
+    result = run_demo("--cases", str(tmp_path), "lonely", "--no-pause")
+    assert result.exit_code == 2
+    assert "lonely.yaml: nobody: no such case" in result.output
+    listing = run_demo("--cases", str(tmp_path))
+    assert listing.exit_code == 2
+    assert re.search(r"broken\.yaml:\d+: ", listing.output)
+    assert "Traceback" not in result.output + listing.output
+
+
+def test_pair_html_shows_both_studies_side_by_side(tmp_path: Path) -> None:
+    target = tmp_path / "pair.html"
+    result = run_demo("--cases", str(CASES), "sepsis-vs-hepatitis", "--html", str(target))
+    assert result.exit_code == 0, result.output
+    html = target.read_text(encoding="utf-8")
+    walk = _pair_walk()
+    assert html.count('<section class="slide') == len(walk.steps)
+    assert html.count('<table class="side-by-side') == 1 + len(walk.finding_steps())
+    assert "A · sepsis-open-small" in html and "B · chb-end-of-therapy" in html
+    assert not re.search(r"(?i)\b(src|href)\s*=|@import|url\(|https?:", html)

@@ -9,6 +9,7 @@ from thymoscope.report.walkthrough import (
     Question,
     Score,
     Step,
+    build_pair_walkthrough,
     build_walkthrough,
     parse_choice,
     questions,
@@ -106,3 +107,41 @@ def test_quiz_slides_put_a_question_before_each_finding() -> None:
     for index, kind in enumerate(quiz):
         if kind == "question":
             assert quiz[index + 1] == "finding"
+
+
+def _pair_walk():
+    from thymoscope.kb.comparison import compare_files, pair_factor_titles
+    from thymoscope.report.comparison import comparison_document
+
+    comparison = compare_files(CASES / "sepsis-open-small.yaml", CASES / "chb-end-of-therapy.yaml")
+    label = {"id": "p", "title": "A pair", "note": "Why compare"}
+    document = comparison_document(comparison, pair_factor_titles(), label)
+    walk = build_pair_walkthrough(document, pair_factor_titles(), unasked=("results",))
+    return comparison, walk
+
+
+def test_pair_steps_are_side_by_side_facts_then_each_pair_finding() -> None:
+    comparison, walk = _pair_walk()
+    assert walk.kind == "pair" and walk.title == "A pair" and walk.note == "Why compare"
+    assert [s.kind for s in walk.steps] == (
+        ["facts"] + ["finding"] * len(comparison.findings) + ["summary"]
+    )
+    assert [s.finding["id"] for s in walk.finding_steps()] == comparison.finding_ids()
+    assert [side["id"] for side in walk.sides] == ["sepsis-open-small", "chb-end-of-therapy"]
+    rows = {r.path: r for r in walk.side_by_side}
+    assert (rows["indication"].a, rows["indication"].b) == ("sepsis", "chronic_hepatitis_b")
+    assert rows["indication"].status == "differs"
+    for step in walk.finding_steps():
+        assert step.finding["rules"]
+        assert all(f.path.startswith(("a.", "b.")) for f in step.facts)
+        sides = {f.path.split(".", 1)[1] for f in step.facts}
+        assert set(walk.matched(step)) == sides
+
+
+def test_pair_quiz_leaves_out_unasked_factors() -> None:
+    _, walk = _pair_walk()
+    asked = questions(walk)
+    assert asked and all(q.answer != "results" for q in asked)
+    assert all("results" not in dict(q.choices) for q in asked)
+    shown = [s for s in walk.finding_steps() if s.factor == "results"]
+    assert len(asked) == len(walk.finding_steps()) - len(shown)

@@ -38,9 +38,5 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
         )
         detail = ", ".join(f"{kind} {n}" for kind, n in kinds)
         seconds = _durations.get(target, 0.0)
-        terminalreporter.write_line(
-            f"{target}: {count} examples in {seconds:.1f} s ({detail})"
-        )
-    terminalreporter.write_line(
-        f"total: {total} examples in {sum(_durations.values()):.1f} s"
-    )
+        terminalreporter.write_line(f"{target}: {count} examples in {seconds:.1f} s ({detail})")
+    terminalreporter.write_line(f"total: {total} examples in {sum(_durations.values()):.1f} s")

@@ -26,14 +26,14 @@ from typing import Any
 import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-
-from tests.fuzz._stats import record
-from tests.strategies import study_dicts
 from thymoscope.api import diagnose
 from thymoscope.kb import knowledge
 from thymoscope.report.document import study_document
 from thymoscope.study.loader import StudyFileError, parse_study, parse_study_bytes
 from thymoscope.study.model import Study
+
+from tests.fuzz._stats import record
+from tests.strategies import study_dicts
 
 SCALE = float(os.environ.get("THYMOSCOPE_FUZZ_EXAMPLES", "1"))
 SOURCE = "fuzz.yaml"
@@ -98,9 +98,29 @@ def mutated_bytes(draw: st.DrawFn) -> bytes:
         if operation == "flip":
             raw[at] = draw(st.integers(0, 255))
         elif operation == "insert":
-            raw[at:at] = draw(st.sampled_from([b"\t", b"\x00", b"\xff", b"&a ", b"*a", b"!!",
-                                               b"[", b"{", b"- ", b": ", b"'", b'"', b"\n ",
-                                               b"\xef\xbb\xbf", b"---\n", b"? ", b"%"]))
+            raw[at:at] = draw(
+                st.sampled_from(
+                    [
+                        b"\t",
+                        b"\x00",
+                        b"\xff",
+                        b"&a ",
+                        b"*a",
+                        b"!!",
+                        b"[",
+                        b"{",
+                        b"- ",
+                        b": ",
+                        b"'",
+                        b'"',
+                        b"\n ",
+                        b"\xef\xbb\xbf",
+                        b"---\n",
+                        b"? ",
+                        b"%",
+                    ]
+                )
+            )
         elif operation == "delete":
             del raw[at : at + draw(st.integers(1, 20))]
         else:
@@ -122,8 +142,28 @@ ODD_VALUES = st.one_of(
     st.booleans(),
     st.integers(min_value=-(10**40), max_value=10**40),
     st.floats(allow_nan=True, allow_infinity=True),
-    st.sampled_from([math.nan, math.inf, -math.inf, 0, -1, 1e308, 5e-324, "", " ", "1e309",
-                     "1.6", "yes", "null", "~", "rct", "sepsis", "double", "placebo"]),
+    st.sampled_from(
+        [
+            math.nan,
+            math.inf,
+            -math.inf,
+            0,
+            -1,
+            1e308,
+            5e-324,
+            "",
+            " ",
+            "1e309",
+            "1.6",
+            "yes",
+            "null",
+            "~",
+            "rct",
+            "sepsis",
+            "double",
+            "placebo",
+        ]
+    ),
     st.dates(min_value=dt.date(1900, 1, 1), max_value=dt.date(2100, 1, 1)),
     st.text(max_size=30),
     st.lists(st.integers(-5, 5) | st.text(max_size=5), max_size=4),
@@ -165,8 +205,17 @@ def mutated_studies(draw: st.DrawFn) -> dict[str, Any]:
         elif operation == "wrap":
             parent[last] = draw(st.sampled_from([[parent[last]], {"value": parent[last]}]))
         elif operation == "rename" and isinstance(parent, dict):
-            new = draw(st.sampled_from([str(last).upper(), f"{last}s", str(last)[:-1] or "x",
-                                        str(last).replace("_", "-"), "<<"]))
+            new = draw(
+                st.sampled_from(
+                    [
+                        str(last).upper(),
+                        f"{last}s",
+                        str(last)[:-1] or "x",
+                        str(last).replace("_", "-"),
+                        "<<",
+                    ]
+                )
+            )
             parent[new] = parent.pop(last)
         elif operation == "add" and isinstance(parent, dict):
             parent[draw(st.text(min_size=1, max_size=12))] = draw(ODD_VALUES)
@@ -203,7 +252,7 @@ HOSTILE_LINES = [
     "secondary_endpoints: [" + ", ".join(["hla_dr"] * 300) + "]",
     "id: " + "a" * 200,
     "  - dangling",
-    "title: \"unterminated",
+    'title: "unterminated',
     "title: 'ok'  # comment",
     "- list item",
 ]

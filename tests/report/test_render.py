@@ -315,3 +315,27 @@ def test_shared_layout_and_macros_can_be_reused() -> None:
     for name in ("_macros.text.j2", "_macros.md.j2", "_macros.html.j2"):
         module = env.get_template(name).module
         assert callable(module.study_report) and callable(module.summary_table)
+
+
+def test_plain_text_is_what_rich_would_print(several: dict[str, Any]) -> None:
+    """The no-colour fast path (markup parsed, no console layout) equals rich's output."""
+    import io
+
+    from rich.console import Console
+    from thymoscope.report.render import _rich_escaped, rich_to_text
+
+    markup = (
+        environment().get_template("diagnosis.text.j2").render(doc=_rich_escaped(several), width=88)
+    )
+    buffer = io.StringIO()
+    Console(
+        file=buffer,
+        color_system=None,
+        no_color=True,
+        width=88,
+        soft_wrap=True,
+        highlight=False,
+        emoji=False,
+        _environ={},
+    ).print(markup, end="")
+    assert rich_to_text(markup) == buffer.getvalue()
