@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+
 from thymoscope.cli.output import Format, OutputError
 
 

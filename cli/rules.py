@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Annotated, Any
 
 import typer
+
 from thymoscope.cli.output import Format
 
 

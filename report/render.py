@@ -122,6 +122,7 @@ def shown_key_facts(study: Mapping[str, Any]) -> list[Mapping[str, Any]]:
 def environment() -> Any:
     """The jinja2 environment over ``thymoscope.templates`` (templates compiled lazily)."""
     import jinja2
+
     from thymoscope import RESEARCH_NOTICE, __version__
 
     env = jinja2.Environment(

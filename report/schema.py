@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
+
 from thymoscope.report.document import REPORT_VERSION
 
 SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"

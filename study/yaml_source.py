@@ -23,7 +23,7 @@ except ImportError:  # pragma: no cover
 # accepts and refuses" lists them.  Change them there too.
 MAX_BYTES = 1_000_000  # size of one study file, in bytes (UTF-8)
 MAX_DEPTH = 32  # mappings and lists inside each other
-MAX_NODES = 100_000  # values and keys, counting each alias as the values it repeats
+MAX_NODES = 20_000  # values and keys, counting each alias as the values it repeats
 MAX_NUMBER_CHARS = 100  # digits (and signs, dots, exponent) of one number
 MAX_SHOWN = 60  # characters of an offending value quoted in a message
 

@@ -24,6 +24,7 @@ from __future__ import annotations
 from typing import Any
 
 from hypothesis import strategies as st
+
 from thymoscope.study import vocabulary as v
 from thymoscope.study.model import Study
 
@@ -32,6 +33,7 @@ __all__ = [
     "slugs",
     "studies",
     "study_dicts",
+    "study_texts",
     "subgroups",
 ]
 
@@ -227,3 +229,12 @@ def study_dicts(draw: st.DrawFn, indication: str | None = None) -> dict[str, Any
 def studies(indication: str | None = None) -> st.SearchStrategy[Study]:
     """Validated :class:`Study` models."""
     return study_dicts(indication).map(Study.model_validate)
+
+
+def study_texts(indication: str | None = None) -> st.SearchStrategy[str]:
+    """Valid studies as YAML text (what a study file holds)."""
+    import yaml
+
+    return study_dicts(indication).map(
+        lambda data: yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
+    )

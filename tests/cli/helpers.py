@@ -10,9 +10,9 @@ from typing import Any
 
 import pytest
 import yaml
-from thymoscope.cli.app import app
 
 from tests.conftest import make_study_dict
+from thymoscope.cli.app import app
 
 # Switches findings on (see tests/report/helpers.py).
 FINDINGS = {

@@ -10,15 +10,15 @@ from typing import Any
 import jsonschema
 import pytest
 import yaml
+
+from tests.cli.helpers import FINDINGS, invoke, run, write_study
+from tests.conftest import diagnose, make_study
 from thymoscope import RESEARCH_NOTICE, __version__
 from thymoscope.cli.init import study_template
 from thymoscope.cli.rules import rule_sites, rules_document
 from thymoscope.kb import knowledge
 from thymoscope.study.loader import parse_study
 from thymoscope.study.model import Study
-
-from tests.cli.helpers import FINDINGS, invoke, run, write_study
-from tests.conftest import diagnose, make_study
 
 VALIDATOR = jsonschema.Draft202012Validator
 

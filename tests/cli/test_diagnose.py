@@ -11,12 +11,12 @@ from typing import Any
 
 import jsonschema
 import pytest
+
+from tests.cli.helpers import BAD_LINE, FINDINGS, invoke, run, write_bad, write_study
 from thymoscope import RESEARCH_NOTICE
 from thymoscope.cli import app as app_module
 from thymoscope.cli.output import Format, terminal_style
 from thymoscope.report.schema import report_schema
-
-from tests.cli.helpers import BAD_LINE, FINDINGS, invoke, run, write_bad, write_study
 
 ANSI = re.compile(r"\x1b\[")
 PROBLEM_LINE = re.compile(r"^[^:]+\.ya?ml(:\d+)?: (\S+: )?.+$")

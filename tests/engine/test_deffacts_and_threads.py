@@ -7,13 +7,13 @@ from typing import Any
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+
+from tests.conftest import bundled_case_names
+from tests.strategies import studies
 from thymoscope.engine.core import Diagnoser, DiagnosticEngine
 from thymoscope.engine.experta_compat import Fact, KnowledgeEngine, experta
 from thymoscope.kb import knowledge
 from thymoscope.study.loader import parse_study
-
-from tests.conftest import bundled_case_names
-from tests.strategies import studies
 
 DefFacts = experta.DefFacts
 

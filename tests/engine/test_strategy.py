@@ -14,6 +14,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+
 from thymoscope.engine.core import DiagnosticEngine
 from thymoscope.engine.experta_compat import NOT, Fact, KnowledgeEngine, Rule, experta
 from thymoscope.engine.strategy import ExactDepthStrategy, activation_key

@@ -5,9 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from thymoscope.engine.diagnosis import Diagnosis, Finding
-
 from tests.conftest import deep_merge, diagnose, make_study, make_study_dict
+from thymoscope.engine.diagnosis import Diagnosis, Finding
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ from importlib.resources import files
 from pathlib import Path
 
 import pytest
+
 from thymoscope.engine.experta_compat import Rule
 from thymoscope.kb import knowledge
 from thymoscope.kb.rules import RULE_SETS

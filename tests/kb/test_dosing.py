@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from thymoscope.kb.rules.dosing import regimen_differences
 
 from tests.conftest import make_study_dict
 from tests.kb.rulecase import RuleCase, check_fires, check_silent, ids
+from thymoscope.kb.rules.dosing import regimen_differences
 
 CHB = make_study_dict(
     indication="chronic_hepatitis_b",
@@ -83,6 +83,16 @@ CASES = [
             "FAQ section 3",
         ),
         name="chb-both",
+    ),
+    RuleCase(
+        rule="regimen_differs_from_reference",
+        finding="regimen-differs-from-reference",
+        base=CHB,
+        fire={"intervention": {"duration_weeks": 12}},
+        silent={"intervention": {"duration_weeks": 26}},
+        cites={"intervention.duration_weeks": 12.0},
+        texts=("duration (12.0 weeks)",),
+        name="chb-duration",
     ),
     RuleCase(
         rule="low_dose_advanced_fibrosis",

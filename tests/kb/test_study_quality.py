@@ -6,10 +6,10 @@ import math
 
 import pytest
 from scipy.stats import norm
-from thymoscope.kb.effects import difference_test
 
 from tests.conftest import DELETE
 from tests.kb.rulecase import RuleCase, check_fires, check_silent, ids
+from thymoscope.kb.effects import difference_test
 
 LOWER = {
     "name": "Lower-quality trials",
@@ -66,7 +66,7 @@ CASES = [
         rule="positive_result_at_risk_of_bias",
         finding="high-risk-of-bias",
         fire={"design": {"comparator": "no_treatment", "allocation_concealment": False}},
-        silent={"design": {"comparator": "placebo", "allocation_concealment": None}},
+        silent={"result": {"primary": "harm"}},
         cites={"design.comparator": "no_treatment", "design.allocation_concealment": False},
         texts=("without a placebo or active control", "without concealed allocation"),
         severity="major",

@@ -8,13 +8,13 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pydantic_core import to_jsonable_python
+
+from tests.strategies import studies
 from thymoscope.api import diagnose, diagnoser
 from thymoscope.engine.diagnosis import SEVERITY_ORDER, Diagnosis
 from thymoscope.engine.facts import study_facts, study_values
 from thymoscope.kb import knowledge
 from thymoscope.study.model import Study
-
-from tests.strategies import studies
 
 PROPERTY_SETTINGS = settings(
     max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow]

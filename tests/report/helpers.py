@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from thymoscope.report.document import report_document
-
 from tests.conftest import diagnose, make_study
+from thymoscope.report.document import report_document
 
 # Overrides of the conftest baseline (on which no rule fires) that switch findings on.
 WITH_FINDINGS: dict[str, Any] = {

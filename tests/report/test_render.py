@@ -9,10 +9,10 @@ import re
 from typing import Any
 
 import pytest
-from thymoscope import RESEARCH_NOTICE
-from thymoscope.report.render import FORMATS, environment, md_code, render, show
 
 from tests.report.helpers import EVIDENCE_NOTE, WITH_FINDINGS, document
+from thymoscope import RESEARCH_NOTICE
+from thymoscope.report.render import FORMATS, environment, md_code, render, show
 
 ANSI = re.compile(r"\x1b\[")
 FORMATS_RENDERED = ("text", "markdown", "html")
@@ -322,6 +322,7 @@ def test_plain_text_is_what_rich_would_print(several: dict[str, Any]) -> None:
     import io
 
     from rich.console import Console
+
     from thymoscope.report.render import _rich_escaped, rich_to_text
 
     markup = (

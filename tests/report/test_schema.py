@@ -9,11 +9,11 @@ from typing import Any
 
 import jsonschema
 import pytest
+
+from tests.report.helpers import EVIDENCE_NOTE, WITH_FINDINGS, document
 from thymoscope.report.document import REPORT_VERSION, report_document
 from thymoscope.report.render import render
 from thymoscope.report.schema import SCHEMA_ID, report_schema
-
-from tests.report.helpers import EVIDENCE_NOTE, WITH_FINDINGS, document
 
 VALIDATOR = jsonschema.Draft202012Validator
 

@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 import yaml
 from scipy.stats import norm
-from thymoscope.api import diagnose_file
-from thymoscope.engine.diagnosis import Diagnosis
 
 from tests.conftest import bundled_case_names
+from thymoscope.api import diagnose_file
+from thymoscope.engine.diagnosis import Diagnosis
 
 # case id -> finding ids in the order the diagnosis lists them (troubleshooting order).
 EXPECTED = {
@@ -183,3 +183,19 @@ def test_every_case_has_a_check_for_every_catalogue_finding(
         assert {c.finding for c in diagnosis.checks} == set(knowledge().catalogue)
         fired = {c.finding for c in diagnosis.checks if c.status == "fired"}
         assert fired == set(diagnosis.finding_ids())
+
+
+@pytest.mark.parametrize(
+    ("case_id", "finding_id", "phrase"),
+    [
+        ("cancer-phase2-monotherapy", "cancer-monotherapy", "thymosin fraction 5"),
+        ("chb-low-dose-advanced-fibrosis", "low-dose-advanced-fibrosis", "no difference"),
+        ("nsclc-adjuvant-ccrt-immunotherapy", "adjuvant-benefit-plausible", "retrospective"),
+        ("colorectal-adjuvant-xelox", "adjuvant-benefit-plausible", "3-year"),
+    ],
+)
+def test_thin_claims_are_flagged_on_the_cases_that_rest_on_them(
+    case_id: str, finding_id: str, phrase: str, bundled_cases: dict[str, Path]
+) -> None:
+    found = next(f for f in diagnosed(case_id, bundled_cases).findings if f.id == finding_id)
+    assert found.evidence_note and phrase in found.evidence_note
