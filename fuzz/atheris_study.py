@@ -22,6 +22,7 @@ import atheris
 
 with atheris.instrument_imports():
     import yaml  # noqa: F401  (instrumented: the loader's YAML layer)
+
     from thymoscope.study import loader, yaml_source  # noqa: F401
 
 from thymoscope.api import diagnose

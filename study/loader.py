@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
+
 from thymoscope.study.model import Study
 from thymoscope.study.yaml_source import (
     MAX_BYTES,

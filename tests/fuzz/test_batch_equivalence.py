@@ -12,12 +12,12 @@ from typing import Any
 import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from thymoscope.engine.batch import diagnose_paths
-from thymoscope.study.loader import StudyFileError
 
 from tests.fuzz._stats import record
 from tests.hostile.test_yaml import CASES as HOSTILE
 from tests.strategies import study_dicts
+from thymoscope.engine.batch import diagnose_paths
+from thymoscope.study.loader import StudyFileError
 
 
 def _summary(result: Any) -> tuple[Any, ...]:

@@ -26,14 +26,14 @@ from typing import Any
 import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+
+from tests.fuzz._stats import record
+from tests.strategies import study_dicts
 from thymoscope.api import diagnose
 from thymoscope.kb import knowledge
 from thymoscope.report.document import study_document
 from thymoscope.study.loader import StudyFileError, parse_study, parse_study_bytes
 from thymoscope.study.model import Study
-
-from tests.fuzz._stats import record
-from tests.strategies import study_dicts
 
 SCALE = float(os.environ.get("THYMOSCOPE_FUZZ_EXAMPLES", "1"))
 SOURCE = "fuzz.yaml"

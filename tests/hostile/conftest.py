@@ -23,7 +23,7 @@ import pytest
 
 CPU_SECONDS = 10.0
 PYTHON_MEMORY = 64 * 2**20  # bytes of Python allocations while one file is handled
-PROCESS_MEMORY = 512 * 2**20  # peak resident size of a whole `thymoscope diagnose` run
+PROCESS_MEMORY = 256 * 2**20  # peak resident size of a whole `thymoscope diagnose` run
 SUBPROCESS_TIMEOUT = 120.0  # a hang, not a slow machine
 
 
@@ -73,8 +73,9 @@ class Run:
 
 def run_cli(*args: str | os.PathLike[str], cwd: Path | None = None) -> Run:
     """``thymoscope ARGS`` in-process (typer's CliRunner), stderr kept apart."""
-    from thymoscope.cli.app import app
     from typer.testing import CliRunner
+
+    from thymoscope.cli.app import app
 
     result = CliRunner().invoke(app, [str(a) for a in args], catch_exceptions=False)
     return Run(result.exit_code, result.stdout, result.stderr)

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+
 from thymoscope.study.loader import StudyFileError, expand_inputs, load_study
 from thymoscope.study.yaml_source import MAX_BYTES
 

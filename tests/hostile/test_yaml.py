@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+
 from thymoscope.study.loader import (
     MAX_PROBLEMS,
     StudyFileError,
@@ -278,9 +279,10 @@ def test_quoted_look_alikes_stay_text() -> None:
 
 
 def test_bomb_just_below_the_limit_is_built_within_budget() -> None:
-    # 9**5 = 59,049 values after expansion: accepted by the YAML layer, refused as a study
+    # 11**4 = 14,641 values after expansion: accepted by the YAML layer, refused as a study
+    assert 11**4 < MAX_NODES < 11**5
     with measured(), pytest.raises(StudyFileError) as caught:
-        parse_study(HEAD + _bomb(5), "near.yaml")
+        parse_study(HEAD + _bomb(4, width=11), "near.yaml")
     assert all(p.field.startswith("l") for p in caught.value.problems)
 
 
@@ -310,3 +312,17 @@ def test_long_values_are_shortened_in_messages(make: Callable[[], object]) -> No
     with pytest.raises(StudyFileError) as caught:
         parse_study(text, "long.yaml")
     assert all(len(str(p)) < 400 for p in caught.value.problems), str(caught.value)
+
+
+def test_worst_case_below_every_limit_stays_within_budget(tmp_path: Path) -> None:
+    """The most values the YAML layer lets through, each one invalid: the costliest file."""
+    count = MAX_NODES - 20  # the keys and the document's own mapping count too
+    path = tmp_path / "flood.yaml"
+    path.write_text(HEAD + "secondary_endpoints: [" + ",".join(["a"] * count) + "]\n")
+    run = run_process_measured("diagnose", path, "--format", "json")
+    assert run.exit_code == 2
+    lines = run.stderr.strip().splitlines()
+    assert len(lines) == MAX_PROBLEMS + 1
+    assert lines[-1] == f"{path}: {count - MAX_PROBLEMS:,} more problems not shown"
+    assert run.max_rss_bytes < PROCESS_MEMORY, f"{run.max_rss_bytes / 2**20:.0f} MiB"
+    assert run.cpu_seconds < 30, f"{run.cpu_seconds:.1f} s of CPU"

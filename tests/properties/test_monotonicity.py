@@ -14,12 +14,12 @@ from typing import Any
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+
+from tests.strategies import study_dicts
 from thymoscope.api import diagnose
 from thymoscope.engine.diagnosis import SEVERITY_ORDER, Diagnosis
 from thymoscope.kb.thresholds import IMMUNE_MARKERS, USUAL_DOSE_MG
 from thymoscope.study.model import Study
-
-from tests.strategies import study_dicts
 
 MONOTONE = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 ALL_MARKERS = sorted(set().union(*IMMUNE_MARKERS.values()))
