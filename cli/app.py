@@ -81,7 +81,3 @@ app.command("rules")(_rules.rules)
 app.command("schema")(_schema.schema)
 app.command("init")(_init.init)
 app.command("demo")(_demo.demo)
-
-from thymoscope.cli import compare as _compare  # noqa: E402
-
-app.command("compare")(_compare.compare)

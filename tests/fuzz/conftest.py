@@ -20,7 +20,7 @@ _durations: dict[str, float] = {}
 
 def pytest_runtest_logreport(report: pytest.TestReport) -> None:
     if report.when == "call" and "tests/fuzz/" in report.nodeid.replace("\\", "/"):
-        name = report.nodeid.rsplit("::", 1)[-1]
+        name = report.nodeid.rsplit("::", 1)[-1].split("[", 1)[0]
         _durations[name] = _durations.get(name, 0.0) + report.duration
 
 
@@ -39,4 +39,5 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
         detail = ", ".join(f"{kind} {n}" for kind, n in kinds)
         seconds = _durations.get(target, 0.0)
         terminalreporter.write_line(f"{target}: {count} examples in {seconds:.1f} s ({detail})")
-    terminalreporter.write_line(f"total: {total} examples in {sum(_durations.values()):.1f} s")
+    seconds = sum(_durations.get(target, 0.0) for target in _stats.examples)
+    terminalreporter.write_line(f"total: {total} examples in {seconds:.1f} s")
