@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal, Self
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, Strict, model_validator
 from pydantic_core import PydanticCustomError
 
 from thymoscope.study.vocabulary import (
@@ -42,12 +42,14 @@ from thymoscope.study.vocabulary import (
 
 SCHEMA_VERSION = 1
 
-Count = Annotated[int, Field(ge=1, le=100_000_000)]
-Positive = Annotated[float, Field(gt=0, allow_inf_nan=False)]
-NonNegative = Annotated[float, Field(ge=0, allow_inf_nan=False)]
-Probability = Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)]
-Finite = Annotated[float, Field(allow_inf_nan=False)]
+# Numbers and booleans are strict: `true` is not 1 and "1.6" (quoted text) is not a number.
+Count = Annotated[int, Strict(), Field(ge=1, le=100_000_000)]
+Positive = Annotated[float, Strict(), Field(gt=0, allow_inf_nan=False)]
+NonNegative = Annotated[float, Strict(), Field(ge=0, allow_inf_nan=False)]
+Probability = Annotated[float, Strict(), Field(ge=0, le=1, allow_inf_nan=False)]
+Finite = Annotated[float, Strict(), Field(allow_inf_nan=False)]
 ShortText = Annotated[str, Field(min_length=1, max_length=2000)]
+Flag = Annotated[bool, Strict()]
 Slug = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,79}$")]
 
 
@@ -101,7 +103,7 @@ class Design(Section):
     type: DesignType | None = None
     blinding: Blinding | None = None
     comparator: Comparator | None = None
-    allocation_concealment: bool | None = None
+    allocation_concealment: Flag | None = None
     sample_size: Count | None = None
     centres: Count | None = None
     trials: Count | None = None
@@ -118,8 +120,8 @@ class Design(Section):
 class Population(Section):
     immune_status: ImmuneStatus | None = None
     suppression: list[Suppression] | None = None
-    selected_by_biomarker: bool | None = None
-    median_age: Annotated[float, Field(gt=0, lt=130, allow_inf_nan=False)] | None = None
+    selected_by_biomarker: Flag | None = None
+    median_age: Annotated[float, Strict(), Field(gt=0, lt=130, allow_inf_nan=False)] | None = None
     comorbidities: list[Annotated[str, Field(min_length=1, max_length=80)]] | None = None
     liver_fibrosis: Fibrosis | None = None
     hbeag: HBeAg | None = None
@@ -163,7 +165,7 @@ class PrimaryEndpoint(Section):
 class Result(Section):
     primary: PrimaryResult | None = None
     effect: Effect | None = None
-    immune_markers_improved: bool | None = None
+    immune_markers_improved: Flag | None = None
 
 
 class Subgroup(Section):
@@ -172,7 +174,7 @@ class Subgroup(Section):
     level: Annotated[str, Field(min_length=1, max_length=80)] | None = None
     trials: Count | None = None
     sample_size: Count | None = None
-    prespecified: bool | None = None
+    prespecified: Flag | None = None
     effect: Effect | None = None
     interaction_p: Probability | None = None
     credibility: Credibility | None = None

@@ -8,6 +8,7 @@ types; any other tag (``!!python/object`` and friends) is refused, never constru
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -221,6 +222,13 @@ class _Builder:
             raise YamlProblem(line, f"unsupported YAML tag {node.tag}; refused")
         if not node.style and node.tag in (_INT_TAG, _FLOAT_TAG):  # plain, not quoted
             _refuse_surprising_number(node.value, line, path)
+        if not node.style and node.tag == "tag:yaml.org,2002:str" and _EXPONENT.fullmatch(node.value):
+            # YAML 1.1 reads `1e5` (no dot) as text; YAML 1.2 and users read a number.
+            _refuse_surprising_number(node.value, line, path)
+            number = float(node.value)
+            if not math.isfinite(number):
+                raise YamlProblem(line, f"{_dotted(path)}: {node.value!r} is not a finite number")
+            return number
         try:
             return self.constructor.construct_object(node, deep=True)
         except (yaml.YAMLError, ValueError, OverflowError, TypeError) as exc:
@@ -229,6 +237,9 @@ class _Builder:
             raise YamlProblem(
                 line, f"{where}: unreadable value {shown(node.value)}: {reason[:120]}"
             ) from None
+
+
+_EXPONENT = re.compile(r"[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)[eE][-+]?[0-9]+")
 
 
 def _dotted(path: Path) -> str:
