@@ -60,6 +60,7 @@ API_DIAGNOSE = (
 
 def machine() -> dict[str, str]:
     import pydantic
+
     from thymoscope import __version__
 
     cpu = platform.processor() or platform.machine()

@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 import yaml
+
 from thymoscope.api import diagnose_file
 from thymoscope.engine.batch import (
     MIN_PARALLEL,
