@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
+
 from thymoscope import RESEARCH_NOTICE
 from thymoscope.cli.output import Format, OutputError, write_atomic
 

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
+
 from thymoscope.cli.output import Format, OutputError
 
 if TYPE_CHECKING:

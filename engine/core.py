@@ -77,7 +77,9 @@ class DiagnosticEngine(KnowledgeEngine):  # type: ignore[misc]
             activation.rule(self, **context)
         self.running = False
 
-    def conclude(self, finding: str, *cites: str, severity: str | None = None, **values: Any) -> None:
+    def conclude(
+        self, finding: str, *cites: str, severity: str | None = None, **values: Any
+    ) -> None:
         """Record that ``finding`` holds, citing study fields by dotted path."""
         for path in cites:
             if path not in self.values:

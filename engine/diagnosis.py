@@ -110,7 +110,9 @@ def assemble(
 ) -> tuple[list[Finding], list[Check]]:
     """Merge conclusions per finding, fill in the texts, order, and record checks."""
     by_finding: dict[str, list[Conclusion]] = {}
-    for conclusion in sorted(conclusions, key=lambda c: (c.finding, c.rule, c.cites, repr(c.values))):
+    for conclusion in sorted(
+        conclusions, key=lambda c: (c.finding, c.rule, c.cites, repr(c.values))
+    ):
         by_finding.setdefault(conclusion.finding, []).append(conclusion)
 
     findings = []
@@ -138,9 +140,7 @@ def assemble(
             )
         )
     factor_rank = {name: i for i, name in enumerate(knowledge.factor_order)}
-    findings.sort(
-        key=lambda f: (factor_rank[f.factor], SEVERITY_ORDER.index(f.severity), f.id)
-    )
+    findings.sort(key=lambda f: (factor_rank[f.factor], SEVERITY_ORDER.index(f.severity), f.id))
 
     checks = []
     for spec in sorted(knowledge.catalogue.values(), key=lambda s: (factor_rank[s.factor], s.id)):

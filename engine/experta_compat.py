@@ -51,12 +51,12 @@ from experta import (  # noqa: E402
     NOT,
     OR,
     TEST,
-    W,
     Fact,
     KnowledgeEngine,
     L,
     P,
     Rule,
+    W,
 )
 
-__all__ = ["AS", "MATCH", "NOT", "OR", "TEST", "W", "Fact", "KnowledgeEngine", "L", "P", "Rule"]
+__all__ = ["AS", "MATCH", "NOT", "OR", "TEST", "Fact", "KnowledgeEngine", "L", "P", "Rule", "W"]

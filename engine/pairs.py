@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from pydantic import BaseModel
+
 from thymoscope.engine.core import DiagnosticEngine
 from thymoscope.engine.diagnosis import Check, Conclusion, Finding, KnowledgeBase, assemble
 from thymoscope.engine.experta_compat import Fact

@@ -16,7 +16,7 @@ from thymoscope.engine.diagnosis import SEVERITY_ORDER, FindingSpec
 def _raw() -> dict[str, Any]:
     text = files("thymoscope.kb").joinpath("findings.yaml").read_text(encoding="utf-8")
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-    return yaml.load(text, Loader=loader)  # noqa: S506 - CSafeLoader is the safe loader
+    return yaml.load(text, Loader=loader)
 
 
 def factor_titles() -> dict[str, str]:

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+
 from thymoscope.engine.diagnosis import SEVERITY_ORDER, FindingSpec, KnowledgeBase
 from thymoscope.engine.pairs import PairComparison, PairDiagnoser
 

@@ -34,8 +34,13 @@ def includes_null(measure: Any, ci_low: Any, ci_high: Any) -> bool:
 
 def effect_text(measure: Any, estimate: Any, ci_low: Any, ci_high: Any) -> str:
     """'OR 0.41 (95% CI 0.24–0.68)' style text for explanations."""
-    short = {"odds_ratio": "OR", "risk_ratio": "RR", "hazard_ratio": "HR",
-             "mean_difference": "MD", "risk_difference": "RD"}.get(measure, str(measure))
+    short = {
+        "odds_ratio": "OR",
+        "risk_ratio": "RR",
+        "hazard_ratio": "HR",
+        "mean_difference": "MD",
+        "risk_difference": "RD",
+    }.get(measure, str(measure))
     if estimate is None:
         return "no estimate given"
     text = f"{short} {estimate:g}"
@@ -74,8 +79,10 @@ def difference_test(first: dict, second: dict) -> DifferenceTest | None:  # type
     measures = {first.get("effect_measure"), second.get("effect_measure")}
     if len(measures) != 1 or not measures <= RATIO_MEASURES:
         return None
-    values = [(e.get("effect_estimate"), e.get("effect_ci_low"), e.get("effect_ci_high"))
-              for e in (first, second)]
+    values = [
+        (e.get("effect_estimate"), e.get("effect_ci_low"), e.get("effect_ci_high"))
+        for e in (first, second)
+    ]
     if any(v is None for triple in values for v in triple):
         return None
     (r1, l1, h1), (r2, l2, h2) = values

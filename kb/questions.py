@@ -9,6 +9,7 @@ from importlib.resources import files
 from typing import Any
 
 import yaml
+
 from thymoscope.engine.questionnaire import KINDS, Question, QuestionBank, Reader
 from thymoscope.study.model import SCHEMA_VERSION, Study
 

@@ -69,16 +69,30 @@ ALPHA = 0.05
 # FAQ 2 and 4: immune markers that show biological activity, per indication.
 IMMUNE_MARKERS = {
     "sepsis": frozenset(
-        {"hla_dr", "cd3", "cd4", "cd8", "cd4_cd8_ratio", "lymphocyte_count", "cytokines",
-         "apache_ii", "sofa"}
+        {
+            "hla_dr",
+            "cd3",
+            "cd4",
+            "cd8",
+            "cd4_cd8_ratio",
+            "lymphocyte_count",
+            "cytokines",
+            "apache_ii",
+            "sofa",
+        }
     ),
     "cancer": frozenset({"cd4", "cd8", "nk_cells", "lymphocyte_count", "cd3", "cd4_cd8_ratio"}),
 }
 
 # FAQ 4: the partner therapies with which adjuvant benefit has been reported.
 ANTICANCER_PARTNERS = frozenset(
-    {"chemotherapy", "radiotherapy", "chemoradiotherapy", "immune_checkpoint_inhibitor",
-     "other_immunotherapy"}
+    {
+        "chemotherapy",
+        "radiotherapy",
+        "chemoradiotherapy",
+        "immune_checkpoint_inhibitor",
+        "other_immunotherapy",
+    }
 )
 
 # FAQ 3: combination partners under study in hepatitis B.

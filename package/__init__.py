@@ -3,12 +3,8 @@
 It interprets *studies*, not patients; nothing it prints is treatment advice.
 """
 
-from importlib.metadata import PackageNotFoundError, version
-
-try:
-    __version__ = version("thymoscope")
-except PackageNotFoundError:  # pragma: no cover - running from an uninstalled tree
-    __version__ = "0+unknown"
+# The single source of the version (pyproject.toml reads it from here).
+__version__ = "0.1.0"
 
 RESEARCH_NOTICE = (
     "Research use only: thymoscope interprets published or planned studies, "

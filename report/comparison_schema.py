@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any, Literal
 
 from pydantic import Field
+
 from thymoscope.report.document import REPORT_VERSION
 from thymoscope.report.schema import SCHEMA_DIALECT, Check, FactValue, Finding, Severity, _Strict
 

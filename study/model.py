@@ -81,7 +81,9 @@ class Effect(Section):
             raise field_problem(missing, "give both ends of the confidence interval")
         if self.ci_low is not None and self.ci_high is not None:
             if self.ci_low > self.ci_high:
-                raise field_problem("ci_low", f"ci_low {self.ci_low} is above ci_high {self.ci_high}")
+                raise field_problem(
+                    "ci_low", f"ci_low {self.ci_low} is above ci_high {self.ci_high}"
+                )
             if not self.ci_low <= self.estimate <= self.ci_high:
                 raise field_problem(
                     "estimate",
@@ -156,9 +158,7 @@ class PrimaryEndpoint(Section):
     @model_validator(mode="after")
     def _months_when_after(self) -> Self:
         if self.timing is EndpointTiming.after_therapy and self.months_after_therapy is None:
-            raise field_problem(
-                "months_after_therapy", "required when timing is after_therapy"
-            )
+            raise field_problem("months_after_therapy", "required when timing is after_therapy")
         return self
 
 

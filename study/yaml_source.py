@@ -222,7 +222,11 @@ class _Builder:
             raise YamlProblem(line, f"unsupported YAML tag {node.tag}; refused")
         if not node.style and node.tag in (_INT_TAG, _FLOAT_TAG):  # plain, not quoted
             _refuse_surprising_number(node.value, line, path)
-        if not node.style and node.tag == "tag:yaml.org,2002:str" and _EXPONENT.fullmatch(node.value):
+        if (
+            not node.style
+            and node.tag == "tag:yaml.org,2002:str"
+            and _EXPONENT.fullmatch(node.value)
+        ):
             # YAML 1.1 reads `1e5` (no dot) as text; YAML 1.2 and users read a number.
             _refuse_surprising_number(node.value, line, path)
             number = float(node.value)

@@ -5,8 +5,6 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
-import thymoscope
-
 REPO_FOLDERS = {"package", "kb", "engine", "study", "report", "cli", "templates"}
 TESTS = Path(__file__).parent
 
@@ -36,4 +34,6 @@ def test_thymoscope_subpackages_come_from_one_install() -> None:
 
     assert thymoscope.engine.__name__ == "thymoscope.engine"
     assert Path(thymoscope.kb.__file__).name == "__init__.py"
-    assert thymoscope.__version__ != "0+unknown"
+    from importlib.metadata import version
+
+    assert thymoscope.__version__ == version("thymoscope")

@@ -10,9 +10,14 @@ from thymoscope.kb.thresholds import IMMUNE_MARKERS
 
 class BiologicalEndpointRules:
     @Rule(
-        Study(indication=MATCH.indication & one_of(IMMUNE_MARKERS), secondary_endpoints=MATCH.measured),
-        TEST(lambda indication, measured: measured is not None
-             and not IMMUNE_MARKERS[indication].intersection(measured)),
+        Study(
+            indication=MATCH.indication & one_of(IMMUNE_MARKERS), secondary_endpoints=MATCH.measured
+        ),
+        TEST(
+            lambda indication, measured: (
+                measured is not None and not IMMUNE_MARKERS[indication].intersection(measured)
+            )
+        ),
         Result(immune_markers_improved=None),
         PrimaryEndpoint(kind=MATCH.kind),
         TEST(lambda kind: kind != "immunological"),

@@ -60,7 +60,11 @@ class DosingRules:
     @Rule(
         Study(indication=MATCH.indication & one_of(REFERENCE_PROTOCOLS)),
         Intervention(frequency=MATCH.frequency, duration_weeks=MATCH.weeks),
-        TEST(lambda indication, frequency, weeks: bool(regimen_differences(indication, frequency, weeks))),
+        TEST(
+            lambda indication, frequency, weeks: bool(
+                regimen_differences(indication, frequency, weeks)
+            )
+        ),
     )
     def regimen_differs_from_reference(self, indication, frequency, weeks):  # type: ignore[no-untyped-def]
         differing = regimen_differences(indication, frequency, weeks)

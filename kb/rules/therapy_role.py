@@ -9,7 +9,9 @@ from thymoscope.kb.thresholds import ANTICANCER_PARTNERS
 
 
 class TherapyRoleRules:
-    @Rule(Study(indication="cancer", cancer_type=MATCH.cancer_type), Intervention(role="monotherapy"))
+    @Rule(
+        Study(indication="cancer", cancer_type=MATCH.cancer_type), Intervention(role="monotherapy")
+    )
     def cancer_monotherapy(self, cancer_type):  # type: ignore[no-untyped-def]
         self.conclude(
             "cancer-monotherapy", "indication", "intervention.role", cancer_type=cancer_type
@@ -17,7 +19,9 @@ class TherapyRoleRules:
 
     @Rule(
         Study(indication="cancer"),
-        Intervention(role="adjuvant", combined_with=MATCH.partners & shares_any(ANTICANCER_PARTNERS)),
+        Intervention(
+            role="adjuvant", combined_with=MATCH.partners & shares_any(ANTICANCER_PARTNERS)
+        ),
     )
     def adjuvant_benefit_plausible(self, partners):  # type: ignore[no-untyped-def]
         self.conclude(

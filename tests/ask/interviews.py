@@ -7,10 +7,11 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from typer.testing import CliRunner
+
 from thymoscope.cli.app import app
 from thymoscope.engine.questionnaire import Interview
 from thymoscope.kb.questions import question_bank
-from typer.testing import CliRunner
 
 QUESTION_LINE = re.compile(r"^\[\d+\] .*\(([a-z0-9_.]+)\)$", re.MULTILINE)
 

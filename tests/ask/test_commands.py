@@ -5,10 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import yaml
-from thymoscope.api import diagnose_file
 
 from tests.ask.interviews import asked, run_ask, script_for
 from tests.ask.test_interviews import SEPSIS
+from thymoscope.api import diagnose_file
 
 START = ["Small open sepsis trial", "", "sepsis", "mixed"]  # title, id, indication, immunity
 

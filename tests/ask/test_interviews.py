@@ -5,10 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from thymoscope import RESEARCH_NOTICE
-from thymoscope.api import diagnose_file
 
 from tests.ask.interviews import asked, interview
+from thymoscope import RESEARCH_NOTICE
+from thymoscope.api import diagnose_file
 
 SEPSIS = {
     "title": "Small open sepsis trial",

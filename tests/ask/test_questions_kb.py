@@ -10,6 +10,8 @@ from importlib.resources import files
 import pytest
 from hypothesis import given, settings
 from pydantic import BaseModel
+
+from tests.strategies import studies
 from thymoscope.api import diagnose, diagnose_file
 from thymoscope.engine.questionnaire import (
     AnswerError,
@@ -21,8 +23,6 @@ from thymoscope.engine.questionnaire import (
 )
 from thymoscope.kb.questions import question_bank
 from thymoscope.study.model import Study
-
-from tests.strategies import studies
 
 BANK = question_bank()
 QUESTION_FIELDS = {q.field for q in BANK.questions}

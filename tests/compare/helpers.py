@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from tests.conftest import make_study
 from thymoscope.engine.pairs import PairComparison
 from thymoscope.kb.comparison import compare
-
-from tests.conftest import make_study
 
 
 def pair(a: dict[str, Any] | None = None, b: dict[str, Any] | None = None) -> PairComparison:

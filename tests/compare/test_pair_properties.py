@@ -4,6 +4,11 @@ from __future__ import annotations
 
 import pytest
 from hypothesis import HealthCheck, given, settings
+
+from tests.compare.helpers import flip, flip_path, pair, swapped
+from tests.compare.test_pair_rules import CASES
+from tests.conftest import bundled_case_names
+from tests.strategies import studies
 from thymoscope.engine.pairs import PairComparison
 from thymoscope.kb.comparison import (
     bundled_case_path,
@@ -13,11 +18,6 @@ from thymoscope.kb.comparison import (
     pair_catalogue,
 )
 from thymoscope.study.model import Study
-
-from tests.compare.helpers import flip, flip_path, pair, swapped
-from tests.compare.test_pair_rules import CASES
-from tests.conftest import bundled_case_names
-from tests.strategies import studies
 
 VERDICT_KEYS = ("favours", "expected_larger")
 

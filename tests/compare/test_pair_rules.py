@@ -6,9 +6,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
-from thymoscope.kb.comparison import pair_catalogue
 
 from tests.compare.helpers import pair
+from thymoscope.kb.comparison import pair_catalogue
 
 
 @dataclass(frozen=True)

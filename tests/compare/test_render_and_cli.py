@@ -7,15 +7,15 @@ from pathlib import Path
 
 import jsonschema
 import pytest
+from typer.testing import CliRunner
+
+from tests.compare.helpers import pair
 from thymoscope import RESEARCH_NOTICE
 from thymoscope.cli.app import app
 from thymoscope.kb.comparison import bundled_case_path, bundled_pairs, compare_files
 from thymoscope.report.comparison import comparison_report
 from thymoscope.report.comparison_schema import comparison_schema
 from thymoscope.report.render import FORMATS, render
-from typer.testing import CliRunner
-
-from tests.compare.helpers import pair
 
 NOTICE_START = RESEARCH_NOTICE[:30]
 

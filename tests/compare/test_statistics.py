@@ -11,10 +11,10 @@ import math
 
 import pytest
 from scipy import stats
-from thymoscope.api import diagnose
-from thymoscope.kb.effects import difference_test
 
 from tests.conftest import make_study
+from thymoscope.api import diagnose
+from thymoscope.kb.effects import difference_test
 
 CASES = [
     # (estimate, ci_low, ci_high) for each side

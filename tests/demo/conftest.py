@@ -6,8 +6,9 @@ from pathlib import Path
 
 import pytest
 import typer
-from thymoscope.cli.demo import demo
 from typer.testing import CliRunner, Result
+
+from thymoscope.cli.demo import demo
 
 CASES = Path(__file__).resolve().parent / "cases"
 REPO = Path(__file__).resolve().parents[2]

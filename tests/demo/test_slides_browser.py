@@ -14,6 +14,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+
 from thymoscope.api import diagnose_file
 from thymoscope.kb import knowledge
 from thymoscope.report.walkthrough import build_walkthrough, slides_html

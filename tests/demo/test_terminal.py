@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
+
 from thymoscope.api import diagnose_file
 from thymoscope.kb import knowledge
 from thymoscope.report.walkthrough import build_walkthrough
