@@ -81,13 +81,38 @@ def run_cli(*args: str | os.PathLike[str], cwd: Path | None = None) -> Run:
     return Run(result.exit_code, result.stdout, result.stderr)
 
 
+# Linux carries a forked child's peak RSS (ru_maxrss) over from its parent, so a child
+# of a large test process would report the test process's peak.  The child therefore
+# records its own high-water mark (VmHWM of its fresh post-exec address space) at exit.
+_REPORT_PEAK = """
+import atexit, runpy, sys
+peak_file = sys.argv.pop(1)
+def _record():
+    with open("/proc/self/status") as status:
+        line = next(l for l in status if l.startswith("VmHWM:"))
+    with open(peak_file, "w") as out:
+        out.write(str(int(line.split()[1]) * 1024))
+atexit.register(_record)
+sys.argv[0] = "thymoscope"
+runpy.run_module("thymoscope", run_name="__main__", alter_sys=True)
+"""
+
+
+def _peak_bytes(peak_file: Path, fallback: int) -> int:
+    try:
+        return int(peak_file.read_text())
+    except (OSError, ValueError):
+        return fallback
+
+
 def run_process_measured(*args: str | os.PathLike[str], cwd: Path | None = None) -> Run:
     """Like :func:`run_process`, with the child's CPU time and peak RSS from ``wait4``."""
     import tempfile
 
     with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
+        peak_file = Path(tempfile.mkdtemp()) / "peak"
         child = subprocess.Popen(
-            [sys.executable, "-m", "thymoscope", *map(str, args)],
+            [sys.executable, "-c", _REPORT_PEAK, str(peak_file), *map(str, args)],
             cwd=cwd,
             stdout=out,
             stderr=err,
@@ -111,5 +136,5 @@ def run_process_measured(*args: str | os.PathLike[str], cwd: Path | None = None)
             out.read(),
             err.read(),
             cpu_seconds=usage.ru_utime + usage.ru_stime,
-            max_rss_bytes=usage.ru_maxrss * 1024,  # kilobytes on Linux
+            max_rss_bytes=_peak_bytes(peak_file, usage.ru_maxrss * 1024),
         )
