@@ -13,23 +13,16 @@ from thymoscope.engine.diagnosis import SEVERITY_ORDER, FindingSpec
 
 
 @cache
-def _raw() -> dict[str, Any]:
-    text = files("thymoscope.kb").joinpath("findings.yaml").read_text(encoding="utf-8")
+def load_texts(filename: str) -> tuple[dict[str, str], dict[str, FindingSpec]]:
+    """Factor titles and finding specs from a catalogue file in kb/ (findings.yaml style)."""
+    text = files("thymoscope.kb").joinpath(filename).read_text(encoding="utf-8")
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-    return yaml.load(text, Loader=loader)
-
-
-def factor_titles() -> dict[str, str]:
-    return dict(_raw()["factors"])
-
-
-@cache
-def catalogue() -> dict[str, FindingSpec]:
-    factors = factor_titles()
+    raw = yaml.load(text, Loader=loader)
+    factors = dict(raw["factors"])
     specs = {}
-    for finding_id, entry in _raw()["findings"].items():
+    for finding_id, entry in raw["findings"].items():
         if entry["factor"] not in factors or entry["severity"] not in SEVERITY_ORDER:
-            raise ValueError(f"findings.yaml: {finding_id}: unknown factor or severity")
+            raise ValueError(f"{filename}: {finding_id}: unknown factor or severity")
         specs[finding_id] = FindingSpec(
             id=finding_id,
             title=entry["title"],
@@ -43,7 +36,15 @@ def catalogue() -> dict[str, FindingSpec]:
             needs=tuple(entry.get("needs", ())),
             reads=tuple(entry.get("reads", ())),
         )
-    return specs
+    return factors, specs
+
+
+def factor_titles() -> dict[str, str]:
+    return dict(load_texts("findings.yaml")[0])
+
+
+def catalogue() -> dict[str, FindingSpec]:
+    return load_texts("findings.yaml")[1]
 
 
 @cache

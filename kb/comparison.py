@@ -10,42 +10,18 @@ from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
-import yaml
-
-from thymoscope.engine.diagnosis import SEVERITY_ORDER, FindingSpec, KnowledgeBase
+from thymoscope.engine.diagnosis import FindingSpec, KnowledgeBase
 from thymoscope.engine.pairs import PairComparison, PairDiagnoser
-
-
-@cache
-def _raw() -> dict[str, Any]:
-    text = files("thymoscope.kb").joinpath("comparison.yaml").read_text(encoding="utf-8")
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-    return yaml.load(text, Loader=loader)
+from thymoscope.kb.catalogue import load_texts
+from thymoscope.study.yaml_source import YamlProblem, parse_yaml
 
 
 def pair_factor_titles() -> dict[str, str]:
-    return dict(_raw()["factors"])
+    return dict(load_texts("comparison.yaml")[0])
 
 
-@cache
 def pair_catalogue() -> dict[str, FindingSpec]:
-    factors = pair_factor_titles()
-    specs = {}
-    for finding_id, entry in _raw()["findings"].items():
-        if entry["factor"] not in factors or entry["severity"] not in SEVERITY_ORDER:
-            raise ValueError(f"comparison.yaml: {finding_id}: unknown factor or severity")
-        specs[finding_id] = FindingSpec(
-            id=finding_id,
-            title=entry["title"],
-            factor=entry["factor"],
-            severity=entry["severity"],
-            faq=tuple(entry["faq"]),
-            explanation=entry["explanation"],
-            next_steps=tuple(entry.get("next_steps", ())),
-            evidence_note=(entry.get("evidence_note") or None),
-            needs=tuple(entry.get("needs", ())),
-        )
-    return specs
+    return load_texts("comparison.yaml")[1]
 
 
 @cache
@@ -107,21 +83,23 @@ PAIR_KEYS = ("schema_version", "id", "title", "a", "b", "note")
 def parse_pair(text: str, source: str) -> PairCase:
     """Read a pair file: ``{schema_version: 1, id, title, a, b, note?}``."""
     try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 1 if mark is not None else 0
-        raise PairFileError(f"{source}:{line}: not valid YAML") from None
+        document = parse_yaml(text)
+    except YamlProblem as exc:
+        raise PairFileError(f"{source}:{exc.line}: {exc.message}") from None
+    data = document.data
     if not isinstance(data, dict):
         raise PairFileError(f"{source}:1: a pair file is a YAML mapping")
     unknown = sorted(set(map(str, data)) - set(PAIR_KEYS))
     if unknown:
-        raise PairFileError(f"{source}:1: {unknown[0]}: unknown field")
+        line = document.line_of((unknown[0],))
+        raise PairFileError(f"{source}:{line}: {unknown[0]}: unknown field")
     if data.get("schema_version") != 1:
-        raise PairFileError(f"{source}:1: schema_version: expected 1")
+        line = document.line_of(("schema_version",))
+        raise PairFileError(f"{source}:{line}: schema_version: expected 1")
     for key in ("id", "title", "a", "b"):
         if not isinstance(data.get(key), str) or not data[key]:
-            raise PairFileError(f"{source}:1: {key}: required text field is missing")
+            line = document.line_of((key,))
+            raise PairFileError(f"{source}:{line}: {key}: required text field is missing")
     return PairCase(data["id"], data["title"], data["a"], data["b"], data.get("note"))
 
 
