@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Mapping
 from functools import cache
 from importlib.resources import files
@@ -47,18 +48,34 @@ def catalogue() -> dict[str, FindingSpec]:
     return load_texts("findings.yaml")[1]
 
 
+_SOURCES: dict[str, str] = {}
+
+
+def _source_by_name(name: str) -> str:
+    return _SOURCES[name]
+
+
 @cache
 def _environment() -> Any:
     import jinja2
 
+    from thymoscope.cache import jinja_bytecode_cache
+
     return jinja2.Environment(
-        undefined=jinja2.StrictUndefined, autoescape=False, keep_trailing_newline=False
+        loader=jinja2.FunctionLoader(_source_by_name),
+        bytecode_cache=jinja_bytecode_cache(),
+        undefined=jinja2.StrictUndefined,
+        autoescape=False,
+        keep_trailing_newline=False,
     )
 
 
 @cache
 def _template(source: str) -> Any:
-    return _environment().from_string(source)
+    """The compiled text; named by its checksum so the bytecode cache can keep it."""
+    name = hashlib.sha256(source.encode("utf-8")).hexdigest()
+    _SOURCES[name] = source
+    return _environment().get_template(name)
 
 
 def render_text(source: str, values: Mapping[str, Any]) -> str:

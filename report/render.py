@@ -124,6 +124,7 @@ def environment() -> Any:
     import jinja2
 
     from thymoscope import RESEARCH_NOTICE, __version__
+    from thymoscope.cache import jinja_bytecode_cache
 
     env = jinja2.Environment(
         loader=jinja2.PackageLoader("thymoscope.templates", "."),
@@ -133,6 +134,7 @@ def environment() -> Any:
         lstrip_blocks=True,
         keep_trailing_newline=True,
         auto_reload=False,
+        bytecode_cache=jinja_bytecode_cache(),
     )
     env.filters.update(
         show=show,
