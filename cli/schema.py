@@ -1,4 +1,4 @@
-"""`thymoscope schema [--report]`: the JSON Schema of the study file, or of the report."""
+"""`thymoscope schema [--report | --comparison]`: JSON Schema of the study file or outputs."""
 
 from __future__ import annotations
 
@@ -27,6 +27,10 @@ def schema(
         bool,
         typer.Option("--report", help="The schema of the JSON report instead of the study file."),
     ] = False,
+    comparison: Annotated[
+        bool,
+        typer.Option("--comparison", help="The schema of `compare --format json` output."),
+    ] = False,
     output: Annotated[
         Path | None,
         typer.Option("--output", "-o", help="Write to this file (atomically) instead of stdout."),
@@ -35,7 +39,14 @@ def schema(
     """Print the JSON Schema of the study file (or, with --report, of the JSON report)."""
     from thymoscope.cli.output import OutputError, emit
 
-    if report:
+    if report and comparison:
+        typer.echo("thymoscope: choose one of --report and --comparison", err=True)
+        raise typer.Exit(2)
+    if comparison:
+        from thymoscope.report.comparison_schema import comparison_schema
+
+        document = comparison_schema()
+    elif report:
         from thymoscope.report.schema import report_schema
 
         document = report_schema()

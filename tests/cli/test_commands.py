@@ -169,6 +169,22 @@ def test_report_schema_to_a_file(tmp_path: Path) -> None:
     assert not list(VALIDATOR(schema).iter_errors(report))
 
 
+def test_comparison_schema_validates_compare_output(tmp_path: Path) -> None:
+    schema = json.loads(invoke("schema", "--comparison").stdout)
+    VALIDATOR.check_schema(schema)
+    a = write_study(tmp_path, "a.yaml")
+    b = write_study(tmp_path, "b.yaml", **FINDINGS)
+    output = invoke("compare", a, b, "-f", "json")
+    assert output.exit_code == 0, output.stderr
+    assert not list(VALIDATOR(schema).iter_errors(json.loads(output.stdout)))
+    assert list(VALIDATOR(schema).iter_errors({"kind": "comparison"}))
+
+
+def test_schema_refuses_two_kinds_at_once() -> None:
+    result = invoke("schema", "--report", "--comparison")
+    assert result.exit_code == 2 and len(result.stderr.splitlines()) == 1
+
+
 def test_schema_output_error(tmp_path: Path) -> None:
     result = invoke("schema", "-o", tmp_path / "missing" / "x.json")
     assert result.exit_code == 2
