@@ -50,3 +50,22 @@ class EndpointTimingRules:
             months=months,
             needed=CHB_MIN_FOLLOW_UP_MONTHS,
         )
+
+    @Rule(
+        Study(indication="chronic_hepatitis_b", follow_up_months_after_therapy=None),
+        PrimaryEndpoint(
+            timing="after_therapy",
+            months_after_therapy=MATCH.months & below(CHB_MIN_FOLLOW_UP_MONTHS),
+        ),
+    )
+    def chb_endpoint_read_too_soon_after_therapy(self, months):  # type: ignore[no-untyped-def]
+        # Follow-up not stated: the primary endpoint's reading time bounds it from below.
+        self.conclude(
+            "follow-up-too-short",
+            "indication",
+            "follow_up_months_after_therapy",
+            "primary_endpoint.months_after_therapy",
+            months=months,
+            needed=CHB_MIN_FOLLOW_UP_MONTHS,
+            from_endpoint=True,
+        )

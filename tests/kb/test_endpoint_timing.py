@@ -92,6 +92,21 @@ CASES = [
         texts=("followed for 6.0 months", "needed 12 months", "at least 12 months"),
         severity="major",
     ),
+    RuleCase(
+        rule="chb_endpoint_read_too_soon_after_therapy",
+        finding="follow-up-too-short",
+        base={**CHB, "follow_up_months_after_therapy": None},
+        fire={"primary_endpoint": {"months_after_therapy": 6}},
+        silent={"primary_endpoint": {"months_after_therapy": 12}},
+        cites={
+            "indication": "chronic_hepatitis_b",
+            "follow_up_months_after_therapy": None,
+            "primary_endpoint.months_after_therapy": 6.0,
+        },
+        texts=("read 6.0 months after therapy", "at least 12 months"),
+        severity="major",
+        name="endpoint-months",
+    ),
 ]
 
 
