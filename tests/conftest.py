@@ -138,3 +138,35 @@ def _bundled_cases_fixture() -> Iterator[dict[str, Path]]:
     root = files("thymoscope.kb.cases")
     with as_file(root) as folder:
         yield {name.removesuffix(".yaml"): Path(folder) / name for name in bundled_case_names()}
+
+
+# The sepsis meta-analysis's quality strata as given in FAQ section 2.
+_LOWER_QUALITY = {
+    "name": "Lower-quality trials",
+    "by": "study_quality",
+    "level": "low",
+    "trials": 6,
+    "sample_size": 359,
+    "effect": {
+        "measure": "odds_ratio",
+        "estimate": 0.41,
+        "ci_low": 0.24,
+        "ci_high": 0.68,
+        "p_value": 0.0007,
+    },
+}
+_HIGHER_QUALITY = {
+    "name": "Higher-quality trials",
+    "by": "study_quality",
+    "level": "high",
+    "trials": 5,
+    "sample_size": 1568,
+    "effect": {
+        "measure": "odds_ratio",
+        "estimate": 0.82,
+        "ci_low": 0.65,
+        "ci_high": 1.03,
+        "p_value": 0.09,
+    },
+}
+FAQ_QUALITY_STRATA = (_LOWER_QUALITY, _HIGHER_QUALITY)

@@ -12,7 +12,7 @@ import math
 import pytest
 from scipy import stats
 
-from tests.conftest import make_study
+from tests.conftest import FAQ_QUALITY_STRATA, make_study
 from thymoscope.api import diagnose
 from thymoscope.kb.effects import difference_test
 
@@ -92,36 +92,7 @@ def test_order_only_inverts_the_ratio() -> None:
 
 # --- strata inside one study: the single-study rules use the same test -------------
 
-STRATA = [
-    {
-        "name": "Lower-quality trials",
-        "by": "study_quality",
-        "level": "low",
-        "trials": 6,
-        "sample_size": 359,
-        "effect": {
-            "measure": "odds_ratio",
-            "estimate": 0.41,
-            "ci_low": 0.24,
-            "ci_high": 0.68,
-            "p_value": 0.0007,
-        },
-    },
-    {
-        "name": "Higher-quality trials",
-        "by": "study_quality",
-        "level": "high",
-        "trials": 5,
-        "sample_size": 1568,
-        "effect": {
-            "measure": "odds_ratio",
-            "estimate": 0.82,
-            "ci_low": 0.65,
-            "ci_high": 1.03,
-            "p_value": 0.09,
-        },
-    },
-]
+STRATA = list(FAQ_QUALITY_STRATA)
 
 
 def test_quality_subgroups_disagree_states_the_between_strata_p_value() -> None:

@@ -7,38 +7,11 @@ import math
 import pytest
 from scipy.stats import norm
 
-from tests.conftest import DELETE
+from tests.conftest import DELETE, FAQ_QUALITY_STRATA
 from tests.kb.rulecase import RuleCase, check_fires, check_silent, ids
 from thymoscope.kb.effects import difference_test
 
-LOWER = {
-    "name": "Lower-quality trials",
-    "by": "study_quality",
-    "level": "low",
-    "trials": 6,
-    "sample_size": 359,
-    "effect": {
-        "measure": "odds_ratio",
-        "estimate": 0.41,
-        "ci_low": 0.24,
-        "ci_high": 0.68,
-        "p_value": 0.0007,
-    },
-}
-HIGHER = {
-    "name": "Higher-quality trials",
-    "by": "study_quality",
-    "level": "high",
-    "trials": 5,
-    "sample_size": 1568,
-    "effect": {
-        "measure": "odds_ratio",
-        "estimate": 0.82,
-        "ci_low": 0.65,
-        "ci_high": 1.03,
-        "p_value": 0.09,
-    },
-}
+LOWER, HIGHER = FAQ_QUALITY_STRATA
 HIGHER_SIGNIFICANT = {**HIGHER, "effect": {**HIGHER["effect"], "ci_high": 0.95, "p_value": 0.01}}
 
 CASES = [
