@@ -15,14 +15,13 @@ internal fault.
 
 from __future__ import annotations
 
-import contextlib
 import itertools
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from thymoscope.cli.output import Format, OutputError
+from thymoscope.cli.output import Format, FormatOption, OutputError, OutputOption
 
 if TYPE_CHECKING:
     from thymoscope.engine.pairs import PairComparison
@@ -148,23 +147,13 @@ def compare(
     list_pairs: Annotated[
         bool, typer.Option("--list-pairs", help="List the bundled pairs and exit.")
     ] = False,
-    fmt: Annotated[
-        Format, typer.Option("--format", "-f", help="Output format.", case_sensitive=False)
-    ] = Format.text,
-    output: Annotated[
-        Path | None,
-        typer.Option(
-            "--output",
-            "-o",
-            help="Write the report to this file (atomically) instead of stdout.",
-        ),
-    ] = None,
+    fmt: FormatOption = Format.text,
+    output: OutputOption = None,
 ) -> None:
     """Compare studies: on which factors do they differ, and do their results really conflict?"""
-    from thymoscope.cli.output import check_target, emit, terminal_style
+    from thymoscope.cli.output import check_target, emit, input_files, output_style, refuse
     from thymoscope.report.comparison import comparison_report
     from thymoscope.report.render import render
-    from thymoscope.study.loader import STUDY_SUFFIXES
 
     if list_pairs:
         _list_pairs()
@@ -176,16 +165,10 @@ def compare(
         raise typer.Exit(2)
 
     if output is not None:
-        candidates = [*inputs]
-        for item in inputs:
-            if item.is_dir():
-                with contextlib.suppress(OSError):
-                    candidates.extend(p for p in item.iterdir() if p.suffix in STUDY_SUFFIXES)
-        try:
-            check_target(output, candidates)
+        try:  # fail before doing the work
+            check_target(output, input_files(inputs))
         except OutputError as exc:
-            typer.echo(f"thymoscope: {exc}", err=True)
-            raise typer.Exit(2) from None
+            raise refuse(exc) from None
 
     comparisons, labels, problems, files = compare_inputs(inputs, pair_names)
     for line in problems:
@@ -193,14 +176,11 @@ def compare(
     if not comparisons and problems:
         raise typer.Exit(2)
 
-    color, width = terminal_style() if output is None else (False, 88)
-    if fmt is not Format.text:
-        color = False
+    color, width = output_style(output, fmt)
     document = comparison_report(comparisons, problems, labels)
     text = render(document, fmt.value, color=color, width=width)
     try:
         emit(text, output, [*inputs, *files])
     except OutputError as exc:
-        typer.echo(f"thymoscope: {exc}", err=True)
-        raise typer.Exit(2) from None
+        raise refuse(exc) from None
     raise typer.Exit(2 if problems else 0)

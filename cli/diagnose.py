@@ -11,13 +11,12 @@ report around those parts is assembled here.
 
 from __future__ import annotations
 
-import contextlib
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
-from thymoscope.cli.output import Format, OutputError
+from thymoscope.cli.output import Format, FormatOption, OutputError, OutputOption
 
 
 def run_batch(
@@ -70,18 +69,6 @@ def report_text(
     return text, problems, files
 
 
-def _output_candidates(inputs: list[Path]) -> list[Path]:
-    """The inputs and, for folders, the study files in them (none may be the output)."""
-    from thymoscope.study.loader import STUDY_SUFFIXES
-
-    candidates = [*inputs]
-    for item in inputs:
-        if item.is_dir():
-            with contextlib.suppress(OSError):  # reported when the inputs are expanded
-                candidates.extend(p for p in item.iterdir() if p.suffix in STUDY_SUFFIXES)
-    return candidates
-
-
 def diagnose(
     inputs: Annotated[
         list[Path],
@@ -91,15 +78,8 @@ def diagnose(
             show_default=False,
         ),
     ],
-    fmt: Annotated[
-        Format, typer.Option("--format", "-f", help="Output format.", case_sensitive=False)
-    ] = Format.text,
-    output: Annotated[
-        Path | None,
-        typer.Option(
-            "--output", "-o", help="Write the report to this file (atomically) instead of stdout."
-        ),
-    ] = None,
+    fmt: FormatOption = Format.text,
+    output: OutputOption = None,
     jobs: Annotated[
         int | None,
         typer.Option(
@@ -111,26 +91,20 @@ def diagnose(
     ] = None,
 ) -> None:
     """Diagnose study files: why might their results disagree with other studies?"""
-    from thymoscope.cli.output import DEFAULT_WIDTH, check_target, emit, terminal_style
+    from thymoscope.cli.output import check_target, emit, input_files, output_style, refuse
 
     if output is not None:
         try:  # fail before doing the work
-            check_target(output, _output_candidates(inputs))
+            check_target(output, input_files(inputs))
         except OutputError as exc:
-            typer.echo(f"thymoscope: {exc}", err=True)
-            raise typer.Exit(2) from None
-        color, width = False, DEFAULT_WIDTH
-    else:
-        color, width = terminal_style()
+            raise refuse(exc) from None
+    color, width = output_style(output, fmt)
 
-    text, problems, files = report_text(
-        inputs, fmt, jobs, color=color and fmt is Format.text, width=width
-    )
+    text, problems, files = report_text(inputs, fmt, jobs, color=color, width=width)
     for line in problems:
         typer.echo(line, err=True)
     try:
         emit(text, output, [*inputs, *files])
     except OutputError as exc:
-        typer.echo(f"thymoscope: {exc}", err=True)
-        raise typer.Exit(2) from None
+        raise refuse(exc) from None
     raise typer.Exit(2 if problems else 0)

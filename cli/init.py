@@ -35,7 +35,7 @@ def init(
 ) -> None:
     """Write a commented template study file to fill in."""
     from thymoscope import RESEARCH_NOTICE
-    from thymoscope.cli.output import OutputError, write_atomic, write_stdout
+    from thymoscope.cli.output import OutputError, refuse, write_atomic, write_stdout
 
     text = study_template()
     if path is None:
@@ -47,7 +47,6 @@ def init(
     try:
         write_atomic(path, text)
     except OutputError as exc:
-        typer.echo(f"thymoscope: {exc}", err=True)
-        raise typer.Exit(2) from None
+        raise refuse(exc) from None
     typer.echo(f"Wrote {path}. Replace the example values, then run: thymoscope diagnose {path}")
     typer.echo(RESEARCH_NOTICE)

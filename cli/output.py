@@ -15,6 +15,9 @@ import tempfile
 from collections.abc import Iterable
 from enum import StrEnum
 from pathlib import Path
+from typing import Annotated
+
+import typer
 
 from thymoscope.report.render import DEFAULT_WIDTH
 
@@ -26,15 +29,32 @@ class Format(StrEnum):
     json = "json"
 
 
+FormatOption = Annotated[
+    Format, typer.Option("--format", "-f", help="Output format.", case_sensitive=False)
+]
+OutputOption = Annotated[
+    Path | None,
+    typer.Option("--output", "-o", help="Write to this file (atomically) instead of stdout."),
+]
+
+
 class OutputError(Exception):
     """The output cannot go where it was asked to; the message is one line."""
 
 
-def _same_file(a: Path, b: Path) -> bool:
+def _is_input(real: Path, inputs: Iterable[str | os.PathLike[str]]) -> bool:
+    """Whether the output file ``real`` is one of ``inputs`` (also via links)."""
     try:
-        return a.samefile(b)
-    except OSError:
-        return os.path.realpath(a) == os.path.realpath(b)
+        target = real.stat()
+    except OSError:  # no such file yet: only a missing input could share its name
+        return any(os.path.realpath(item) == str(real) for item in inputs)
+    for item in inputs:
+        try:
+            if os.path.samestat(target, os.stat(item)):
+                return True
+        except OSError:
+            continue
+    return False
 
 
 def check_target(
@@ -47,14 +67,37 @@ def check_target(
     """
     target = Path(path)
     real = Path(os.path.realpath(target))  # write through a symlink, keep the link
-    for item in inputs:
-        if _same_file(real, Path(item)):
-            raise OutputError(f"{target}: refusing to overwrite an input file")
+    if _is_input(real, inputs):
+        raise OutputError(f"{target}: refusing to overwrite an input file")
     if real.is_dir():
         raise OutputError(f"{target}: is a directory")
     if not real.parent.is_dir():
         raise OutputError(f"{target}: folder {real.parent} does not exist")
     return real
+
+
+def input_files(inputs: Iterable[Path]) -> list[Path]:
+    """The inputs and, for folders, the study files in them (none may be the output)."""
+    from thymoscope.study.loader import STUDY_SUFFIXES
+
+    candidates = [*inputs]
+    for item in list(candidates):
+        if item.is_dir():
+            with contextlib.suppress(OSError):  # reported when the inputs are expanded
+                candidates.extend(p for p in item.iterdir() if p.suffix in STUDY_SUFFIXES)
+    return candidates
+
+
+def refuse(exc: OutputError) -> typer.Exit:
+    """Report an output problem as one line; the caller raises the returned exit (2)."""
+    typer.echo(f"thymoscope: {exc}", err=True)
+    return typer.Exit(2)
+
+
+def output_style(output: Path | None, fmt: Format) -> tuple[bool, int]:
+    """(colour?, wrap width): colour only for text on a terminal, never in a file."""
+    color, width = terminal_style() if output is None else (False, DEFAULT_WIDTH)
+    return color and fmt is Format.text, width
 
 
 def _umask() -> int:

@@ -13,11 +13,9 @@ import ast
 import inspect
 import textwrap
 from dataclasses import dataclass
-from typing import Annotated, Any
+from typing import Any
 
-import typer
-
-from thymoscope.cli.output import Format
+from thymoscope.cli.output import Format, FormatOption
 
 
 @dataclass(frozen=True)
@@ -132,9 +130,7 @@ def rules_document() -> dict[str, Any]:
 
 
 def rules(
-    fmt: Annotated[
-        Format, typer.Option("--format", "-f", help="Output format.", case_sensitive=False)
-    ] = Format.text,
+    fmt: FormatOption = Format.text,
 ) -> None:
     """List the knowledge base: each finding, its factor, severity, FAQ sections and rules."""
     from thymoscope.cli.output import terminal_style, write_stdout

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+
+from thymoscope.cli.output import OutputOption
 
 
 def study_schema() -> dict[str, Any]:
@@ -31,13 +32,10 @@ def schema(
         bool,
         typer.Option("--comparison", help="The schema of `compare --format json` output."),
     ] = False,
-    output: Annotated[
-        Path | None,
-        typer.Option("--output", "-o", help="Write to this file (atomically) instead of stdout."),
-    ] = None,
+    output: OutputOption = None,
 ) -> None:
     """Print the JSON Schema of the study file (or, with --report, of the JSON report)."""
-    from thymoscope.cli.output import OutputError, emit
+    from thymoscope.cli.output import OutputError, emit, refuse
 
     if report and comparison:
         typer.echo("thymoscope: choose one of --report and --comparison", err=True)
@@ -56,5 +54,4 @@ def schema(
     try:
         emit(text, output)
     except OutputError as exc:
-        typer.echo(f"thymoscope: {exc}", err=True)
-        raise typer.Exit(2) from None
+        raise refuse(exc) from None
