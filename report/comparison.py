@@ -12,7 +12,12 @@ from typing import Any
 from thymoscope import RESEARCH_NOTICE, __version__
 from thymoscope.engine.diagnosis import SEVERITY_ORDER
 from thymoscope.engine.pairs import DIFFERS, SAME, UNKNOWN, PairComparison, compare_values
-from thymoscope.report.document import REPORT_VERSION, finding_document
+from thymoscope.report.document import (
+    REPORT_VERSION,
+    check_document,
+    finding_document,
+    plain_value,
+)
 
 # The side-by-side table: the facts the pair rules read, in troubleshooting order.
 SIDE_BY_SIDE_PATHS = (
@@ -62,10 +67,6 @@ RESULT_VERDICTS = {
 VERDICT_KEYS = ("favours", "favoured_id", "expected_larger", "larger_id")
 
 
-def _plain(value: Any) -> Any:
-    return list(value) if isinstance(value, tuple) else value
-
-
 def side_by_side(comparison: PairComparison) -> list[dict[str, Any]]:
     """The two studies' facts in rows: path, a, b, status (same / differs / unknown)."""
     values = comparison.values
@@ -74,7 +75,9 @@ def side_by_side(comparison: PairComparison) -> list[dict[str, Any]]:
         a, b = values.get(f"a.{path}"), values.get(f"b.{path}")
         if a is None and b is None:
             continue
-        rows.append({"path": path, "a": _plain(a), "b": _plain(b), "status": compare_values(a, b)})
+        rows.append(
+            {"path": path, "a": plain_value(a), "b": plain_value(b), "status": compare_values(a, b)}
+        )
     return rows
 
 
@@ -160,15 +163,7 @@ def comparison_document(
         "differences": [f["id"] for f in findings if f["id"].startswith("differs-in-")],
         "findings": findings,
         "facts": side_by_side(comparison),
-        "checks": [
-            {
-                "finding": c.finding,
-                "factor": c.factor,
-                "status": c.status,
-                "unknown": list(c.unknown),
-            }
-            for c in comparison.checks
-        ],
+        "checks": [check_document(c) for c in comparison.checks],
     }
 
 

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from thymoscope import RESEARCH_NOTICE, __version__
-from thymoscope.engine.diagnosis import SEVERITY_ORDER, Diagnosis, Finding
+from thymoscope.engine.diagnosis import SEVERITY_ORDER, Check, Diagnosis, Finding
 
 REPORT_VERSION = 1
 
@@ -38,7 +38,8 @@ KEY_FACT_PATHS = (
 )
 
 
-def _plain(value: Any) -> Any:
+def plain_value(value: Any) -> Any:
+    """A fact value as JSON data (the engine keeps lists as tuples)."""
     return list(value) if isinstance(value, tuple) else value
 
 
@@ -54,7 +55,16 @@ def finding_document(finding: Finding, factor_titles: dict[str, str]) -> dict[st
         "next_steps": list(finding.next_steps),
         "evidence_note": finding.evidence_note,
         "rules": list(finding.rules),
-        "facts": [{"path": f.path, "value": _plain(f.value)} for f in finding.facts],
+        "facts": [{"path": f.path, "value": plain_value(f.value)} for f in finding.facts],
+    }
+
+
+def check_document(check: Check) -> dict[str, Any]:
+    return {
+        "finding": check.finding,
+        "factor": check.factor,
+        "status": check.status,
+        "unknown": list(check.unknown),
     }
 
 
@@ -73,7 +83,7 @@ def study_document(diagnosis: Diagnosis, factor_titles: dict[str, str]) -> dict[
         "source": diagnosis.source,
         "indication": diagnosis.indication,
         "key_facts": [
-            {"path": p, "value": _plain(diagnosis.key_facts.get(p))}
+            {"path": p, "value": plain_value(diagnosis.key_facts.get(p))}
             for p in KEY_FACT_PATHS
             if p in diagnosis.key_facts
         ],
@@ -83,15 +93,7 @@ def study_document(diagnosis: Diagnosis, factor_titles: dict[str, str]) -> dict[
         ],
         "groups": groups,
         "severity_counts": counts,
-        "checks": [
-            {
-                "finding": c.finding,
-                "factor": c.factor,
-                "status": c.status,
-                "unknown": list(c.unknown),
-            }
-            for c in diagnosis.checks
-        ],
+        "checks": [check_document(c) for c in diagnosis.checks],
     }
 
 
