@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import inspect
-import re
 from functools import cache
 from importlib.resources import files
 from typing import Any
@@ -12,8 +10,6 @@ import yaml
 
 from thymoscope.engine.questionnaire import KINDS, Question, QuestionBank, Reader
 from thymoscope.study.model import SCHEMA_VERSION, Study
-
-_CONCLUDE = re.compile(r"self\.conclude\(\s*\"([a-z0-9-]+)\"")
 
 
 @cache
@@ -24,22 +20,15 @@ def _raw() -> dict[str, Any]:
 
 @cache
 def rules_by_finding() -> dict[str, tuple[str, ...]]:
-    """Rule (method) names per finding id, read from the rule modules' conclude calls."""
+    """Rule (method) names per finding id, from the rule modules' conclude calls."""
+    from thymoscope.engine.rule_index import rule_sites
     from thymoscope.kb.rules import RULE_SETS
 
-    found: dict[str, list[str]] = {}
-    for rule_set in RULE_SETS:
-        for name, member in vars(rule_set).items():
-            function = getattr(member, "_wrapped", None) or member
-            if not callable(function) or name.startswith("_"):
-                continue
-            try:
-                source = inspect.getsource(function)
-            except (OSError, TypeError):
-                continue
-            for finding in _CONCLUDE.findall(source):
-                found.setdefault(finding, []).append(name)
-    return {k: tuple(sorted(set(v))) for k, v in found.items()}
+    found: dict[str, set[str]] = {}
+    for site in rule_sites(RULE_SETS):
+        if site.finding is not None:
+            found.setdefault(site.finding, set()).add(site.rule)
+    return {k: tuple(sorted(v)) for k, v in found.items()}
 
 
 def _question(entry: dict[str, Any]) -> Question:
