@@ -125,6 +125,7 @@ def environment() -> Any:
 
     from thymoscope import RESEARCH_NOTICE, __version__
     from thymoscope.cache import jinja_bytecode_cache
+    from thymoscope.engine.diagnosis import SEVERITY_ORDER
 
     env = jinja2.Environment(
         loader=jinja2.PackageLoader("thymoscope.templates", "."),
@@ -149,7 +150,7 @@ def environment() -> Any:
     env.globals.update(
         RESEARCH_NOTICE=RESEARCH_NOTICE,
         VERSION=__version__,
-        SEVERITIES=("major", "moderate", "minor", "info"),
+        SEVERITIES=SEVERITY_ORDER,
         STATUSES=("fired", "not_triggered", "not_applicable", "not_assessable"),
     )
     return env
