@@ -14,6 +14,7 @@ def knowledge() -> KnowledgeBase:
     from thymoscope.kb.catalogue import catalogue, factor_titles, render_text
     from thymoscope.kb.facts import SCOPE_FIELD, to_facts
     from thymoscope.kb.rules import RULE_SETS
+    from thymoscope.study.loader import StudyFileError, load_study
 
     titles = factor_titles()
     return KnowledgeBase(
@@ -22,6 +23,8 @@ def knowledge() -> KnowledgeBase:
         factor_order=tuple(titles),
         factor_titles=titles,
         render_text=render_text,
+        load=load_study,
+        load_error=StudyFileError,
         to_facts=to_facts,
         scope_field=SCOPE_FIELD,
     )

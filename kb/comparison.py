@@ -31,6 +31,7 @@ def pair_knowledge() -> KnowledgeBase:
     from thymoscope.kb.facts import SCOPE_FIELD, to_facts
     from thymoscope.kb.rules.pairs_factors import PairFactorRules
     from thymoscope.kb.rules.pairs_results import PairResultRules
+    from thymoscope.study.loader import StudyFileError, load_study
 
     titles = pair_factor_titles()
     rule_sets = (PairFactorRules, PairResultRules)
@@ -40,6 +41,8 @@ def pair_knowledge() -> KnowledgeBase:
         factor_order=tuple(titles),
         factor_titles=titles,
         render_text=render_text,
+        load=load_study,
+        load_error=StudyFileError,
         to_facts=to_facts,
         scope_field=SCOPE_FIELD,
     )
