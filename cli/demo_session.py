@@ -24,6 +24,7 @@ from thymoscope import RESEARCH_NOTICE
 from thymoscope.report.walkthrough import (
     Question,
     Score,
+    ShownFact,
     Step,
     Walkthrough,
     build_pair_walkthrough,
@@ -152,7 +153,7 @@ def _rule(console: Console, step: Step, total: int, label: str) -> None:
     console.rule(Text(f"Step {step.number} of {total} · {label}", style="bold"), align="left")
 
 
-def _print_facts(console: Console, facts: tuple, heading: str) -> None:
+def _print_facts(console: Console, facts: tuple[ShownFact, ...], heading: str) -> None:
     console.print(Text(heading, style="bold"))
     for fact in facts:
         line = Text("  ")

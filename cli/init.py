@@ -23,10 +23,9 @@ def study_template() -> str:
         return " | ".join(member.value for member in getattr(vocabulary, name))
 
     template = environment().get_template("study-template.yaml.j2")
-    text: str = template.render(
-        choices=choices, notice=RESEARCH_NOTICE, schema_version=SCHEMA_VERSION
+    return str(
+        template.render(choices=choices, notice=RESEARCH_NOTICE, schema_version=SCHEMA_VERSION)
     )
-    return text
 
 
 def init(

@@ -307,7 +307,8 @@ def data_from_answers(
             if index >= counts.get(head, 0):
                 continue
         _put(data, path.split("."), value)
-    return _ordered(data, model)
+    ordered: dict[str, Any] = _ordered(data, model)
+    return ordered
 
 
 def _is_count(path: str, model: type[BaseModel]) -> bool:
@@ -482,7 +483,7 @@ class Interview:
 
     def required(self) -> dict[str, str]:
         """Unanswered paths the model needs for the answers so far (path -> reason)."""
-        needed = {}
+        needed: dict[str, str] = {}
         for error_path, message in self._errors(self.answers):
             if error_path not in self.answers and error_path not in self.skipped:
                 needed.setdefault(error_path, message)

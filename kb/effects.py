@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from statistics import NormalDist
-from typing import Any
+from typing import Any, cast
 
 from thymoscope.kb.thresholds import ALPHA
 
@@ -29,7 +29,7 @@ def excludes_null(measure: Any, ci_low: Any, ci_high: Any, p_value: Any = None) 
 def includes_null(measure: Any, ci_low: Any, ci_high: Any) -> bool:
     if measure is None or ci_low is None or ci_high is None:
         return False
-    return ci_low <= null_value(measure) <= ci_high
+    return bool(ci_low <= null_value(measure) <= ci_high)
 
 
 def effect_text(measure: Any, estimate: Any, ci_low: Any, ci_high: Any) -> str:
@@ -85,7 +85,7 @@ def difference_test(first: dict, second: dict) -> DifferenceTest | None:  # type
     ]
     if any(v is None for triple in values for v in triple):
         return None
-    (r1, l1, h1), (r2, l2, h2) = values
+    (r1, l1, h1), (r2, l2, h2) = cast(list[tuple[float, float, float]], values)
     se1 = (math.log(h1) - math.log(l1)) / (2 * _Z95)
     se2 = (math.log(h2) - math.log(l2)) / (2 * _Z95)
     se = math.hypot(se1, se2)

@@ -96,7 +96,7 @@ class PairReport(_Strict):
 class ComparisonReport(_Strict):
     """A thymoscope comparison: one part per pair of studies, plus the input errors."""
 
-    report_version: Literal[REPORT_VERSION]
+    report_version: Literal[1]  # REPORT_VERSION (a type needs the literal value)
     kind: Literal["comparison"]
     generator: str
     comparisons: list[PairReport]

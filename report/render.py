@@ -129,7 +129,7 @@ def environment() -> Any:
 
     env = jinja2.Environment(
         loader=jinja2.PackageLoader("thymoscope.templates", "."),
-        autoescape=lambda name: bool(name) and name.endswith((".html.j2", ".html")),
+        autoescape=lambda name: name is not None and name.endswith((".html.j2", ".html")),
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,

@@ -89,7 +89,7 @@ class StudyReport(_Strict):
 class Report(_Strict):
     """A thymoscope diagnosis report: one part per study, plus the input errors."""
 
-    report_version: Literal[REPORT_VERSION]
+    report_version: Literal[1]  # REPORT_VERSION (a type needs the literal value)
     kind: Literal["diagnosis"]
     generator: str
     studies: list[StudyReport]

@@ -272,4 +272,4 @@ def slides_html(walkthrough: Walkthrough, quiz: bool = False) -> str:
 
     template = _environment().get_template("slides.html.j2")
     document = {"generator": f"thymoscope {__version__}", "notice": walkthrough.notice}
-    return template.render(doc=document, walk=walkthrough, slides=slides(walkthrough, quiz))
+    return str(template.render(doc=document, walk=walkthrough, slides=slides(walkthrough, quiz)))

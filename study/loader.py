@@ -9,6 +9,7 @@ import datetime as dt
 import difflib
 import os
 import stat
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -86,12 +87,12 @@ def _inner_model(annotation: Any) -> Any:
     return annotation
 
 
-def _expected_values(error: dict[str, Any]) -> str | None:
+def _expected_values(error: Mapping[str, Any]) -> str | None:
     expected = (error.get("ctx") or {}).get("expected")
     return str(expected) if expected else None
 
 
-def _describe(error: dict[str, Any]) -> tuple[tuple[Any, ...], str]:
+def _describe(error: Mapping[str, Any]) -> tuple[tuple[Any, ...], str]:
     """(location, message) in thymoscope's words for one pydantic error."""
     loc = tuple(p for p in error["loc"] if not (isinstance(p, str) and p.startswith("function-")))
     kind = error["type"]

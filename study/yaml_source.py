@@ -220,13 +220,10 @@ class _Builder:
             return [self.build(item, (*path, i)) for i, item in enumerate(node.value)]
         if node.tag not in _SCALAR_TAGS:
             raise YamlProblem(line, f"unsupported YAML tag {node.tag}; refused")
-        if not node.style and node.tag in (_INT_TAG, _FLOAT_TAG):  # plain, not quoted
+        plain = not getattr(node, "style", None)  # a scalar written without quotes
+        if plain and node.tag in (_INT_TAG, _FLOAT_TAG):
             _refuse_surprising_number(node.value, line, path)
-        if (
-            not node.style
-            and node.tag == "tag:yaml.org,2002:str"
-            and _EXPONENT.fullmatch(node.value)
-        ):
+        if plain and node.tag == "tag:yaml.org,2002:str" and _EXPONENT.fullmatch(node.value):
             # YAML 1.1 reads `1e5` (no dot) as text; YAML 1.2 and users read a number.
             _refuse_surprising_number(node.value, line, path)
             number = float(node.value)
