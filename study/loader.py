@@ -246,30 +246,61 @@ def load_study(path: str | os.PathLike[str]) -> Study:
 def expand_inputs(inputs: list[Path]) -> list[Path | StudyFileError]:
     """Files as given, folders expanded to their study files (sorted, not recursive).
 
-    A folder without study files, or a path that does not exist, becomes a
+    A folder without study files, a path that does not exist or cannot be looked at
+    (a name too long for the file system, say), or an empty name becomes a
     :class:`StudyFileError` in place so the caller can report it and go on.
     """
     expanded: list[Path | StudyFileError] = []
     for path in inputs:
-        if path.is_dir():
-            try:
-                # not only regular files: a broken link or a pipe named *.yaml is
-                # reported by load_study rather than silently left out
-                found = sorted(
-                    p for p in path.iterdir() if p.suffix in STUDY_SUFFIXES and not p.is_dir()
-                )
-            except OSError as exc:
-                expanded.append(
-                    StudyFileError([Problem(str(path), 0, "", exc.strerror or str(exc))])
-                )
-                continue
-            if not found:
-                expanded.append(
-                    StudyFileError([Problem(str(path), 0, "", "folder holds no .yaml study files")])
-                )
-            expanded.extend(found)
-        elif not path.exists() and not path.is_symlink():
-            expanded.append(StudyFileError([Problem(str(path), 0, "", "no such file")]))
-        else:
+        problem = input_problem(path)
+        if problem is not None:
+            expanded.append(problem)
+            continue
+        if not _is_dir(path):
             expanded.append(path)
+            continue
+        try:
+            # not only regular files: a broken link or a pipe named *.yaml is
+            # reported by load_study rather than silently left out
+            found = sorted(
+                p for p in path.iterdir() if p.suffix in STUDY_SUFFIXES and not _is_dir(p)
+            )
+        except OSError as exc:
+            expanded.append(_os_error(path, exc))
+            continue
+        if not found:
+            expanded.append(
+                StudyFileError([Problem(str(path), 0, "", "folder holds no .yaml study files")])
+            )
+        expanded.extend(found)
     return expanded
+
+
+def _is_dir(path: Path) -> bool:
+    try:
+        return stat.S_ISDIR(path.stat().st_mode)
+    except (OSError, ValueError):
+        return False
+
+
+def _os_error(path: str | Path, exc: OSError) -> StudyFileError:
+    return StudyFileError([Problem(str(path), 0, "", _os_reason(exc))])
+
+
+def input_problem(path: str | Path) -> StudyFileError | None:
+    """Why an input name cannot be read at all (empty, missing, too long...), or None.
+
+    ``""`` is refused rather than read as the current folder (pass the *text* given on
+    the command line: ``Path("")`` is already ``.``).
+    """
+    if isinstance(path, str) and not path:
+        return StudyFileError([Problem("''", 0, "", "empty file name; refused")])
+    try:
+        os.lstat(path)
+    except FileNotFoundError:
+        return StudyFileError([Problem(str(path), 0, "", "no such file")])
+    except OSError as exc:  # ENAMETOOLONG, ELOOP, EACCES on a parent...
+        return _os_error(path, exc)
+    except ValueError:  # an embedded NUL
+        return StudyFileError([Problem(str(path), 0, "", "file name holds a NUL; refused")])
+    return None
