@@ -63,9 +63,9 @@ def _dotted(loc: tuple[Any, ...]) -> str:
     return dotted(loc)
 
 
-def _model_at(loc: tuple[Any, ...]) -> type[BaseModel] | None:
+def _model_at(loc: tuple[Any, ...], root: type[BaseModel] = Study) -> type[BaseModel] | None:
     """The pydantic model class that owns the mapping at ``loc`` (for 'did you mean')."""
-    model: Any = Study
+    model: Any = root
     for part in loc:
         if isinstance(part, int):
             continue
@@ -91,7 +91,7 @@ def _expected_values(error: dict[str, Any]) -> str | None:
     return str(expected) if expected else None
 
 
-def _describe(error: dict[str, Any]) -> tuple[tuple[Any, ...], str]:
+def _describe(error: dict[str, Any], root: type[BaseModel] = Study) -> tuple[tuple[Any, ...], str]:
     """(location, message) in thymoscope's words for one pydantic error."""
     loc = tuple(p for p in error["loc"] if not (isinstance(p, str) and p.startswith("function-")))
     kind = error["type"]
@@ -101,7 +101,7 @@ def _describe(error: dict[str, Any]) -> tuple[tuple[Any, ...], str]:
         return loc + extra, error["ctx"]["message"]
     if kind == "extra_forbidden":
         name = str(loc[-1])
-        model = _model_at(loc[:-1])
+        model = _model_at(loc[:-1], root)
         hint = ""
         if model is not None:
             close = difflib.get_close_matches(name, list(model.model_fields), n=1, cutoff=0.6)
@@ -112,6 +112,8 @@ def _describe(error: dict[str, Any]) -> tuple[tuple[Any, ...], str]:
         return loc, f"unknown field {shown(name)}{hint}"
     if kind == "missing":
         return loc, "required field is missing"
+    if kind == "value_error":  # a validator's own sentence, which names the value
+        return loc, str(error["msg"]).removeprefix("Value error, ")
     if kind in ("enum", "literal_error"):
         expected = _expected_values(error)
         return loc, f"{shown(value)} is not allowed; expected {expected}"
@@ -135,12 +137,15 @@ def _describe(error: dict[str, Any]) -> tuple[tuple[Any, ...], str]:
 
 
 def problems_from_validation(
-    exc: ValidationError, source: str, document: SourceDocument | None
+    exc: ValidationError,
+    source: str,
+    document: SourceDocument | None,
+    model: type[BaseModel] = Study,
 ) -> list[Problem]:
     problems = []
     seen = set()
     for error in exc.errors(include_url=False):
-        loc, message = _describe(error)
+        loc, message = _describe(error, model)
         line = document.line_of(loc) if document is not None else 0
         key = (line, loc, message)
         if key not in seen:
@@ -266,7 +271,8 @@ def expand_inputs(inputs: list[Path]) -> list[Path | StudyFileError]:
                 p for p in path.iterdir() if p.suffix in STUDY_SUFFIXES and not _is_dir(p)
             )
         except OSError as exc:
-            expanded.append(_os_error(path, exc))
+            reason = exc.strerror or str(exc)
+            expanded.append(StudyFileError([Problem(str(path), 0, "", reason)]))
             continue
         if not found:
             expanded.append(
