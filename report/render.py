@@ -190,16 +190,23 @@ _UNSAFE = re.compile(
 )
 
 
+_UNSAFE_LINE = re.compile(f"{_UNSAFE.pattern[:-1]}\\t\\n]")
+
+
 def _escape_char(match: re.Match[str]) -> str:
     return match.group().encode("unicode_escape").decode("ascii")
 
 
-def _terminal_safe(value: Any) -> Any:
-    """A copy of the document whose strings show control characters as ``\\x1b`` etc."""
+def _terminal_safe(value: Any, one_line: bool = False) -> Any:
+    """A copy of the document whose strings show control characters as ``\\x1b`` etc.
+
+    A file name (a ``source``) is shown on one line: its line breaks are escaped too.
+    """
     if isinstance(value, str):
-        return _UNSAFE.sub(_escape_char, value) if _UNSAFE.search(value) else value
+        unsafe = _UNSAFE_LINE if one_line else _UNSAFE
+        return unsafe.sub(_escape_char, value) if unsafe.search(value) else value
     if isinstance(value, Mapping):
-        return {k: _terminal_safe(v) for k, v in value.items()}
+        return {k: _terminal_safe(v, one_line or k == "source") for k, v in value.items()}
     if isinstance(value, list | tuple):
         return [_terminal_safe(v) for v in value]
     return value
