@@ -98,9 +98,10 @@ def _start(from_: Path | None, resume: Path | None) -> tuple[Interview, AnswerFi
         interview, problems = Interview.from_data(bank, document.data, skipped)
         answer_file = AnswerFile(text)
     except ResumeError as exc:
-        line = mark_line if exc.message.startswith("skip mark") else document.line_of(exc.path)
-        field = "" if exc.message.startswith("skip mark") else f" {dotted(exc.path)}:"
-        raise _fail(f"{source}:{line}:{field} {exc.message}") from None
+        if exc.in_skip_mark:
+            raise _fail(f"{source}:{mark_line}: {exc.message}") from None
+        line = document.line_of(exc.path)
+        raise _fail(f"{source}:{line}: {dotted(exc.path)}: {exc.message}") from None
     except RoundTripError as exc:
         raise _fail(f"{source}: {exc}") from None
     for line in problems:
@@ -260,12 +261,12 @@ def _offer_save(session: Session) -> None:
         if default is not None and _same_file(default, session.target):
             session.target = default  # already saved there
             return
+        written, session.written = session.written, None  # a new file: write it anyway
         try:
-            session.written = None  # a new file: write it even if the text is the same
             session.save()
         except OutputError as exc:
             typer.echo(one_line(f"  ! {exc}; try another name"))
-            session.target = default
+            session.target, session.written = default, written
             continue
         if default is not None and default.exists():
             default.unlink()  # the answers moved to the chosen file

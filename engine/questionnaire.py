@@ -41,10 +41,13 @@ class ResumeError(ValueError):
     """Saved answers that cannot be resumed (a key that is no field name, a forged skip
     mark); ``path`` is where, as a tuple of keys and list indexes, for a line number."""
 
-    def __init__(self, path: tuple[str | int, ...], message: str) -> None:
+    def __init__(
+        self, path: tuple[str | int, ...], message: str, in_skip_mark: bool = False
+    ) -> None:
         super().__init__(message)
         self.path = path
         self.message = message
+        self.in_skip_mark = in_skip_mark  # the problem is the skip mark, not a key
 
 
 _FIELD_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
@@ -478,11 +481,13 @@ class Interview:
             if path in interview.answers:
                 continue
             if path not in steps:
-                raise ResumeError(where, f"skip mark names {path!r}, which is no question here")
+                message = f"skip mark names {path!r}, which is no question here"
+                raise ResumeError(where, message, in_skip_mark=True)
             try:
                 interview.skip(path)
             except AnswerError as exc:
-                raise ResumeError(where, f"skip mark names {path!r}, which {exc}") from None
+                message = f"skip mark names {path!r}, which {exc}"
+                raise ResumeError(where, message, in_skip_mark=True) from None
         interview.history.clear()  # 'back' revises this session's answers only
         return interview, problems
 

@@ -3,7 +3,10 @@
 Limits are checked on the event stream *before* anything is built, so hostile
 documents (alias bombs, very deep nesting, huge files) are refused in bounded time
 and memory.  Only plain YAML is accepted: mappings, sequences and the core scalar
-types; any other tag (``!!python/object`` and friends) is refused, never constructed.
+types, resolved from how the value is written; an explicit tag on a value (``!!int``,
+``!!bool``... all but ``!!str``) and any other tag (``!!python/object`` and friends) is
+refused, never constructed.  No value may hold a control or bidirectional character,
+however it is written (raw or as a YAML escape), so study text cannot steer a terminal.
 """
 
 from __future__ import annotations
