@@ -471,9 +471,21 @@ class Interview:
         for path, value in answers_from_data(data).items():
             if path in bank.fixed:
                 continue
+            counted = _is_count(path, bank.model)
+            if counted and value == []:
+                value = 0
             try:
                 interview.answers[path] = interview._field_value(path, value, loaded=True)
             except AnswerError as exc:
+                if counted:  # asking again would cut the list: refuse, never drop items
+                    where = tuple(int(p) if p.isdigit() else p for p in path.split("."))
+                    most = _max_items(bank.model, path)
+                    why = (
+                        f"holds {value} items; a study file holds at most {most}"
+                        if isinstance(value, int) and not isinstance(value, bool)
+                        else "is not a list of mappings"
+                    )
+                    raise ResumeError(where, f"{why}; refused") from None
                 problems.append(f"{path}: {exc} (not used)")
         steps = {p for _, p in interview.steps()}
         for path in skipped:

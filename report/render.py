@@ -212,7 +212,7 @@ def _terminal_safe(value: Any, one_line: bool = False) -> Any:
     return value
 
 
-def _json_safe(text: str) -> str:
+def json_safe(text: str) -> str:
     """JSON text with the controls json.dumps leaves raw (C1, bidi...) as ``\\uXXXX``.
 
     Such characters only occur inside JSON strings, where the escape means the same
@@ -263,7 +263,7 @@ def render(
     if fmt not in FORMATS:
         raise ValueError(f"unknown format {fmt!r}; expected one of {', '.join(FORMATS)}")
     if fmt == "json":
-        return _json_safe(json.dumps(document, **JSON_OPTIONS)) + "\n"
+        return json_safe(json.dumps(document, **JSON_OPTIONS)) + "\n"
     document = _terminal_safe(document)
     kind = str(document.get("kind", "diagnosis"))
     template = environment().get_template(template_name(kind, fmt))

@@ -52,6 +52,18 @@ def test_resume_keeps_every_subgroup_and_every_comment(tmp_path: Path) -> None:
     assert "# all of them, from the appendix" in text
 
 
+def test_resume_refuses_more_subgroups_than_it_could_keep(tmp_path: Path) -> None:
+    """Asking the count again would cut the list: the file is refused and left alone."""
+    target = tmp_path / "too-many.yaml"
+    original = _many_subgroups(250)
+    target.write_text(original, encoding="utf-8")
+    result = run_ask(["--resume", str(target)], ["2"] + ["skip"] * 20)
+    assert result.exit_code == 2
+    [line] = result.stderr.strip().splitlines()
+    assert line.endswith("subgroups: holds 250 items; a study file holds at most 200; refused")
+    assert target.read_text(encoding="utf-8") == original
+
+
 def test_resume_keeps_fields_it_does_not_ask_about(tmp_path: Path) -> None:
     target = tmp_path / "partial.yaml"
     target.write_text(
