@@ -367,17 +367,25 @@ def tagged_and_escaped_texts(draw: st.DrawFn) -> tuple[str, bool]:
     """A valid study with some values given an explicit tag, or written with escapes;
     and whether a tag that must be refused (any but ``!!str`` and ``!``) was used."""
     lines = yaml.safe_dump(draw(study_dicts()), sort_keys=False, width=10_000).splitlines()
-    scalars = [i for i, line in enumerate(lines) if re.match(r"^ *[a-z_]+: \S", line)]
+    scalars = [
+        i
+        for i, line in enumerate(lines)
+        if re.match(r"^ *[a-z_]+: \S", line) and not line.startswith("schema_version:")
+    ]
+    texts = [i for i, line in enumerate(lines) if re.match(r"^(title|citation): ", line)]
     refused = False
-    for at in draw(st.lists(st.sampled_from(scalars), min_size=1, max_size=3, unique=True)):
+    # free-text fields half of the time, so that accepted studies are checked too
+    where = st.sampled_from(texts) if texts and draw(st.booleans()) else st.sampled_from(scalars)
+    for at in draw(st.lists(where, min_size=1, max_size=3, unique=True)):
         key = lines[at].split(":", 1)[0]
         if draw(st.booleans()):
-            tag = draw(st.sampled_from(CORE_TAGS))
+            tag = draw(st.sampled_from([*CORE_TAGS, "!!str", "!!str", "!"]))
             refused = refused or tag not in ("!!str", "!")
             value = f"{tag} {draw(st.sampled_from(TAGGED_VALUES))}"
         else:
-            parts = draw(st.lists(st.sampled_from([*ESCAPES, "a", " ", "x1"]), max_size=6))
-            value = '"' + "".join(parts) + '"'
+            benign = ["a", " ", "x1", "\\t", "\\\\", '\\"', "\\U0001F4AF", "[b]", ":100:"]
+            parts = draw(st.lists(st.sampled_from([*ESCAPES, *benign]), max_size=6))
+            value = '"x' + "".join(parts) + '"'
         lines[at] = f"{key}: {value}"
     return "\n".join(lines) + "\n", refused
 
