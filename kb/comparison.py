@@ -89,8 +89,8 @@ _STUDY_FILE_HELP = (
 
 
 def _reference(value: str) -> str:
-    """``a``/``b``: a case id (the slug pattern) or a relative ``*.yaml`` path below the
-    pair file's folder: never absolute, never through ``..``, never a bare folder."""
+    """``a``/``b``: a case id (the slug pattern) or a relative ``*.yaml`` path, never
+    absolute (where ``..`` may lead is checked by :func:`parse_pair`)."""
     if re.fullmatch(_CASE_ID, value):
         return value
     if not value.endswith(_PAIR_SUFFIXES):
@@ -127,11 +127,9 @@ class PairFile(BaseModel):
 
 def _escapes(ref: str, root: Path, folder: Path) -> bool:
     """Whether ``folder/ref`` leaves ``root`` (lexically: links are the owner's choice)."""
-    target = os.path.normpath(os.path.join(folder, ref))
-    top = os.path.normpath(root)
-    return os.path.commonpath([os.path.abspath(target), os.path.abspath(top)]) != os.path.abspath(
-        top
-    )
+    top = os.path.abspath(root)
+    target = os.path.abspath(os.path.join(folder, ref))
+    return os.path.commonpath([target, top]) != top
 
 
 def parse_pair(text: str, source: str, root: Path | None = None) -> PairCase:
