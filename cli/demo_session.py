@@ -94,7 +94,7 @@ def load_catalogue(folder: Path, where: str) -> Catalogue:
             found.errors.extend(str(p) for p in exc.problems)
     for path in _study_files(folder / "pairs"):
         try:
-            pair = parse_pair(read_text(path), str(path))
+            pair = parse_pair(read_text(path), str(path), root=folder)
         except StudyFileError as exc:
             found.errors.extend(str(p) for p in exc.problems)
         except PairFileError as exc:

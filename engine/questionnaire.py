@@ -37,6 +37,22 @@ class AnswerError(ValueError):
     """An answer that cannot be accepted; the message is one line for the user."""
 
 
+class ResumeError(ValueError):
+    """Saved answers that cannot be resumed (a key that is no field name, a forged skip
+    mark); ``path`` is where, as a tuple of keys and list indexes, for a line number."""
+
+    def __init__(
+        self, path: tuple[str | int, ...], message: str, in_skip_mark: bool = False
+    ) -> None:
+        super().__init__(message)
+        self.path = path
+        self.message = message
+        self.in_skip_mark = in_skip_mark  # the problem is the skip mark, not a key
+
+
+_FIELD_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+
 @dataclass(frozen=True)
 class Question:
     field: str  # dotted path; '*' stands for each item of a list
@@ -260,6 +276,22 @@ def _error_path(error: Mapping[str, Any]) -> str:
 # ---------------------------------------------------------------- data <-> answers
 
 
+def check_field_names(data: Any, where: tuple[str | int, ...] = ()) -> None:
+    """Raise :class:`ResumeError` for a key that could not be a field name.
+
+    Dotted paths are built from keys, so a key such as ``subgroups.*.name`` or ``0``
+    would address some other answer; such a file is refused, not guessed at.
+    """
+    if isinstance(data, Mapping):
+        for key, value in data.items():
+            if not isinstance(key, str) or not _FIELD_NAME.match(key):
+                raise ResumeError((*where, str(key)), f"key {key!r} is not a field name; refused")
+            check_field_names(value, (*where, key))
+    elif isinstance(data, list):
+        for index, item in enumerate(data):
+            check_field_names(item, (*where, index))
+
+
 def answers_from_data(data: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
     """Nested study data -> answers by dotted path; a list of mappings gives a count."""
     out: dict[str, Any] = {}
@@ -320,6 +352,20 @@ def _is_count(path: str, model: type[BaseModel]) -> bool:
         return False
     item = _base(typing.get_args(base)[0])
     return isinstance(item, type) and issubclass(item, BaseModel)
+
+
+def _max_items(model: type[BaseModel], path: str) -> int:
+    """The most items the model allows in the list at ``path`` (MAX_ITEMS if no limit)."""
+    try:
+        annotation = _strip_optional(field_annotation(model, pattern_of(path)))
+    except KeyError:
+        return MAX_ITEMS
+    if typing.get_origin(annotation) is typing.Annotated:
+        for meta in typing.get_args(annotation)[1:]:
+            limit = getattr(meta, "max_length", None)
+            if isinstance(limit, int):
+                return max(limit, MAX_ITEMS)
+    return MAX_ITEMS
 
 
 def _put(data: Any, parts: Sequence[str], value: Any) -> None:
@@ -412,17 +458,50 @@ class Interview:
     def from_data(
         cls, bank: QuestionBank, data: Mapping[str, Any], skipped: Sequence[str] = ()
     ) -> tuple[Interview, list[str]]:
-        """Start from existing answers; each is checked on its own, bad ones dropped."""
+        """Start from existing answers; each is checked on its own, bad ones left out.
+
+        A list holds as many items as the model allows (a file may have more than
+        :data:`MAX_ITEMS`, the most a user may type).  ``skipped`` (paths the file says
+        were left unknown) must name questions of these answers that may be left
+        unknown: anything else raises :class:`ResumeError`, as does a key that is no
+        field name.
+        """
+        check_field_names(data)
         interview = cls(bank)
         problems = []
         for path, value in answers_from_data(data).items():
             if path in bank.fixed:
                 continue
+            counted = _is_count(path, bank.model)
+            if counted and value == []:
+                value = 0
             try:
-                interview.answers[path] = interview._field_value(path, value)
+                interview.answers[path] = interview._field_value(path, value, loaded=True)
             except AnswerError as exc:
-                problems.append(f"{path}: {exc} (dropped)")
-        interview.skipped = {p for p in skipped if p not in interview.answers}
+                if counted:  # asking again would cut the list: refuse, never drop items
+                    where = tuple(int(p) if p.isdigit() else p for p in path.split("."))
+                    most = _max_items(bank.model, path)
+                    why = (
+                        f"holds {value} items; a study file holds at most {most}"
+                        if isinstance(value, int) and not isinstance(value, bool)
+                        else "is not a list of mappings"
+                    )
+                    raise ResumeError(where, f"{why}; refused") from None
+                problems.append(f"{path}: {exc} (not used)")
+        steps = {p for _, p in interview.steps()}
+        for path in skipped:
+            where = tuple(int(p) if p.isdigit() else p for p in path.split("."))
+            if path in interview.answers:
+                continue
+            if path not in steps:
+                message = f"skip mark names {path!r}, which is no question here"
+                raise ResumeError(where, message, in_skip_mark=True)
+            try:
+                interview.skip(path)
+            except AnswerError as exc:
+                message = f"skip mark names {path!r}, which {exc}"
+                raise ResumeError(where, message, in_skip_mark=True) from None
+        interview.history.clear()  # 'back' revises this session's answers only
         return interview, problems
 
     # -- state
@@ -523,13 +602,14 @@ class Interview:
 
     # -- answering
 
-    def _field_value(self, path: str, value: Any) -> Any:
+    def _field_value(self, path: str, value: Any, loaded: bool = False) -> Any:
         question = None
         with contextlib.suppress(KeyError):
             question = self.bank.question(path)
         if question is not None and question.kind == "count":
-            if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= MAX_ITEMS:
-                raise AnswerError(f"expected a whole number from 0 to {MAX_ITEMS}")
+            most = _max_items(self.bank.model, path) if loaded else MAX_ITEMS
+            if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= most:
+                raise AnswerError(f"expected a whole number from 0 to {most}")
             return value
         try:
             adapter = _adapter(self.bank.model, path)

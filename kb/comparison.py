@@ -4,16 +4,19 @@
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
 from functools import cache
 from importlib.resources import files
-from pathlib import Path
-from typing import Any
+from pathlib import Path, PurePosixPath
+from typing import Annotated, Any, Literal
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from thymoscope.engine.diagnosis import FindingSpec, KnowledgeBase
 from thymoscope.engine.pairs import PairComparison, PairDiagnoser
 from thymoscope.kb.catalogue import load_texts
-from thymoscope.study.yaml_source import YamlProblem, parse_yaml
+from thymoscope.study.yaml_source import YamlProblem, parse_yaml, shown
 
 
 def pair_factor_titles() -> dict[str, str]:
@@ -67,7 +70,7 @@ def compare_files(a: str | os.PathLike[str], b: str | os.PathLike[str]) -> PairC
     return compare(load_study(a), load_study(b), str(a), str(b))
 
 
-# --- bundled pairs -----------------------------------------------------------------
+# --- bundled pairs and pair files -------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -85,30 +88,95 @@ class PairFileError(ValueError):
     """A pair file that cannot be read; the message is one located line."""
 
 
-PAIR_KEYS = ("schema_version", "id", "title", "a", "b", "note")
+_CASE_ID = r"^[a-z0-9][a-z0-9_-]{0,79}$"
+_PAIR_SUFFIXES = (".yaml", ".yml")
+_STUDY_FILE_HELP = (
+    "name a study file (.yaml) by a relative path inside the pair file's folder, "
+    "or a case by its id"
+)
 
 
-def parse_pair(text: str, source: str) -> PairCase:
-    """Read a pair file: ``{schema_version: 1, id, title, a, b, note?}``."""
+def _reference(value: str) -> str:
+    """``a``/``b``: a case id (the slug pattern) or a relative ``*.yaml`` path, never
+    absolute (where ``..`` may lead is checked by :func:`parse_pair`)."""
+    if re.fullmatch(_CASE_ID, value):
+        return value
+    if not value.endswith(_PAIR_SUFFIXES):
+        raise ValueError(f"{value!r} is neither a case id nor a study file; {_STUDY_FILE_HELP}")
+    if PurePosixPath(value).is_absolute() or value.startswith("~"):
+        raise ValueError(f"{value!r} is an absolute path; {_STUDY_FILE_HELP}")
+    if "\\" in value:
+        raise ValueError(f"{value!r} holds a backslash; separate folders with '/'")
+    return value
+
+
+def _one_line(value: str) -> str:
+    if "\n" in value or "\r" in value:
+        raise ValueError(f"{shown(value)} runs over several lines; write it on one line")
+    return value
+
+
+PairText = Annotated[str, Field(min_length=1, max_length=200), AfterValidator(_one_line)]
+StudyRef = Annotated[str, Field(min_length=1, max_length=255), AfterValidator(_reference)]
+
+
+class PairFile(BaseModel):
+    """The fields of a pair file; unknown keys, wrong types and multi-line ids are refused."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+
+    schema_version: Literal[1]
+    id: Annotated[str, Field(pattern=_CASE_ID)]
+    title: PairText
+    a: StudyRef
+    b: StudyRef
+    note: Annotated[str, Field(min_length=1, max_length=2000)] | None = None
+
+
+def _escapes(ref: str, root: Path, folder: Path) -> bool:
+    """Whether ``folder/ref`` leaves ``root`` (lexically: links are the owner's choice)."""
+    top = os.path.abspath(root)
+    target = os.path.abspath(os.path.join(folder, ref))
+    return os.path.commonpath([target, top]) != top
+
+
+def parse_pair(text: str, source: str, root: Path | None = None) -> PairCase:
+    """Read a pair file: ``{schema_version: 1, id, title, a, b, note?}``.
+
+    ``a`` and ``b`` are case ids or relative study-file paths; a path may not climb
+    out of the pair file's folder with ``..`` unless ``root`` (a folder holding the
+    pair file's folder, such as a demo catalogue) is given and it stays inside it.
+    """
+    from pydantic import ValidationError
+
+    from thymoscope.study.loader import problems_from_validation
+    from thymoscope.study.yaml_source import one_line
+
     try:
         document = parse_yaml(text)
     except YamlProblem as exc:
-        raise PairFileError(f"{source}:{exc.line}: {exc.message}") from None
-    data = document.data
-    if not isinstance(data, dict):
-        raise PairFileError(f"{source}:1: a pair file is a YAML mapping")
-    unknown = sorted(set(map(str, data)) - set(PAIR_KEYS))
-    if unknown:
-        line = document.line_of((unknown[0],))
-        raise PairFileError(f"{source}:{line}: {unknown[0]}: unknown field")
-    if data.get("schema_version") != 1:
-        line = document.line_of(("schema_version",))
-        raise PairFileError(f"{source}:{line}: schema_version: expected 1")
-    for key in ("id", "title", "a", "b"):
-        if not isinstance(data.get(key), str) or not data[key]:
-            line = document.line_of((key,))
-            raise PairFileError(f"{source}:{line}: {key}: required text field is missing")
-    return PairCase(data["id"], data["title"], data["a"], data["b"], data.get("note"))
+        raise PairFileError(one_line(f"{source}:{exc.line}: {exc.message}")) from None
+    if not isinstance(document.data, dict):
+        raise PairFileError(one_line(f"{source}:1: a pair file is a YAML mapping"))
+    try:
+        pair = PairFile.model_validate(document.data)
+    except ValidationError as exc:
+        problems = problems_from_validation(exc, source, document, PairFile)
+        more = len(problems) - 1
+        extra = f" (and {more} more problem{'s' if more > 1 else ''})" if more else ""
+        raise PairFileError(str(problems[0]) + extra) from None
+    folder = Path(source).parent
+    for side in ("a", "b"):
+        ref = getattr(pair, side)
+        if ".." not in PurePosixPath(ref).parts:
+            continue
+        if root is None or _escapes(ref, root, folder):
+            line = document.line_of((side,))
+            where = "the pair file's folder" if root is None else f"{root}"
+            raise PairFileError(
+                one_line(f"{source}:{line}: {side}: {ref!r} leads out of {where}; refused")
+            )
+    return PairCase(pair.id, pair.title, pair.a, pair.b, pair.note)
 
 
 def bundled_pairs() -> dict[str, PairCase]:

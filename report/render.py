@@ -9,8 +9,12 @@ macro files ``_macros.text.j2``, ``_macros.md.j2`` and ``_macros.html.j2``.
 Escaping, per format:
 
 * HTML: jinja2 autoescape (on for ``*.html.j2`` only).
-* text: the template writes rich markup; every string of the document is
-  markup-escaped *before* rendering, so study data can never style the output.
+* text: the template writes rich markup; in every string of the document "[" and
+  "\\" are swapped for inert stand-ins *before* rendering and restored after the
+  markup is parsed, so study data can never style the output and prints as written
+  (emoji codes such as ``:100:`` are not replaced).
+* every format: control and bidirectional characters in document strings (a file
+  name, say) are shown escaped (``\\x1b``); JSON writes them as ``\\uXXXX``.
 * Markdown: templates pass data through the ``md`` filter (prose) or ``code``
   (inline code span).
 """
@@ -156,13 +160,22 @@ def environment() -> Any:
     return env
 
 
-def _rich_escaped(value: Any) -> Any:
-    """A copy of the document with every string rich-markup-escaped."""
-    from rich.markup import escape
+# Study text reaches the rich-markup templates with "[" and "\\" swapped for these two
+# stand-ins (control characters: the loader refuses them in study files and
+# :func:`_terminal_safe` escapes them in everything else), and they are swapped back
+# after the markup is parsed.  So the study's own characters are printed as written:
+# ``[bold]`` stays, a trailing backslash stays single, and nothing can close or open a
+# template's tag.  Emoji codes (``:100:``) are not replaced either (``emoji=False``).
+_OPEN_BRACKET = "\x01"
+_BACKSLASH = "\x02"
+_STAND_INS = str.maketrans({"[": _OPEN_BRACKET, "\\": _BACKSLASH})
+_RESTORED = str.maketrans({_OPEN_BRACKET: "[", _BACKSLASH: "\\"})
 
+
+def _rich_escaped(value: Any) -> Any:
+    """A copy of the document with every string's markup characters made inert."""
     if isinstance(value, str):
-        # escape() only changes "[...]" and a trailing backslash: skip the rest (fast)
-        return escape(value) if "[" in value or value.endswith("\\") else value
+        return value.translate(_STAND_INS) if "[" in value or "\\" in value else value
     if isinstance(value, Mapping):
         return {k: _rich_escaped(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
@@ -170,12 +183,52 @@ def _rich_escaped(value: Any) -> Any:
     return value
 
 
+# What must never reach a terminal from a document string (a file name, say): C0 and C1
+# controls but tab and line feed, DEL, line/paragraph separators, bidirectional controls.
+_UNSAFE = re.compile(
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]"
+)
+
+
+_UNSAFE_LINE = re.compile(f"{_UNSAFE.pattern[:-1]}\\t\\n]")
+
+
+def _escape_char(match: re.Match[str]) -> str:
+    return match.group().encode("unicode_escape").decode("ascii")
+
+
+def _terminal_safe(value: Any, one_line: bool = False) -> Any:
+    """A copy of the document whose strings show control characters as ``\\x1b`` etc.
+
+    A file name (a ``source``) is shown on one line: its line breaks are escaped too.
+    """
+    if isinstance(value, str):
+        unsafe = _UNSAFE_LINE if one_line else _UNSAFE
+        return unsafe.sub(_escape_char, value) if unsafe.search(value) else value
+    if isinstance(value, Mapping):
+        return {k: _terminal_safe(v, one_line or k == "source") for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_terminal_safe(v) for v in value]
+    return value
+
+
+def json_safe(text: str) -> str:
+    """JSON text with the controls json.dumps leaves raw (C1, bidi...) as ``\\uXXXX``.
+
+    Such characters only occur inside JSON strings, where the escape means the same
+    character, so the data is unchanged and a terminal sees only ASCII escapes.
+    """
+    return _UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
 def rich_to_text(markup: str, *, color: bool = False, width: int = DEFAULT_WIDTH) -> str:
     """Rich markup -> terminal text: ANSI styles when ``color``, plain text otherwise."""
     from rich.console import Console
     from rich.markup import render as parse_markup
 
-    text = parse_markup(markup)
+    text = parse_markup(markup, emoji=False)
+    if _OPEN_BRACKET in text.plain or _BACKSLASH in text.plain:
+        text.plain = text.plain.translate(_RESTORED)  # same length: styles stay in place
     if not color:
         # the same characters the console would print, without its (slow) layout pass
         return text.plain
@@ -210,7 +263,8 @@ def render(
     if fmt not in FORMATS:
         raise ValueError(f"unknown format {fmt!r}; expected one of {', '.join(FORMATS)}")
     if fmt == "json":
-        return json.dumps(document, **JSON_OPTIONS) + "\n"
+        return json_safe(json.dumps(document, **JSON_OPTIONS)) + "\n"
+    document = _terminal_safe(document)
     kind = str(document.get("kind", "diagnosis"))
     template = environment().get_template(template_name(kind, fmt))
     if fmt == "text":

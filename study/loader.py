@@ -64,9 +64,9 @@ def _dotted(loc: tuple[Any, ...]) -> str:
     return dotted(loc)
 
 
-def _model_at(loc: tuple[Any, ...]) -> type[BaseModel] | None:
+def _model_at(loc: tuple[Any, ...], root: type[BaseModel] = Study) -> type[BaseModel] | None:
     """The pydantic model class that owns the mapping at ``loc`` (for 'did you mean')."""
-    model: Any = Study
+    model: Any = root
     for part in loc:
         if isinstance(part, int):
             continue
@@ -92,7 +92,9 @@ def _expected_values(error: Mapping[str, Any]) -> str | None:
     return str(expected) if expected else None
 
 
-def _describe(error: Mapping[str, Any]) -> tuple[tuple[Any, ...], str]:
+def _describe(
+    error: Mapping[str, Any], root: type[BaseModel] = Study
+) -> tuple[tuple[Any, ...], str]:
     """(location, message) in thymoscope's words for one pydantic error."""
     loc = tuple(p for p in error["loc"] if not (isinstance(p, str) and p.startswith("function-")))
     kind = error["type"]
@@ -102,7 +104,7 @@ def _describe(error: Mapping[str, Any]) -> tuple[tuple[Any, ...], str]:
         return loc + extra, error["ctx"]["message"]
     if kind == "extra_forbidden":
         name = str(loc[-1])
-        model = _model_at(loc[:-1])
+        model = _model_at(loc[:-1], root)
         hint = ""
         if model is not None:
             close = difflib.get_close_matches(name, list(model.model_fields), n=1, cutoff=0.6)
@@ -113,6 +115,8 @@ def _describe(error: Mapping[str, Any]) -> tuple[tuple[Any, ...], str]:
         return loc, f"unknown field {shown(name)}{hint}"
     if kind == "missing":
         return loc, "required field is missing"
+    if kind == "value_error":  # a validator's own sentence, which names the value
+        return loc, str(error["msg"]).removeprefix("Value error, ")
     if kind in ("enum", "literal_error"):
         expected = _expected_values(error)
         return loc, f"{shown(value)} is not allowed; expected {expected}"
@@ -136,12 +140,15 @@ def _describe(error: Mapping[str, Any]) -> tuple[tuple[Any, ...], str]:
 
 
 def problems_from_validation(
-    exc: ValidationError, source: str, document: SourceDocument | None
+    exc: ValidationError,
+    source: str,
+    document: SourceDocument | None,
+    model: type[BaseModel] = Study,
 ) -> list[Problem]:
     problems = []
     seen = set()
     for error in exc.errors(include_url=False):
-        loc, message = _describe(error)
+        loc, message = _describe(error, model)
         line = document.line_of(loc) if document is not None else 0
         key = (line, loc, message)
         if key not in seen:
@@ -247,30 +254,62 @@ def load_study(path: str | os.PathLike[str]) -> Study:
 def expand_inputs(inputs: list[Path]) -> list[Path | StudyFileError]:
     """Files as given, folders expanded to their study files (sorted, not recursive).
 
-    A folder without study files, or a path that does not exist, becomes a
+    A folder without study files, a path that does not exist or cannot be looked at
+    (a name too long for the file system, say), or an empty name becomes a
     :class:`StudyFileError` in place so the caller can report it and go on.
     """
     expanded: list[Path | StudyFileError] = []
     for path in inputs:
-        if path.is_dir():
-            try:
-                # not only regular files: a broken link or a pipe named *.yaml is
-                # reported by load_study rather than silently left out
-                found = sorted(
-                    p for p in path.iterdir() if p.suffix in STUDY_SUFFIXES and not p.is_dir()
-                )
-            except OSError as exc:
-                expanded.append(
-                    StudyFileError([Problem(str(path), 0, "", exc.strerror or str(exc))])
-                )
-                continue
-            if not found:
-                expanded.append(
-                    StudyFileError([Problem(str(path), 0, "", "folder holds no .yaml study files")])
-                )
-            expanded.extend(found)
-        elif not path.exists() and not path.is_symlink():
-            expanded.append(StudyFileError([Problem(str(path), 0, "", "no such file")]))
-        else:
+        problem = input_problem(path)
+        if problem is not None:
+            expanded.append(problem)
+            continue
+        if not _is_dir(path):
             expanded.append(path)
+            continue
+        try:
+            # not only regular files: a broken link or a pipe named *.yaml is
+            # reported by load_study rather than silently left out
+            found = sorted(
+                p for p in path.iterdir() if p.suffix in STUDY_SUFFIXES and not _is_dir(p)
+            )
+        except OSError as exc:
+            reason = exc.strerror or str(exc)
+            expanded.append(StudyFileError([Problem(str(path), 0, "", reason)]))
+            continue
+        if not found:
+            expanded.append(
+                StudyFileError([Problem(str(path), 0, "", "folder holds no .yaml study files")])
+            )
+        expanded.extend(found)
     return expanded
+
+
+def _is_dir(path: Path) -> bool:
+    try:
+        return stat.S_ISDIR(path.stat().st_mode)
+    except (OSError, ValueError):
+        return False
+
+
+def _os_error(path: str | Path, exc: OSError) -> StudyFileError:
+    return StudyFileError([Problem(str(path), 0, "", _os_reason(exc))])
+
+
+def input_problem(path: str | Path) -> StudyFileError | None:
+    """Why an input name cannot be read at all (empty, missing, too long...), or None.
+
+    ``""`` is refused rather than read as the current folder (pass the *text* given on
+    the command line: ``Path("")`` is already ``.``).
+    """
+    if isinstance(path, str) and not path:
+        return StudyFileError([Problem("''", 0, "", "empty file name; refused")])
+    try:
+        os.lstat(path)
+    except FileNotFoundError:
+        return StudyFileError([Problem(str(path), 0, "", "no such file")])
+    except OSError as exc:  # ENAMETOOLONG, ELOOP, EACCES on a parent...
+        return _os_error(path, exc)
+    except ValueError:  # an embedded NUL
+        return StudyFileError([Problem(str(path), 0, "", "file name holds a NUL; refused")])
+    return None

@@ -3,7 +3,10 @@
 Limits are checked on the event stream *before* anything is built, so hostile
 documents (alias bombs, very deep nesting, huge files) are refused in bounded time
 and memory.  Only plain YAML is accepted: mappings, sequences and the core scalar
-types; any other tag (``!!python/object`` and friends) is refused, never constructed.
+types, resolved from how the value is written; an explicit tag on a value (``!!int``,
+``!!bool``... all but ``!!str``) and any other tag (``!!python/object`` and friends) is
+refused, never constructed.  No value may hold a control or bidirectional character,
+however it is written (raw or as a YAML escape), so study text cannot steer a terminal.
 """
 
 from __future__ import annotations
@@ -33,6 +36,16 @@ MAX_SHOWN = 60  # characters of an offending value quoted in a message
 _NOT_PRINTABLE = re.compile(
     "[^\x09\x0a\x0d\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]"
 )
+# Characters that can steer a terminal or disguise text even where YAML allows them:
+# C0/C1 controls (ESC, CSI, NUL, CR... but not tab and line feed), DEL, the line and
+# paragraph separators, and the bidirectional controls ("Trojan source").  Refused in
+# the raw text (after YAML's own check) and in every value, so escapes such as ``"\\e"``,
+# ``"\\x9b"``, ``"\\0"`` or ``"\\u202e"`` cannot bring them in either.
+_UNSAFE = re.compile(
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]"
+)
+# Those of them YAML lets through in the raw text (NEL, the separators, bidi controls).
+_UNSAFE_RAW = re.compile("[\x85\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 # YAML 1.1 reads these plain scalars as numbers in ways nobody writing a study means:
 # base 60 (``1:30`` is 90) and octal (``010`` is 8).
 _SEXAGESIMAL = re.compile(r"^[-+]?[0-9][0-9_]*(:[0-5]?[0-9])+(\.[0-9_]*)?$")
@@ -46,6 +59,7 @@ _SCALAR_TAGS = {
     "tag:yaml.org,2002:null",
     "tag:yaml.org,2002:timestamp",
 }
+_STR_TAG = "tag:yaml.org,2002:str"
 _INT_TAG = "tag:yaml.org,2002:int"
 _FLOAT_TAG = "tag:yaml.org,2002:float"
 _MAP_TAG = "tag:yaml.org,2002:map"
@@ -137,6 +151,23 @@ def check_characters(text: str) -> None:
     raise YamlProblem(line, f"contains the character U+{ord(char):04X}, which YAML does not allow")
 
 
+def _check_unsafe_raw(text: str) -> None:
+    found = _UNSAFE_RAW.search(text)
+    if found is not None:
+        line = text.count("\n", 0, found.start()) + 1
+        raise YamlProblem(line, f"contains the character {_named(found.group())}; refused")
+
+
+def _named(char: str) -> str:
+    """``U+202E (a bidirectional control, which can disguise text)`` and the like."""
+    code = f"U+{ord(char):04X}"
+    if char in "\u061c\u200e\u200f" or "\u202a" <= char <= "\u202e" or "\u2066" <= char <= "\u2069":
+        return f"{code} (a bidirectional control, which can disguise text)"
+    if char in "\u2028\u2029\x85":
+        return f"{code} (a line separator)"
+    return f"{code} (a control character, which can steer a terminal)"
+
+
 def _mark_line(exc: yaml.MarkedYAMLError) -> int:
     mark = exc.problem_mark or exc.context_mark
     return mark.line + 1 if mark is not None else 0
@@ -167,6 +198,7 @@ def _check_events(text: str) -> None:
             if documents > 1:
                 raise YamlProblem(line, "holds more than one YAML document; a study file holds one")
         elif isinstance(event, yaml.ScalarEvent):
+            _refuse_explicit_tag(event.tag, line)
             attach(1, event.anchor, line)
         elif isinstance(event, yaml.AliasEvent):
             if event.anchor not in sizes:
@@ -179,6 +211,24 @@ def _check_events(text: str) -> None:
         elif isinstance(event, yaml.CollectionEndEvent):
             anchor, count = stack.pop()
             attach(count, anchor, line)
+
+
+def _refuse_explicit_tag(tag: str | None, line: int) -> None:
+    """Refuse ``!!int '010'``, ``!!bool 'maybe'``, ``!!timestamp nope`` and the like.
+
+    An explicit core tag would make YAML build a number, truth value, date or null
+    from text the number rules never saw (``!!int "010"`` is 8, ``!!int '1:30'`` is 90)
+    or crash its constructors; a study never needs one.  ``!!str`` only says "text"
+    and stays allowed; any other tag is refused when the value is built.
+    """
+    if tag is None or tag in ("!", _STR_TAG) or tag not in _SCALAR_TAGS:
+        return
+    short = "!!" + tag.rsplit(":", 1)[-1]
+    raise YamlProblem(
+        line,
+        f"explicit YAML tag {short} refused; write the value without a tag "
+        "(a plain number, true/false, null or a date), or quote it for text",
+    )
 
 
 class _Builder:
@@ -231,13 +281,23 @@ class _Builder:
                 raise YamlProblem(line, f"{_dotted(path)}: {node.value!r} is not a finite number")
             return number
         try:
-            return self.constructor.construct_object(node, deep=True)
-        except (yaml.YAMLError, ValueError, OverflowError, TypeError) as exc:
+            value = self.constructor.construct_object(node, deep=True)
+        except Exception as exc:  # any constructor failure is this file's problem only
             where = _dotted(path)
-            reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+            text = one_line(str(exc)).strip()
+            reason = text.splitlines()[0] if text else type(exc).__name__
             raise YamlProblem(
                 line, f"{where}: unreadable value {shown(node.value)}: {reason[:120]}"
             ) from None
+        if isinstance(value, str):
+            found = _UNSAFE.search(value)
+            if found is not None:
+                raise YamlProblem(
+                    line,
+                    f"{_dotted(path)}: contains the character {_named(found.group())}; "
+                    "refused, even when written as a YAML escape",
+                )
+        return value
 
 
 _EXPONENT = re.compile(r"[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)[eE][-+]?[0-9]+")
@@ -294,6 +354,7 @@ def parse_yaml(text: str) -> SourceDocument:
         raise _too_large(size)
     text = text.removeprefix("\ufeff")
     check_characters(text)
+    _check_unsafe_raw(text)
     try:
         _check_events(text)
         node = yaml.compose(text, Loader=_Loader)

@@ -1,12 +1,16 @@
 """Fuzz the loader and the engine: any input ends in a Study or a clean StudyFileError.
 
-Four targets, each with a bounded example budget (scaled by THYMOSCOPE_FUZZ_EXAMPLES):
+Five targets, each with a bounded example budget (scaled by THYMOSCOPE_FUZZ_EXAMPLES):
 
 * raw bytes, of any kind;
 * the bytes of a valid study file with bytes flipped, inserted or deleted;
 * valid studies (tests/strategies.py) with keys deleted, renamed or added and values
   swapped for other types (NaN, huge numbers, dates, lists, mappings...), dumped as YAML;
-* valid study text with hostile YAML lines spliced in (tags, anchors, tabs, documents).
+* valid study text with hostile YAML lines spliced in (tags, anchors, tabs, documents);
+* valid study text with values given explicit tags (``!!int ''``, ``!!bool 'maybe'``,
+  verbatim ``!<tag:...>``...) or written as double-quoted YAML escapes (``\\e``,
+  ``\\x9b``, ``\\0``, ``\\u202e``...): only ``!!str`` may pass, and no control or
+  bidirectional character may reach a Study.
 
 A clean outcome is a :class:`Study` that the engine diagnoses and the report renders
 as JSON without raising, or a :class:`StudyFileError` whose problems are single lines
@@ -276,3 +280,129 @@ def spliced_texts(draw: st.DrawFn) -> str:
 @given(spliced_texts())
 def test_spliced_hostile_lines(text: str) -> None:
     check_outcome("test_spliced_hostile_lines", lambda: parse_study(text, SOURCE), _lines(text))
+
+
+# --- explicit tags and YAML escapes -------------------------------------------------
+
+CORE_TAGS = [
+    "!!int",
+    "!!float",
+    "!!bool",
+    "!!null",
+    "!!timestamp",
+    "!!str",
+    "!!binary",
+    "!!merge",
+    "!!value",
+    "!<tag:yaml.org,2002:int>",
+    "!<tag:yaml.org,2002:bool>",
+    "!",
+    "!local",
+]
+TAGGED_VALUES = [
+    "''",
+    "'-'",
+    "'+'",
+    "'maybe'",
+    "nope",
+    "'0x'",
+    "'0x" + "f" * 300 + "'",
+    "'0b'",
+    '"010"',
+    "'1:30'",
+    "'x'",
+    "'1e5'",
+    "'.inf'",
+    "'2024-13-45'",
+    "'2024-01-01'",
+    "'1_000'",
+    "''''",
+    "[]",
+    "{}",
+    "12",
+]
+ESCAPES = [
+    "\\e",
+    "\\x9b",
+    "\\0",
+    "\\u202e",
+    "\\u2066",
+    "\\a",
+    "\\b",
+    "\\r",
+    "\\v",
+    "\\f",
+    "\\N",
+    "\\L",
+    "\\P",
+    "\\_",
+    "\\t",
+    "\\x7f",
+    "\\x1b[31m",
+    "\\e]0;title\\a",
+    "\\U0001F4AF",
+    "\\ud800",
+    "\\uFEFF",
+    "\\\\",
+    '\\"',
+]
+# what must never reach a Study: it would reach a terminal next
+_UNSAFE_IN_STUDY = re.compile(
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]"
+)
+
+
+def _strings(node: Any) -> list[str]:
+    if isinstance(node, str):
+        return [node]
+    if isinstance(node, dict):
+        return [s for k, v in node.items() for s in (*_strings(k), *_strings(v))]
+    if isinstance(node, list):
+        return [s for v in node for s in _strings(v)]
+    return []
+
+
+@st.composite
+def tagged_and_escaped_texts(draw: st.DrawFn) -> tuple[str, bool]:
+    """A valid study with some values given an explicit tag, or written with escapes;
+    and whether a tag that must be refused (any but ``!!str`` and ``!``) was used."""
+    lines = yaml.safe_dump(draw(study_dicts()), sort_keys=False, width=10_000).splitlines()
+    scalars = [
+        i
+        for i, line in enumerate(lines)
+        if re.match(r"^ *[a-z_]+: \S", line) and not line.startswith("schema_version:")
+    ]
+    texts = [i for i, line in enumerate(lines) if re.match(r"^(title|citation): ", line)]
+    refused = False
+    # free-text fields half of the time, so that accepted studies are checked too
+    where = st.sampled_from(texts) if texts and draw(st.booleans()) else st.sampled_from(scalars)
+    for at in draw(st.lists(where, min_size=1, max_size=3, unique=True)):
+        key = lines[at].split(":", 1)[0]
+        if draw(st.booleans()):
+            tag = draw(st.sampled_from([*CORE_TAGS, "!!str", "!!str", "!"]))
+            refused = refused or tag not in ("!!str", "!")
+            value = f"{tag} {draw(st.sampled_from(TAGGED_VALUES))}"
+        else:
+            benign = ["a", " ", "x1", "\\t", "\\\\", '\\"', "\\U0001F4AF", "[b]", ":100:"]
+            parts = draw(st.lists(st.sampled_from([*ESCAPES, *benign]), max_size=6))
+            value = '"x' + "".join(parts) + '"'
+        lines[at] = f"{key}: {value}"
+    return "\n".join(lines) + "\n", refused
+
+
+@fuzz_settings(150)
+@given(tagged_and_escaped_texts())
+def test_explicit_tags_and_escapes(case: tuple[str, bool]) -> None:
+    text, refused = case
+    outcome: list[Study] = []
+
+    def load() -> Study:
+        study = parse_study(text, SOURCE)
+        outcome.append(study)
+        return study
+
+    check_outcome("test_explicit_tags_and_escapes", load, _lines(text))
+    for study in outcome:
+        found = [s for s in _strings(study.model_dump(mode="json")) if _UNSAFE_IN_STUDY.search(s)]
+        assert not found, found
+    assert not (refused and outcome), "an explicit tag other than !!str got through"
