@@ -13,13 +13,15 @@ Small batches run in the calling process: starting a pool costs more than it sav
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import json
 import os
+import signal
 from collections.abc import Callable, Iterator, Sequence
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from thymoscope.engine.core import Diagnoser
 from thymoscope.engine.diagnosis import Diagnosis, KnowledgeBase
@@ -34,6 +36,7 @@ MIN_PARALLEL = 50
 MAX_CHUNK = 64
 
 Renderer = Callable[..., Any]
+_T = TypeVar("_T")
 
 
 def _resolve(spec: str) -> Any:
@@ -84,7 +87,7 @@ class _Worker:
             study = load_study(path)
         except StudyFileError as exc:
             return exc
-        diagnosis = self.diagnoser.diagnose(study, str(path))
+        diagnosis = self.diagnoser.diagnose(study, _label(path))
         if self.render is None:
             return diagnosis
         return self.render(diagnosis, self.diagnoser.knowledge, **self.options)
@@ -95,6 +98,10 @@ _WORKER: _Worker | None = None
 
 def _init_worker(knowledge_factory: str, renderer: str | None, options: dict[str, Any]) -> None:
     global _WORKER
+    # Ctrl-C reaches the whole process group: the parent alone decides, and ends the
+    # workers; SIGTERM ends a worker (a handler inherited from the parent must not run).
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
     _WORKER = _Worker(knowledge_factory, renderer, options)
 
 
@@ -130,10 +137,18 @@ def effective_jobs(count: int, jobs: int | None) -> int:
     return max(1, min(jobs, count))
 
 
-def _chunks(paths: list[Path], jobs: int) -> list[list[Path]]:
+def _chunks(paths: list[_T], jobs: int) -> list[list[_T]]:
     # several chunks per worker keep both busy to the end; capped to bound latency
     size = max(1, min(MAX_CHUNK, len(paths) // (jobs * 8) or 1))
     return [paths[i : i + size] for i in range(0, len(paths), size)]
+
+
+def available_cores() -> int:
+    """Cores this process may run on (its CPU affinity), at least 1."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):  # not on Linux
+        return os.cpu_count() or 1
 
 
 def map_paths(
@@ -147,7 +162,9 @@ def map_paths(
 
     Without ``renderer`` each result is a :class:`Diagnosis`; with it (an import path
     of ``f(diagnosis, knowledge, **render_options)``) the worker renders it, so the
-    rendering runs in parallel too.  A bad file yields its :class:`StudyFileError`.
+    rendering runs in parallel too.  A bad file yields its :class:`StudyFileError`,
+    and so does a file whose worker process died while diagnosing it (see
+    :class:`_Pools`): the other files are still diagnosed.
     """
     items = [Path(p) for p in paths]
     workers = effective_jobs(len(items), jobs)
@@ -156,19 +173,120 @@ def map_paths(
         for path in items:
             yield worker.one(path)
         return
-    from concurrent.futures import ProcessPoolExecutor  # only batches pay for its import
+    yield from _Pools(items, workers, (knowledge_factory, renderer, render_options)).results()
 
-    pool = ProcessPoolExecutor(
-        max_workers=workers,
-        initializer=_init_worker,
-        initargs=(knowledge_factory, renderer, render_options),
-    )
-    try:
-        for chunk in pool.map(_run_chunk, _chunks(items, workers)):
-            for packed in chunk:
-                yield _unpack(packed)
-    finally:  # a consumer that stops early (or Ctrl-C) must not wait for the whole batch
+
+LOST = (
+    "not diagnosed: the worker process diagnosing it ended unexpectedly (killed, or out of memory?)"
+)
+GAVE_UP = "not diagnosed: worker processes kept ending unexpectedly; gave up"
+# In the last, one-file-at-a-time round: after this many crashes in a row, stop trying.
+MAX_CRASHES_IN_A_ROW = 3
+
+
+def _label(path: Path) -> str:
+    """The path as valid UTF-8 text (undecodable bytes as ``\\xNN``)."""
+    return os.fsencode(path).decode("utf-8", "backslashreplace")
+
+
+def _lost(path: Path, message: str) -> StudyFileError:
+    return StudyFileError([Problem(_label(path), 0, "", message)])
+
+
+class _Pools:
+    """A batch on worker processes that survives a worker killed mid-batch.
+
+    Round 1 sends chunks to a pool.  A worker that dies (killed, out of memory) breaks
+    the whole pool: every unfinished chunk fails with it, mostly through no fault of
+    its own.  Their files go to round 2, one file per task on a fresh pool; files that
+    fail again go to round 3, one at a time on a one-worker pool, where a crash names
+    its file exactly: that file is reported lost and a fresh pool takes the rest.
+    Results are yielded in input order.  Whatever way the batch ends early (an
+    exception, a signal, a consumer that stops), the workers are ended with it.
+    """
+
+    def __init__(self, items: list[Path], workers: int, init: tuple[str, str | None, dict]):
+        self.items = items
+        self.workers = workers
+        self.init = init
+
+    def _pool(self, workers: int) -> Any:
+        from concurrent.futures import ProcessPoolExecutor
+
+        return ProcessPoolExecutor(
+            max_workers=workers, initializer=_init_worker, initargs=self.init
+        )
+
+    @staticmethod
+    def _stop(pool: Any, finished: bool) -> None:
+        if not finished:  # do not wait for running chunks: end the workers now
+            for process in list((getattr(pool, "_processes", None) or {}).values()):
+                with contextlib.suppress(Exception):
+                    process.terminate()
         pool.shutdown(wait=True, cancel_futures=True)
+
+    def results(self) -> Iterator[Any]:
+        from concurrent.futures.process import BrokenProcessPool
+
+        chunks = _chunks(list(range(len(self.items))), self.workers)
+        held: dict[int, Any] = {}  # results after a crash, yielded once the lost are retried
+        failed: list[int] = []
+        pool = self._pool(self.workers)
+        finished = False
+        try:
+            futures = [pool.submit(_run_chunk, [self.items[i] for i in c]) for c in chunks]
+            for chunk, future in zip(chunks, futures, strict=True):
+                try:
+                    packed = future.result()
+                except BrokenProcessPool:
+                    failed.extend(chunk)
+                    continue
+                for index, one in zip(chunk, packed, strict=True):
+                    if failed:
+                        held[index] = _unpack(one)
+                    else:
+                        yield _unpack(one)
+            finished = True
+        finally:
+            self._stop(pool, finished)
+        if not failed:
+            return
+        held.update(self._retry(failed))
+        for index in range(failed[0], len(self.items)):
+            yield held[index]
+
+    def _retry(self, indices: list[int]) -> dict[int, Any]:
+        from concurrent.futures.process import BrokenProcessPool
+
+        done: dict[int, Any] = {}
+        again: list[int] = []
+        pool = self._pool(min(self.workers, len(indices)))
+        finished = False
+        try:
+            futures = [(i, pool.submit(_run_chunk, [self.items[i]])) for i in indices]
+            for index, future in futures:
+                try:
+                    [done[index]] = map(_unpack, future.result())
+                except BrokenProcessPool:
+                    again.append(index)
+            finished = True
+        finally:
+            self._stop(pool, finished)
+        crashes = 0
+        for index in again:
+            if crashes >= MAX_CRASHES_IN_A_ROW:
+                done[index] = _lost(self.items[index], GAVE_UP)
+                continue
+            pool, finished = self._pool(1), False
+            try:
+                [done[index]] = map(_unpack, pool.submit(_run_chunk, [self.items[index]]).result())
+                crashes, finished = 0, True
+            except BrokenProcessPool:
+                done[index] = _lost(self.items[index], LOST)
+                crashes += 1
+            finally:
+                self._stop(pool, finished)
+        return done
 
 
 def diagnose_paths(

@@ -234,6 +234,7 @@ def test_jobs_is_passed_to_the_batch(
         return original(paths, jobs, *args, **kwargs)
 
     monkeypatch.setattr(batch, "diagnose_to_documents", spy)
+    monkeypatch.setattr(batch, "available_cores", lambda: 8)  # --jobs is capped to the cores
     assert invoke("diagnose", studies["clean"], "--jobs", "3").exit_code == 0
     assert invoke("diagnose", studies["clean"]).exit_code == 0
     assert seen == [3, None]
