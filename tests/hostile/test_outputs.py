@@ -31,6 +31,7 @@ GOOD = {
     "result": {"primary": "benefit"},
 }
 CASES = Path(__file__).resolve().parents[2] / "kb" / "cases"
+SMALL = CASES / "sepsis-small-open-rct.yaml"
 
 
 def _good(folder: Path, name: str = "good.yaml", study_id: str = "good") -> Path:
@@ -323,7 +324,7 @@ def _with_stdout(stdout: int | None, *args: str | os.PathLike[str]) -> tuple[int
 
 def test_full_disk_on_standard_output() -> None:
     with open("/dev/full", "wb") as full:
-        status, stderr = _with_stdout(full.fileno(), "diagnose", CASES / "sepsis-small-open-rct.yaml")
+        status, stderr = _with_stdout(full.fileno(), "diagnose", SMALL)
     assert status == 2
     assert _one_line(stderr) == (
         "thymoscope: standard output: cannot write: No space left on device"
@@ -331,7 +332,7 @@ def test_full_disk_on_standard_output() -> None:
 
 
 def test_closed_standard_output() -> None:
-    status, stderr = _with_stdout(None, "diagnose", CASES / "sepsis-small-open-rct.yaml")
+    status, stderr = _with_stdout(None, "diagnose", SMALL)
     assert status == 2
     assert _one_line(stderr) == "thymoscope: standard output is closed; use -o FILE"
 
