@@ -18,6 +18,7 @@ import importlib
 import json
 import os
 import signal
+import threading
 from collections.abc import Callable, Iterator, Sequence
 from functools import cache
 from pathlib import Path
@@ -94,6 +95,29 @@ class _Worker:
 
 
 _WORKER: _Worker | None = None
+_HELD = {signal.SIGINT, signal.SIGTERM}
+
+
+@contextlib.contextmanager
+def _signals_held() -> Iterator[None]:
+    """Hold SIGINT and SIGTERM back (pending) while worker processes start or stop.
+
+    A handler that raises (Ctrl-C, or the command line's SIGTERM handler) must not do so
+    inside ``fork`` or the pool's bookkeeping: an exception there can leave a lock held
+    (logging's at-fork lock) and the next fork waits forever.  Threads the pool starts
+    meanwhile inherit the mask, so afterwards the signals reach the main thread only;
+    they are delivered as soon as the block ends.
+    """
+    if not hasattr(signal, "pthread_sigmask") or threading.current_thread() is not (
+        threading.main_thread()
+    ):
+        yield
+        return
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, _HELD)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
 
 
 def _init_worker(knowledge_factory: str, renderer: str | None, options: dict[str, Any]) -> None:
@@ -102,6 +126,8 @@ def _init_worker(knowledge_factory: str, renderer: str | None, options: dict[str
     # workers; SIGTERM ends a worker (a handler inherited from the parent must not run).
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    if hasattr(signal, "pthread_sigmask"):  # forked while the parent held them back
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, _HELD)
     _WORKER = _Worker(knowledge_factory, renderer, options)
 
 
@@ -219,11 +245,23 @@ class _Pools:
 
     @staticmethod
     def _stop(pool: Any, finished: bool) -> None:
-        if not finished:  # do not wait for running chunks: end the workers now
-            for process in list((getattr(pool, "_processes", None) or {}).values()):
-                with contextlib.suppress(Exception):
-                    process.terminate()
-        pool.shutdown(wait=True, cancel_futures=True)
+        with _signals_held():  # a second Ctrl-C must not cut the cleanup short
+            if not finished:  # do not wait for running chunks: end the workers now
+                for process in list((getattr(pool, "_processes", None) or {}).values()):
+                    with contextlib.suppress(Exception):
+                        process.terminate()
+            pool.shutdown(wait=True, cancel_futures=True)
+
+    def _submit_all(self, workers: int, chunks: list[list[int]]) -> tuple[Any, list[Any]]:
+        """A fresh pool with every chunk submitted (its processes start here)."""
+        with _signals_held():
+            pool = self._pool(workers)
+            try:
+                futures = [pool.submit(_run_chunk, [self.items[i] for i in c]) for c in chunks]
+            except BaseException:
+                self._stop(pool, False)
+                raise
+        return pool, futures
 
     def results(self) -> Iterator[Any]:
         from concurrent.futures.process import BrokenProcessPool
@@ -231,10 +269,9 @@ class _Pools:
         chunks = _chunks(list(range(len(self.items))), self.workers)
         held: dict[int, Any] = {}  # results after a crash, yielded once the lost are retried
         failed: list[int] = []
-        pool = self._pool(self.workers)
+        pool, futures = self._submit_all(self.workers, chunks)
         finished = False
         try:
-            futures = [pool.submit(_run_chunk, [self.items[i] for i in c]) for c in chunks]
             for chunk, future in zip(chunks, futures, strict=True):
                 try:
                     packed = future.result()
@@ -260,11 +297,10 @@ class _Pools:
 
         done: dict[int, Any] = {}
         again: list[int] = []
-        pool = self._pool(min(self.workers, len(indices)))
+        pool, futures = self._submit_all(min(self.workers, len(indices)), [[i] for i in indices])
         finished = False
         try:
-            futures = [(i, pool.submit(_run_chunk, [self.items[i]])) for i in indices]
-            for index, future in futures:
+            for index, future in zip(indices, futures, strict=True):
                 try:
                     [done[index]] = map(_unpack, future.result())
                 except BrokenProcessPool:
@@ -277,9 +313,9 @@ class _Pools:
             if crashes >= MAX_CRASHES_IN_A_ROW:
                 done[index] = _lost(self.items[index], GAVE_UP)
                 continue
-            pool, finished = self._pool(1), False
+            (pool, [future]), finished = self._submit_all(1, [[index]]), False
             try:
-                [done[index]] = map(_unpack, pool.submit(_run_chunk, [self.items[index]]).result())
+                [done[index]] = map(_unpack, future.result())
                 crashes, finished = 0, True
             except BrokenProcessPool:
                 done[index] = _lost(self.items[index], LOST)
