@@ -122,7 +122,8 @@ def compare_inputs(
         if study is not None:
             loaded.append((item, study))
     if inputs and len(loaded) < 2 and not problems:
-        problems.append(f"{inputs[0]}: compare needs at least two studies (got {len(loaded)})")
+        count = len(loaded)
+        problems.append(f"{shown(inputs[0])}: compare needs at least two studies (got {count})")
     for (path_a, a), (path_b, b) in itertools.combinations(loaded, 2):
         comparisons.append(compare(a, b, shown(path_a), shown(path_b)))
         labels.append(None)
