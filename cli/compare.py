@@ -164,6 +164,7 @@ def compare(
     output: OutputOption = None,
 ) -> None:
     """Compare studies: on which factors do they differ, and do their results really conflict?"""
+    from thymoscope.cli.app import interruptible
     from thymoscope.cli.diagnose import input_paths
     from thymoscope.cli.output import (
         check_target,
@@ -202,8 +203,9 @@ def compare(
     color, width = output_style(output, fmt)
     document = comparison_report(comparisons, problems, labels)
     text = render(document, fmt.value, color=color, width=width)
-    try:
-        emit(text, output, [*paths, *pair_files, *files])
-    except OutputError as exc:
-        raise refuse(exc) from None
+    with interruptible():  # a signal mid-write removes the temporary file
+        try:
+            emit(text, output, [*paths, *pair_files, *files])
+        except OutputError as exc:
+            raise refuse(exc) from None
     raise typer.Exit(2 if problems else 0)

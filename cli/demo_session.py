@@ -361,13 +361,15 @@ def _input_files(case: str, catalogue: Catalogue) -> list[Path]:
 
 def _write_html(walk: Walkthrough, target: Path, quiz: bool, inputs: list[Path]) -> int:
     """The slides, written like every report: atomically, never onto an input."""
+    from thymoscope.cli.app import interruptible
     from thymoscope.report.walkthrough import slides_html
 
     html = slides_html(walk, quiz)
-    try:
-        emit(html, target, inputs)
-    except OutputError as exc:
-        raise refuse(exc) from None
+    with interruptible():  # a signal mid-write removes the temporary file
+        try:
+            emit(html, target, inputs)
+        except OutputError as exc:
+            raise refuse(exc) from None
     return html.count('<section class="slide')
 
 

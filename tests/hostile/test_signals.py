@@ -206,3 +206,24 @@ def test_cli_reports_the_lost_study_and_exits_2(
     document = json.loads(run.stdout)
     assert [s["id"] for s in document["studies"]] == [f"s{n:04d}" for n in range(20) if n != 7]
     assert document["errors"] == [f"{paths[7]}: {batch.LOST}"]
+
+
+@pytest.mark.parametrize("command", ["diagnose", "compare"])
+def test_signal_during_the_write_keeps_the_old_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, command: str
+) -> None:
+    """The signal lands between writing the temporary file and renaming it."""
+    from thymoscope.cli.app import Interrupted
+
+    paths = _batch(tmp_path / "studies", 2)
+    report = tmp_path / "report.txt"
+    report.write_text("previous report\n")
+
+    def signalled(fd: int) -> None:
+        raise Interrupted(signal.SIGTERM)
+
+    monkeypatch.setattr(os, "fsync", signalled)
+    with pytest.raises(Interrupted):
+        run_cli(command, *paths, "-o", report)
+    assert report.read_text() == "previous report\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["report.txt", "studies"]
