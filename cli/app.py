@@ -18,7 +18,7 @@ import os
 import signal
 import sys
 from collections.abc import Iterator
-from typing import Annotated
+from typing import Annotated, NoReturn
 
 import typer
 
@@ -129,12 +129,36 @@ def main() -> None:
     except OutputError as exc:  # a command that did not catch it: still one line, status 2
         sys.stderr.write(f"thymoscope: {exc}\n")
         sys.exit(2)
+    except UnicodeEncodeError as exc:
+        if not _narrow_stdout():
+            _internal_error(exc)
+        encoding = sys.stdout.encoding
+        sys.stderr.write(
+            f"thymoscope: standard output cannot show this text in its encoding ({encoding}); "
+            "set PYTHONIOENCODING=utf-8\n"
+        )
+        sys.exit(2)
     except Exception as exc:
-        if os.environ.get("THYMOSCOPE_DEBUG") == "1":
-            raise
-        message = " ".join(str(exc).split()) or "no details"
-        sys.stderr.write(f"thymoscope: internal error: {type(exc).__name__}: {message}\n")
-        sys.exit(1)
+        _internal_error(exc)
+
+
+def _narrow_stdout() -> bool:
+    """Whether standard output has an encoding that cannot show every character."""
+    import codecs
+
+    encoding = getattr(sys.stdout, "encoding", None)
+    try:
+        return bool(encoding) and codecs.lookup(encoding).name not in ("utf-8", "utf-16", "utf-32")
+    except LookupError:
+        return False
+
+
+def _internal_error(exc: Exception) -> NoReturn:
+    if os.environ.get("THYMOSCOPE_DEBUG") == "1":
+        raise exc
+    message = " ".join(str(exc).split()) or "no details"
+    sys.stderr.write(f"thymoscope: internal error: {type(exc).__name__}: {message}\n")
+    sys.exit(1)
 
 
 from thymoscope.cli import ask as _ask  # noqa: E402

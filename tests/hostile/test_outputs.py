@@ -376,3 +376,12 @@ def test_jobs_above_the_core_count_are_capped(tmp_path: Path) -> None:
         f"thymoscope: --jobs {cores + 40} is more than the {cores} cores available; using {cores}"
     )
     assert run.stdout == run_cli("diagnose", good, "--format", "json", "-j", "1").stdout
+
+
+@pytest.mark.parametrize(
+    "args", [("demo",), ("demo", "chb-rct-end-of-therapy", "--no-pause")], ids=["list", "walk"]
+)
+def test_narrow_encoding_in_the_demo_is_a_clean_error(args: tuple[str, ...]) -> None:
+    run = _cli(*args, PYTHONIOENCODING="ascii")
+    assert run.returncode == 2, run.stderr
+    assert "PYTHONIOENCODING=utf-8" in _one_line(run.stderr)
