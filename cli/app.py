@@ -147,8 +147,10 @@ def _narrow_stdout() -> bool:
     import codecs
 
     encoding = getattr(sys.stdout, "encoding", None)
+    if not isinstance(encoding, str):
+        return False
     try:
-        return bool(encoding) and codecs.lookup(encoding).name not in ("utf-8", "utf-16", "utf-32")
+        return codecs.lookup(encoding).name not in ("utf-8", "utf-16", "utf-32")
     except LookupError:
         return False
 

@@ -231,7 +231,9 @@ class _Pools:
     exception, a signal, a consumer that stops), the workers are ended with it.
     """
 
-    def __init__(self, items: list[Path], workers: int, init: tuple[str, str | None, dict]):
+    def __init__(
+        self, items: list[Path], workers: int, init: tuple[str, str | None, dict[str, Any]]
+    ):
         self.items = items
         self.workers = workers
         self.init = init
