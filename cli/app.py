@@ -5,16 +5,26 @@ the knowledge base and the renderers are imported inside the command functions, 
 ``thymoscope --version`` and ``--help`` start fast.
 
 Exit status: 0 success, 2 bad input or usage, 1 internal fault (one line on stderr;
-set THYMOSCOPE_DEBUG=1 for the traceback).
+set THYMOSCOPE_DEBUG=1 for the traceback); 141 when the reader of standard output went
+away (``thymoscope ... | head``: quietly, the status a shell reports for a tool ended by
+SIGPIPE); 130 after SIGINT (Ctrl-C) and 143 after SIGTERM to a command that stops its
+worker processes (``diagnose``), as shells report for a process ended by that signal.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
+import signal
 import sys
-from typing import Annotated
+from collections.abc import Iterator
+from typing import Annotated, NoReturn
 
 import typer
+
+from thymoscope.cli.output import OutputError
+
+BROKEN_PIPE_STATUS = 128 + signal.SIGPIPE
 
 app = typer.Typer(
     name="thymoscope",
@@ -46,24 +56,111 @@ def _root(
     """Explain why Thymalfasin studies disagree. Research use on studies, not patients."""
 
 
+class Interrupted(BaseException):
+    """SIGINT or SIGTERM arrived; raised in the main thread so that cleanup runs.
+
+    A BaseException, like KeyboardInterrupt, so no ``except Exception`` swallows it; not
+    a KeyboardInterrupt, which click would turn into "Aborted!" and exit status 1.
+    """
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signal.Signals(signum).name)
+        self.signum = signum
+
+
+def _raise_interrupted(signum: int, frame: object) -> None:
+    raise Interrupted(signum)
+
+
+@contextlib.contextmanager
+def interruptible() -> Iterator[None]:
+    """SIGINT and SIGTERM raise :class:`Interrupted` inside the block (main thread only).
+
+    Without it SIGTERM ends the process at once, leaving worker processes behind.
+    """
+    try:
+        previous = {
+            s: signal.signal(s, _raise_interrupted) for s in (signal.SIGINT, signal.SIGTERM)
+        }
+    except ValueError:  # not the main thread: leave signals alone
+        yield
+        return
+    try:
+        yield
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+
+
+def _stdout_to_devnull() -> None:
+    """Point descriptor 1 at /dev/null so that the flush at exit cannot fail again."""
+    with contextlib.suppress(OSError, ValueError, AttributeError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+
+
+def _reader_went_away() -> bool:
+    """Whether click caught a broken pipe: it then wraps stdout and exits with 1.
+
+    Checked by the wrapper's name: typer may carry its own copy of click.
+    """
+    return type(sys.stdout).__name__ == "PacifyFlushWrapper"
+
+
 def main() -> None:
     """Entry point: run the app; an unexpected exception is one line and exit status 1."""
     try:
         app()
+    except SystemExit as exc:
+        if exc.code == 1 and _reader_went_away():
+            _stdout_to_devnull()
+            sys.exit(BROKEN_PIPE_STATUS)
+        raise
+    except Interrupted as exc:
+        sys.stderr.write(f"thymoscope: interrupted ({exc})\n")
+        sys.exit(128 + exc.signum)
     except KeyboardInterrupt:
         sys.stderr.write("thymoscope: interrupted\n")
         sys.exit(130)
     except BrokenPipeError:
         # the reader went away (`thymoscope ... | head`): stop quietly
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-        sys.exit(1)
+        _stdout_to_devnull()
+        sys.exit(BROKEN_PIPE_STATUS)
+    except OutputError as exc:  # a command that did not catch it: still one line, status 2
+        sys.stderr.write(f"thymoscope: {exc}\n")
+        sys.exit(2)
+    except UnicodeEncodeError as exc:
+        if not _narrow_stdout():
+            _internal_error(exc)
+        encoding = sys.stdout.encoding
+        sys.stderr.write(
+            f"thymoscope: standard output cannot show this text in its encoding ({encoding}); "
+            "set PYTHONIOENCODING=utf-8\n"
+        )
+        sys.exit(2)
     except Exception as exc:
-        if os.environ.get("THYMOSCOPE_DEBUG") == "1":
-            raise
-        message = " ".join(str(exc).split()) or "no details"
-        sys.stderr.write(f"thymoscope: internal error: {type(exc).__name__}: {message}\n")
-        sys.exit(1)
+        _internal_error(exc)
+
+
+def _narrow_stdout() -> bool:
+    """Whether standard output has an encoding that cannot show every character."""
+    import codecs
+
+    encoding = getattr(sys.stdout, "encoding", None)
+    if not isinstance(encoding, str):
+        return False
+    try:
+        return codecs.lookup(encoding).name not in ("utf-8", "utf-16", "utf-32")
+    except LookupError:
+        return False
+
+
+def _internal_error(exc: Exception) -> NoReturn:
+    if os.environ.get("THYMOSCOPE_DEBUG") == "1":
+        raise exc
+    message = " ".join(str(exc).split()) or "no details"
+    sys.stderr.write(f"thymoscope: internal error: {type(exc).__name__}: {message}\n")
+    sys.exit(1)
 
 
 from thymoscope.cli import ask as _ask  # noqa: E402

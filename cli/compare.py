@@ -16,6 +16,7 @@ internal fault.
 from __future__ import annotations
 
 import itertools
+import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -34,13 +35,22 @@ class InputProblem(Exception):
 
 
 def _load(path: Path, problems: list[str]) -> Study | None:
+    from thymoscope.cli.output import shown
     from thymoscope.study.loader import StudyFileError, load_study
 
     try:
         return load_study(path)
     except StudyFileError as exc:
-        problems.extend(str(p) for p in exc.problems)
+        problems.extend(shown(str(p)) for p in exc.problems)
         return None
+
+
+def pair_file(name: str) -> Path | None:
+    """The pair file ``--pair NAME`` names, or None for a bundled pair id."""
+    from thymoscope.study.loader import STUDY_SUFFIXES
+
+    path = Path(name)
+    return path if path.suffix in STUDY_SUFFIXES or os.path.lexists(path) else None
 
 
 def resolve_pair(name: str) -> tuple[PairCase, Path, Path]:
@@ -53,8 +63,8 @@ def resolve_pair(name: str) -> tuple[PairCase, Path, Path]:
     )
     from thymoscope.study.loader import STUDY_SUFFIXES, StudyFileError, read_text
 
-    path = Path(name)
-    if path.suffix in STUDY_SUFFIXES or path.exists():
+    path = pair_file(name)
+    if path is not None:
         try:
             pair = parse_pair(read_text(path), str(path))
         except StudyFileError as exc:
@@ -80,8 +90,10 @@ def compare_inputs(
     inputs: list[Path], pair_names: list[str]
 ) -> tuple[list[PairComparison], list[dict[str, Any] | None], list[str], list[Path]]:
     """(comparisons, their pair labels, one line per input problem, the files read)."""
+    from thymoscope.cli.diagnose import expand
+    from thymoscope.cli.output import shown
     from thymoscope.kb.comparison import compare
-    from thymoscope.study.loader import StudyFileError, expand_inputs
+    from thymoscope.study.loader import StudyFileError
 
     problems: list[str] = []
     comparisons: list[PairComparison] = []
@@ -97,22 +109,23 @@ def compare_inputs(
         studies = [_load(path_a, problems), _load(path_b, problems)]
         files += [path_a, path_b]
         if studies[0] is not None and studies[1] is not None:
-            comparisons.append(compare(studies[0], studies[1], str(path_a), str(path_b)))
+            comparisons.append(compare(studies[0], studies[1], shown(path_a), shown(path_b)))
             labels.append({"id": pair.id, "title": pair.title, "note": pair.note})
 
     loaded: list[tuple[Path, Study]] = []
-    for item in expand_inputs(inputs):
+    for item in expand(inputs):
         if isinstance(item, StudyFileError):
-            problems.extend(str(p) for p in item.problems)
+            problems.extend(shown(str(p)) for p in item.problems)
             continue
         files.append(item)
         study = _load(item, problems)
         if study is not None:
             loaded.append((item, study))
     if inputs and len(loaded) < 2 and not problems:
-        problems.append(f"{inputs[0]}: compare needs at least two studies (got {len(loaded)})")
+        count = len(loaded)
+        problems.append(f"{shown(inputs[0])}: compare needs at least two studies (got {count})")
     for (path_a, a), (path_b, b) in itertools.combinations(loaded, 2):
-        comparisons.append(compare(a, b, str(path_a), str(path_b)))
+        comparisons.append(compare(a, b, shown(path_a), shown(path_b)))
         labels.append(None)
     return comparisons, labels, problems, files
 
@@ -128,7 +141,7 @@ def _list_pairs() -> None:
 
 def compare(
     inputs: Annotated[
-        list[Path] | None,
+        list[str] | None,
         typer.Argument(
             metavar="[FILE|DIR...]",
             help="Two or more study files, or folders; every pair of them is compared.",
@@ -151,26 +164,37 @@ def compare(
     output: OutputOption = None,
 ) -> None:
     """Compare studies: on which factors do they differ, and do their results really conflict?"""
-    from thymoscope.cli.output import check_target, emit, input_files, output_style, refuse
+    from thymoscope.cli.app import interruptible
+    from thymoscope.cli.diagnose import input_paths
+    from thymoscope.cli.output import (
+        check_target,
+        emit,
+        input_files,
+        is_stdout,
+        output_style,
+        refuse,
+    )
     from thymoscope.report.comparison import comparison_report
     from thymoscope.report.render import render
 
     if list_pairs:
         _list_pairs()
         raise typer.Exit(0)
-    inputs = list(inputs or [])
+    paths, empty = input_paths(list(inputs or []))
     pair_names = list(pair or [])
-    if not inputs and not pair_names:
+    if not paths and not empty and not pair_names:
         typer.echo("thymoscope: compare needs two or more study files, or --pair NAME", err=True)
         raise typer.Exit(2)
+    pair_files = [p for p in map(pair_file, pair_names) if p is not None]
 
-    if output is not None:
+    if output is not None and not is_stdout(output):
         try:  # fail before doing the work
-            check_target(output, input_files(inputs))
+            check_target(output, [*input_files(paths), *pair_files])
         except OutputError as exc:
             raise refuse(exc) from None
 
-    comparisons, labels, problems, files = compare_inputs(inputs, pair_names)
+    comparisons, labels, problems, files = compare_inputs(paths, pair_names)
+    problems = [*empty, *problems]
     for line in problems:
         typer.echo(line, err=True)
     if not comparisons and problems:
@@ -179,8 +203,9 @@ def compare(
     color, width = output_style(output, fmt)
     document = comparison_report(comparisons, problems, labels)
     text = render(document, fmt.value, color=color, width=width)
-    try:
-        emit(text, output, [*inputs, *files])
-    except OutputError as exc:
-        raise refuse(exc) from None
+    with interruptible():  # a signal mid-write removes the temporary file
+        try:
+            emit(text, output, [*paths, *pair_files, *files])
+        except OutputError as exc:
+            raise refuse(exc) from None
     raise typer.Exit(2 if problems else 0)

@@ -7,6 +7,7 @@ HTML slides.
 
 from __future__ import annotations
 
+import errno
 import sys
 import time
 from contextlib import ExitStack
@@ -21,6 +22,7 @@ from rich.table import Table
 from rich.text import Text
 
 from thymoscope import RESEARCH_NOTICE
+from thymoscope.cli.output import OutputError, check_target, emit, is_stdout, refuse, shown
 from thymoscope.report.walkthrough import (
     Question,
     Score,
@@ -34,6 +36,15 @@ from thymoscope.report.walkthrough import (
 )
 from thymoscope.study.loader import STUDY_SUFFIXES, StudyFileError, load_study
 from thymoscope.study.model import Study
+
+
+class _Console(Console):
+    """A rich console whose broken pipe reaches the entry point (quiet exit, status 141)."""
+
+    def on_broken_pipe(self) -> None:
+        self.quiet = True
+        raise BrokenPipeError(errno.EPIPE, "Broken pipe")
+
 
 SEVERITY_STYLE = {"major": "bold red", "moderate": "bold yellow", "minor": "cyan", "info": "green"}
 
@@ -116,7 +127,7 @@ def _pair_side(pair: Pair, ref: str, catalogue: Catalogue) -> Path:
 
 
 def _shown_as(path: Path, catalogue: Catalogue) -> str:
-    return f"bundled case {path.stem}" if catalogue.where == "bundled" else str(path)
+    return f"bundled case {path.stem}" if catalogue.where == "bundled" else shown(path)
 
 
 def case_walkthrough(path: Path, shown_as: str) -> Walkthrough:
@@ -340,14 +351,26 @@ def _print_list(console: Console, catalogue: Catalogue) -> None:
     console.print(Text("Run `thymoscope demo NAME` to walk through one.", style="dim"))
 
 
-def _write_html(walk: Walkthrough, target: Path, quiz: bool) -> int:
+def _input_files(case: str, catalogue: Catalogue) -> list[Path]:
+    """Every file the catalogue read or a walk-through may read: never an output."""
+    found = [Path(case), *(c.path for c in catalogue.cases)]
+    for pair in catalogue.pairs:
+        found.append(pair.path)
+        found.extend(pair.path.parent / ref for ref in (pair.a, pair.b))
+    return found
+
+
+def _write_html(walk: Walkthrough, target: Path, quiz: bool, inputs: list[Path]) -> int:
+    """The slides, written like every report: atomically, never onto an input."""
+    from thymoscope.cli.app import interruptible
     from thymoscope.report.walkthrough import slides_html
 
     html = slides_html(walk, quiz)
-    try:
-        target.write_text(html, encoding="utf-8")
-    except OSError as exc:
-        raise _fail(f"{target}: cannot write: {exc.strerror or exc}") from None
+    with interruptible():  # a signal mid-write removes the temporary file
+        try:
+            emit(html, target, inputs)
+        except OutputError as exc:
+            raise refuse(exc) from None
     return html.count('<section class="slide')
 
 
@@ -361,7 +384,7 @@ def _resolve(name: str, catalogue: Catalogue) -> Walkthrough:
         if pair is not None:
             return pair_walkthrough(pair, catalogue)
         if path.is_file():
-            return case_walkthrough(path, str(path))
+            return case_walkthrough(path, shown(path))
     except StudyFileError as exc:
         raise _fail(str(exc.problems[0])) from None
     for error in catalogue.errors:
@@ -380,7 +403,12 @@ def run_demo(
     html: Path | None,
 ) -> None:
     """The `demo` command's work; see :func:`thymoscope.cli.demo.demo`."""
-    console = Console(highlight=False)
+    console = _Console(highlight=False)
+    if html is not None and not is_stdout(html):
+        try:  # fail before doing the work (checked again against the inputs below)
+            check_target(html)
+        except OutputError as exc:
+            raise refuse(exc) from None
     with ExitStack() as stack:
         if cases is None:
             folder = Path(stack.enter_context(as_file(files("thymoscope.kb.cases"))))
@@ -398,9 +426,13 @@ def run_demo(
                 raise typer.Exit(2)
             return
         walk = _resolve(case, catalogue)
+        inputs = _input_files(case, catalogue)
     if html is not None:
-        count = _write_html(walk, html, quiz)
-        console.print(Text(f"Wrote {html} ({count} slides). Open it in a browser; arrows move."))
+        count = _write_html(walk, html, quiz, inputs)
+        if is_stdout(html):
+            return
+        where = shown(html)
+        console.print(Text(f"Wrote {where} ({count} slides). Open it in a browser; arrows move."))
         console.print(Text(RESEARCH_NOTICE, style="dim"))
         return
     pace = Pace("none") if no_pause else Pace("auto", delay) if auto else Pace("enter")

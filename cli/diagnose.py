@@ -11,12 +11,60 @@ report around those parts is assembled here.
 
 from __future__ import annotations
 
+import errno
+import os
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
 from thymoscope.cli.output import Format, FormatOption, OutputError, OutputOption
+
+# stat errors that study.loader reports itself ("no such file", link loops)
+_LOADER_REPORTS = (errno.ENOENT, errno.ENOTDIR, errno.ELOOP)
+EMPTY_PATH = "'': an empty path names no file (use . for the current folder)"
+
+
+def input_paths(arguments: list[str]) -> tuple[list[Path], list[str]]:
+    """The arguments as paths, and a problem line for each empty one.
+
+    ``Path("")`` is ``.``: an empty argument (an unset shell variable) must not quietly
+    become the current folder.
+    """
+    return [Path(a) for a in arguments if a], [EMPTY_PATH for a in arguments if not a]
+
+
+def expand(inputs: list[Path]) -> list[Any]:
+    """``study.loader.expand_inputs``, with paths that cannot even be looked at (a name
+    longer than the file system allows, a folder on the way that may not be searched)
+    turned into their one-line problem instead of an exception."""
+    from thymoscope.cli.output import shown
+    from thymoscope.study.loader import Problem, StudyFileError, expand_inputs
+
+    expanded: list[Any] = []
+    for path in inputs:
+        try:
+            os.stat(path)
+        except OSError as exc:
+            if exc.errno not in _LOADER_REPORTS:
+                problem = Problem(shown(path), 0, "", exc.strerror or str(exc))
+                expanded.append(StudyFileError([problem]))
+                continue
+        expanded.extend(expand_inputs([path]))
+    return expanded
+
+
+def cores_for(jobs: int | None) -> tuple[int | None, str | None]:
+    """``--jobs`` capped to the cores available, and a note when it was capped."""
+    from thymoscope.engine.batch import available_cores
+
+    cores = available_cores()
+    if jobs is None or jobs <= cores:
+        return jobs, None
+    return (
+        cores,
+        f"thymoscope: --jobs {jobs} is more than the {cores} cores available; using {cores}",
+    )
 
 
 def run_batch(
@@ -29,10 +77,12 @@ def run_batch(
     report document's study (a dict) or, with ``as_json``, its JSON text.
     """
     from thymoscope import api
+    from thymoscope.cli.output import shown
+    from thymoscope.engine.batch import WorkerLost
     from thymoscope.report.render import JSON_OPTIONS
-    from thymoscope.study.loader import StudyFileError, expand_inputs
+    from thymoscope.study.loader import StudyFileError
 
-    expanded = expand_inputs(inputs)
+    expanded = expand(inputs)
     files = [item for item in expanded if isinstance(item, Path)]
     if not files:
         produced: Any = iter(())
@@ -45,21 +95,32 @@ def run_batch(
     for item in expanded:
         result = item if isinstance(item, StudyFileError) else next(produced)
         if isinstance(result, StudyFileError):
-            problems.extend(str(p) for p in result.problems)
+            problems.extend(shown(str(p)) for p in result.problems)
+        elif isinstance(result, WorkerLost):
+            problems.append(shown(str(result)))
         else:
             parts.append(result)
     return parts, problems, files
 
 
 def report_text(
-    inputs: list[Path], fmt: Format, jobs: int | None, color: bool, width: int
+    inputs: list[Path],
+    fmt: Format,
+    jobs: int | None,
+    color: bool,
+    width: int,
+    problems_before: tuple[str, ...] = (),
 ) -> tuple[str, list[str], list[Path]]:
-    """The rendered report, the problem lines and the study files read."""
+    """The rendered report, the problem lines and the study files read.
+
+    ``problems_before``: problems found before the batch (they lead the report's list).
+    """
     from thymoscope.engine.batch import splice_json
     from thymoscope.report.document import report_document
     from thymoscope.report.render import JSON_OPTIONS, render
 
     parts, problems, files = run_batch(inputs, jobs, as_json=fmt is Format.json)
+    problems = [*problems_before, *problems]
     document = report_document([], problems)
     if fmt is Format.json:
         text = splice_json(document, "studies", parts, **JSON_OPTIONS) + "\n"
@@ -71,7 +132,7 @@ def report_text(
 
 def diagnose(
     inputs: Annotated[
-        list[Path],
+        list[str],
         typer.Argument(
             metavar="FILE|DIR",
             help="Study files (.yaml/.yml), or folders whose study files are all diagnosed.",
@@ -91,20 +152,33 @@ def diagnose(
     ] = None,
 ) -> None:
     """Diagnose study files: why might their results disagree with other studies?"""
-    from thymoscope.cli.output import check_target, emit, input_files, output_style, refuse
+    from thymoscope.cli.app import interruptible
+    from thymoscope.cli.output import (
+        check_target,
+        emit,
+        input_files,
+        is_stdout,
+        output_style,
+        refuse,
+    )
 
-    if output is not None:
+    paths, empty = input_paths(inputs)
+    if output is not None and not is_stdout(output):
         try:  # fail before doing the work
-            check_target(output, input_files(inputs))
+            check_target(output, input_files(paths))
         except OutputError as exc:
             raise refuse(exc) from None
     color, width = output_style(output, fmt)
+    jobs, note = cores_for(jobs)
+    if note:
+        typer.echo(note, err=True)
 
-    text, problems, files = report_text(inputs, fmt, jobs, color=color, width=width)
-    for line in problems:
-        typer.echo(line, err=True)
-    try:
-        emit(text, output, [*inputs, *files])
-    except OutputError as exc:
-        raise refuse(exc) from None
+    with interruptible():  # SIGTERM/SIGINT: the workers end too, no -o file is touched
+        text, problems, files = report_text(paths, fmt, jobs, color, width, tuple(empty))
+        for line in problems:
+            typer.echo(line, err=True)
+        try:
+            emit(text, output, [*paths, *files])
+        except OutputError as exc:
+            raise refuse(exc) from None
     raise typer.Exit(2 if problems else 0)

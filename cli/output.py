@@ -3,13 +3,19 @@
 ``write_atomic`` writes a temporary file next to the target and renames it over the
 target (``os.replace``), so a reader never sees half a report and a failed run leaves
 the old file as it was. It refuses to write onto one of the command's input files.
+Only a regular file or a new name is ever replaced: a pipe or a character device
+(``/dev/null``, a terminal) is opened and written to, anything else is refused.
+``-o -`` is standard output. Text is always written as valid UTF-8 (a file name that
+is not valid UTF-8 is shown with ``\\xNN`` escapes).
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
+import re
 import shutil
+import stat
 import sys
 import tempfile
 from collections.abc import Iterable
@@ -42,6 +48,38 @@ class OutputError(Exception):
     """The output cannot go where it was asked to; the message is one line."""
 
 
+STDOUT_NAME = "-"  # `-o -`: standard output
+MAX_NAME_BYTES = 255  # the longest file name most file systems take
+_TEMP_NAME_BYTES = 200  # of the target's name kept in the temporary file's name
+
+
+def shown(path: str | os.PathLike[str]) -> str:
+    """``path`` as text that is valid UTF-8: undecodable bytes shown as ``\\xNN``."""
+    text = os.fspath(path)
+    try:
+        return text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    except UnicodeEncodeError:  # a lone surrogate no file name decodes to
+        return text.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
+def valid_utf8(text: str) -> str:
+    """``text`` with any lone surrogate replaced by U+FFFD, so it encodes to valid UTF-8."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return re.sub("[\ud800-\udfff]", "\ufffd", text)
+    return text
+
+
+def is_stdout(path: str | os.PathLike[str] | None) -> bool:
+    """Whether an ``--output`` value means standard output (``-o -``)."""
+    return path is None or os.fspath(path) == STDOUT_NAME
+
+
+def _reason(exc: OSError) -> str:
+    return exc.strerror or str(exc)
+
+
 def _is_input(real: Path, inputs: Iterable[str | os.PathLike[str]]) -> bool:
     """Whether the output file ``real`` is one of ``inputs`` (also via links)."""
     try:
@@ -57,22 +95,43 @@ def _is_input(real: Path, inputs: Iterable[str | os.PathLike[str]]) -> bool:
     return False
 
 
+def _is_special(info: os.stat_result) -> bool:
+    """A pipe or a character device (``/dev/null``, a terminal): written to directly."""
+    return stat.S_ISFIFO(info.st_mode) or stat.S_ISCHR(info.st_mode)
+
+
 def check_target(
     path: str | os.PathLike[str], inputs: Iterable[str | os.PathLike[str]] = ()
 ) -> Path:
     """The real file ``path`` names, after checking it can be an output file.
 
-    Raises :class:`OutputError` when ``path`` is one of ``inputs``, is a folder, or
-    its folder does not exist.
+    A regular file or a new name is fine (it will be replaced atomically), and so is a
+    pipe or a character device (written to directly, never replaced). Raises
+    :class:`OutputError` when ``path`` is one of ``inputs``, a folder, anything else
+    that is not a regular file (a socket, a block device), a name that is too long,
+    or when its folder does not exist.
     """
     target = Path(path)
+    name = shown(target)
     real = Path(os.path.realpath(target))  # write through a symlink, keep the link
     if _is_input(real, inputs):
-        raise OutputError(f"{target}: refusing to overwrite an input file")
-    if real.is_dir():
-        raise OutputError(f"{target}: is a directory")
-    if not real.parent.is_dir():
-        raise OutputError(f"{target}: folder {real.parent} does not exist")
+        raise OutputError(f"{name}: refusing to overwrite an input file")
+    try:
+        info: os.stat_result | None = os.stat(target)
+    except FileNotFoundError:
+        info = None
+    except OSError as exc:  # name too long, a loop of links, no permission, ...
+        raise OutputError(f"{name}: {_reason(exc)}") from None
+    if info is not None:
+        if stat.S_ISDIR(info.st_mode):
+            raise OutputError(f"{name}: is a directory")
+        if not stat.S_ISREG(info.st_mode) and not _is_special(info):
+            raise OutputError(f"{name}: is not a regular file, a pipe or a terminal; refused")
+        return real
+    if len(os.fsencode(real.name)) > MAX_NAME_BYTES:
+        raise OutputError(f"{name}: file name is longer than {MAX_NAME_BYTES} bytes")
+    if not os.path.isdir(real.parent):
+        raise OutputError(f"{name}: folder {shown(real.parent)} does not exist")
     return real
 
 
@@ -82,7 +141,7 @@ def input_files(inputs: Iterable[Path]) -> list[Path]:
 
     candidates = [*inputs]
     for item in list(candidates):
-        if item.is_dir():
+        if os.path.isdir(item):  # False for any error (a name too long, a loop)
             with contextlib.suppress(OSError):  # reported when the inputs are expanded
                 candidates.extend(p for p in item.iterdir() if p.suffix in STUDY_SUFFIXES)
     return candidates
@@ -96,7 +155,7 @@ def refuse(exc: OutputError) -> typer.Exit:
 
 def output_style(output: Path | None, fmt: Format) -> tuple[bool, int]:
     """(colour?, wrap width): colour only for text on a terminal, never in a file."""
-    color, width = terminal_style() if output is None else (False, DEFAULT_WIDTH)
+    color, width = terminal_style() if is_stdout(output) else (False, DEFAULT_WIDTH)
     return color and fmt is Format.text, width
 
 
@@ -106,48 +165,113 @@ def _umask() -> int:
     return mask
 
 
+def _temp_prefix(real: Path) -> bytes:
+    """``.NAME.`` with NAME cut so that the temporary name stays a legal file name."""
+    return b"." + os.fsencode(real.name)[:_TEMP_NAME_BYTES] + b"."
+
+
+def write_direct(path: str | os.PathLike[str], text: str) -> bool:
+    """Write ``text`` into the pipe or device ``path`` (opened, never replaced).
+
+    Returns False, having written nothing, if ``path`` turns out to be a regular file
+    (it changed since it was checked): the caller then writes it atomically.
+    """
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_NOCTTY | os.O_CLOEXEC)
+    except OSError as exc:
+        raise OutputError(f"{shown(path)}: cannot write: {_reason(exc)}") from None
+    with os.fdopen(fd, "wb") as handle:
+        if not _is_special(os.fstat(fd)):
+            return False
+        try:
+            handle.write(valid_utf8(text).encode("utf-8"))
+            handle.flush()
+        except OSError as exc:
+            raise OutputError(f"{shown(path)}: cannot write: {_reason(exc)}") from None
+    return True
+
+
 def write_atomic(
     path: str | os.PathLike[str], text: str, inputs: Iterable[str | os.PathLike[str]] = ()
 ) -> None:
     """Write ``text`` (UTF-8) to ``path`` atomically; never onto one of ``inputs``.
 
+    A pipe or character device is written to directly instead (never replaced).
     Raises :class:`OutputError` with a one-line message if it cannot.
     """
     real = check_target(path, inputs)
+    with contextlib.suppress(OSError):
+        if _is_special(os.stat(path)) and write_direct(path, text):
+            return
     try:
         mode = real.stat().st_mode & 0o7777  # keep an existing file's permissions
     except OSError:
         mode = 0o666 & ~_umask()
+    data = valid_utf8(text).encode("utf-8")
     temp_name = None
     try:
-        fd, temp_name = tempfile.mkstemp(prefix=f".{real.name}.", suffix=".tmp", dir=real.parent)
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-            handle.write(text)
+        fd, temp_name = tempfile.mkstemp(
+            prefix=_temp_prefix(real), suffix=b".tmp", dir=os.fsencode(real.parent)
+        )
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
         os.chmod(temp_name, mode)
+        with contextlib.suppress(FileNotFoundError):  # it may have changed since the check
+            if not stat.S_ISREG(os.lstat(real).st_mode):
+                raise OutputError(f"{shown(path)}: changed into a special file; not replaced")
         os.replace(temp_name, real)
         temp_name = None
     except OSError as exc:
-        raise OutputError(f"{path}: cannot write: {exc.strerror or exc}") from None
+        raise OutputError(f"{shown(path)}: cannot write: {_reason(exc)}") from None
     finally:
         if temp_name is not None:
             with contextlib.suppress(OSError):
                 os.unlink(temp_name)
 
 
+def _silence_stdout() -> None:
+    """Point file descriptor 1 at /dev/null so that the final flush at exit cannot fail."""
+    with contextlib.suppress(OSError, ValueError, AttributeError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+
+
 def write_stdout(text: str) -> None:
-    sys.stdout.write(text)
-    sys.stdout.flush()
+    """``text`` to standard output; a problem with it is an :class:`OutputError`.
+
+    A reader that went away (``| head``) raises :class:`BrokenPipeError`, which the
+    entry point turns into a quiet exit.
+    """
+    stream = sys.stdout
+    if stream is None:  # started with standard output closed (`>&-`)
+        raise OutputError("standard output is closed; use -o FILE")
+    try:
+        stream.write(valid_utf8(text))
+        stream.flush()
+    except BrokenPipeError:
+        raise
+    except UnicodeEncodeError:
+        raise OutputError(
+            f"standard output cannot show this report in its encoding ({stream.encoding}); "
+            "set PYTHONIOENCODING=utf-8 or use -o FILE"
+        ) from None
+    except (OSError, ValueError) as exc:  # full disk, closed descriptor, closed stream
+        _silence_stdout()
+        reason = _reason(exc) if isinstance(exc, OSError) else "closed"
+        raise OutputError(f"standard output: cannot write: {reason}") from None
 
 
 def emit(
     text: str, output: str | os.PathLike[str] | None, inputs: Iterable[str | os.PathLike[str]] = ()
 ) -> None:
-    """``text`` to ``output`` (atomically) or, without one, to stdout."""
-    if output is None:
+    """``text`` to ``output`` (atomically; ``-`` or None: standard output)."""
+    if is_stdout(output):
         write_stdout(text)
     else:
+        assert output is not None
         write_atomic(output, text, inputs)
 
 
@@ -157,7 +281,7 @@ def terminal_style() -> tuple[bool, int]:
     Colour only on a terminal, and never when NO_COLOR is set (https://no-color.org)
     or TERM is ``dumb``; width follows the terminal, capped for readability.
     """
-    tty = sys.stdout.isatty()
+    tty = sys.stdout is not None and sys.stdout.isatty()
     color = tty and not os.environ.get("NO_COLOR") and os.environ.get("TERM") != "dumb"
     width = DEFAULT_WIDTH
     if tty:

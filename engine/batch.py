@@ -14,12 +14,15 @@ Small batches run in the calling process: starting a pool costs more than it sav
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import signal
+import threading
 from collections.abc import Callable, Iterator, Sequence
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from thymoscope.engine.core import Diagnoser
 from thymoscope.engine.diagnosis import Diagnosis, KnowledgeBase
@@ -32,6 +35,7 @@ MAX_CHUNK = 64
 KnowledgeFactory = Callable[[], KnowledgeBase]
 # f(diagnosis, knowledge, **options) -> one study's report part
 Renderer = Callable[..., Any]
+_T = TypeVar("_T")
 
 
 def diagnoser_for(knowledge_factory: KnowledgeFactory) -> Diagnoser:
@@ -68,19 +72,48 @@ class _Worker:
             study = knowledge.load(path)
         except knowledge.load_error as exc:
             return exc
-        diagnosis = self.diagnoser.diagnose(study, str(path))
+        diagnosis = self.diagnoser.diagnose(study, _label(path))
         if self.render is None:
             return diagnosis
         return self.render(diagnosis, self.diagnoser.knowledge, **self.options)
 
 
 _WORKER: _Worker | None = None
+_HELD = {signal.SIGINT, signal.SIGTERM}
+
+
+@contextlib.contextmanager
+def _signals_held() -> Iterator[None]:
+    """Hold SIGINT and SIGTERM back (pending) while worker processes start or stop.
+
+    A handler that raises (Ctrl-C, or the command line's SIGTERM handler) must not do so
+    inside ``fork`` or the pool's bookkeeping: an exception there can leave a lock held
+    (logging's at-fork lock) and the next fork waits forever.  Threads the pool starts
+    meanwhile inherit the mask, so afterwards the signals reach the main thread only;
+    they are delivered as soon as the block ends.
+    """
+    if not hasattr(signal, "pthread_sigmask") or threading.current_thread() is not (
+        threading.main_thread()
+    ):
+        yield
+        return
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, _HELD)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
 
 
 def _init_worker(
     knowledge_factory: KnowledgeFactory, renderer: Renderer | None, options: dict[str, Any]
 ) -> None:
     global _WORKER
+    # Ctrl-C reaches the whole process group: the parent alone decides, and ends the
+    # workers; SIGTERM ends a worker (a handler inherited from the parent must not run).
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    if hasattr(signal, "pthread_sigmask"):  # forked while the parent held them back
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, _HELD)
     _WORKER = _Worker(knowledge_factory, renderer, options)
 
 
@@ -120,10 +153,18 @@ def effective_jobs(count: int, jobs: int | None) -> int:
     return max(1, min(jobs, count))
 
 
-def _chunks(paths: list[Path], jobs: int) -> list[list[Path]]:
+def _chunks(paths: list[_T], jobs: int) -> list[list[_T]]:
     # several chunks per worker keep both busy to the end; capped to bound latency
     size = max(1, min(MAX_CHUNK, len(paths) // (jobs * 8) or 1))
     return [paths[i : i + size] for i in range(0, len(paths), size)]
+
+
+def available_cores() -> int:
+    """Cores this process may run on (its CPU affinity), at least 1."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):  # not on Linux
+        return os.cpu_count() or 1
 
 
 def map_paths(
@@ -137,7 +178,9 @@ def map_paths(
 
     Without ``renderer`` each result is a :class:`Diagnosis`; with it (a module-level
     ``f(diagnosis, knowledge, **render_options)``) the worker renders it, so the
-    rendering runs in parallel too.  A bad file yields its ``load_error``.
+    rendering runs in parallel too.  A bad file yields its ``load_error``; a file whose
+    worker process died while diagnosing it yields :class:`WorkerLost` (see
+    :class:`_Pools`): the other files are still diagnosed.
     """
     items = [Path(p) for p in paths]
     workers = effective_jobs(len(items), jobs)
@@ -146,19 +189,144 @@ def map_paths(
         for path in items:
             yield worker.one(path)
         return
-    from concurrent.futures import ProcessPoolExecutor  # only batches pay for its import
+    yield from _Pools(items, workers, (knowledge_factory, renderer, render_options)).results()
 
-    pool = ProcessPoolExecutor(
-        max_workers=workers,
-        initializer=_init_worker,
-        initargs=(knowledge_factory, renderer, render_options),
-    )
-    try:
-        for chunk in pool.map(_run_chunk, _chunks(items, workers)):
-            for packed in chunk:
-                yield _unpack(packed)
-    finally:  # a consumer that stops early (or Ctrl-C) must not wait for the whole batch
-        pool.shutdown(wait=True, cancel_futures=True)
+
+LOST = (
+    "not diagnosed: the worker process diagnosing it ended unexpectedly (killed, or out of memory?)"
+)
+GAVE_UP = "not diagnosed: worker processes kept ending unexpectedly; gave up"
+# In the last, one-file-at-a-time round: after this many crashes in a row, stop trying.
+MAX_CRASHES_IN_A_ROW = 3
+
+
+def _label(path: Path) -> str:
+    """The path as valid UTF-8 text (undecodable bytes as ``\\xNN``)."""
+    return os.fsencode(path).decode("utf-8", "backslashreplace")
+
+
+class WorkerLost(Exception):
+    """A file that was not diagnosed because its worker process ended under it."""
+
+    def __init__(self, source: str, message: str) -> None:
+        super().__init__(f"{source}: {message}")
+        self.source = source
+        self.message = message
+
+
+def _lost(path: Path, message: str) -> WorkerLost:
+    return WorkerLost(_label(path), message)
+
+
+class _Pools:
+    """A batch on worker processes that survives a worker killed mid-batch.
+
+    Round 1 sends chunks to a pool.  A worker that dies (killed, out of memory) breaks
+    the whole pool: every unfinished chunk fails with it, mostly through no fault of
+    its own.  Their files go to round 2, one file per task on a fresh pool; files that
+    fail again go to round 3, one at a time on a one-worker pool, where a crash names
+    its file exactly: that file is reported lost and a fresh pool takes the rest.
+    Results are yielded in input order.  Whatever way the batch ends early (an
+    exception, a signal, a consumer that stops), the workers are ended with it.
+    """
+
+    def __init__(
+        self,
+        items: list[Path],
+        workers: int,
+        init: tuple[KnowledgeFactory, Renderer | None, dict[str, Any]],
+    ):
+        self.items = items
+        self.workers = workers
+        self.init = init
+
+    def _pool(self, workers: int) -> Any:
+        from concurrent.futures import ProcessPoolExecutor
+
+        return ProcessPoolExecutor(
+            max_workers=workers, initializer=_init_worker, initargs=self.init
+        )
+
+    @staticmethod
+    def _stop(pool: Any, finished: bool) -> None:
+        with _signals_held():  # a second Ctrl-C must not cut the cleanup short
+            if not finished:  # do not wait for running chunks: end the workers now
+                for process in list((getattr(pool, "_processes", None) or {}).values()):
+                    with contextlib.suppress(Exception):
+                        process.terminate()
+            pool.shutdown(wait=True, cancel_futures=True)
+
+    def _submit_all(self, workers: int, chunks: list[list[int]]) -> tuple[Any, list[Any]]:
+        """A fresh pool with every chunk submitted (its processes start here)."""
+        with _signals_held():
+            pool = self._pool(workers)
+            try:
+                futures = [pool.submit(_run_chunk, [self.items[i] for i in c]) for c in chunks]
+            except BaseException:
+                self._stop(pool, False)
+                raise
+        return pool, futures
+
+    def results(self) -> Iterator[Any]:
+        from concurrent.futures.process import BrokenProcessPool
+
+        chunks = _chunks(list(range(len(self.items))), self.workers)
+        held: dict[int, Any] = {}  # results after a crash, yielded once the lost are retried
+        failed: list[int] = []
+        pool, futures = self._submit_all(self.workers, chunks)
+        finished = False
+        try:
+            for chunk, future in zip(chunks, futures, strict=True):
+                try:
+                    packed = future.result()
+                except BrokenProcessPool:
+                    failed.extend(chunk)
+                    continue
+                for index, one in zip(chunk, packed, strict=True):
+                    if failed:
+                        held[index] = _unpack(one)
+                    else:
+                        yield _unpack(one)
+            finished = True
+        finally:
+            self._stop(pool, finished)
+        if not failed:
+            return
+        held.update(self._retry(failed))
+        for index in range(failed[0], len(self.items)):
+            yield held[index]
+
+    def _retry(self, indices: list[int]) -> dict[int, Any]:
+        from concurrent.futures.process import BrokenProcessPool
+
+        done: dict[int, Any] = {}
+        again: list[int] = []
+        pool, futures = self._submit_all(min(self.workers, len(indices)), [[i] for i in indices])
+        finished = False
+        try:
+            for index, future in zip(indices, futures, strict=True):
+                try:
+                    [done[index]] = map(_unpack, future.result())
+                except BrokenProcessPool:
+                    again.append(index)
+            finished = True
+        finally:
+            self._stop(pool, finished)
+        crashes = 0
+        for index in again:
+            if crashes >= MAX_CRASHES_IN_A_ROW:
+                done[index] = _lost(self.items[index], GAVE_UP)
+                continue
+            (pool, [future]), finished = self._submit_all(1, [[index]]), False
+            try:
+                [done[index]] = map(_unpack, future.result())
+                crashes, finished = 0, True
+            except BrokenProcessPool:
+                done[index] = _lost(self.items[index], LOST)
+                crashes += 1
+            finally:
+                self._stop(pool, finished)
+        return done
 
 
 def diagnose_paths(

@@ -10,6 +10,7 @@ from functools import cache
 from typing import Any
 
 from thymoscope.engine import batch
+from thymoscope.engine.batch import WorkerLost
 from thymoscope.engine.core import Diagnoser
 from thymoscope.engine.diagnosis import Diagnosis, KnowledgeBase
 from thymoscope.study.loader import StudyFileError, load_study
@@ -54,14 +55,17 @@ def study_json(diagnosis: Diagnosis, knowledge: KnowledgeBase, **dump_options: A
     return json.dumps(study_dict(diagnosis, knowledge), **dump_options)
 
 
-def diagnose_paths(paths: Paths, jobs: int | None = None) -> list[Diagnosis | StudyFileError]:
-    """Every study file diagnosed, in input order; a bad file is its StudyFileError."""
+def diagnose_paths(
+    paths: Paths, jobs: int | None = None
+) -> list[Diagnosis | StudyFileError | WorkerLost]:
+    """Every study file diagnosed, in input order; a bad file is its StudyFileError,
+    a file whose worker process died is a WorkerLost."""
     return list(batch.map_paths(paths, jobs, default_knowledge))
 
 
 def diagnose_to_documents(
     paths: Paths, jobs: int | None = None
-) -> Iterator[dict[str, Any] | StudyFileError]:
+) -> Iterator[dict[str, Any] | StudyFileError | WorkerLost]:
     """Each study's report part as plain data (built in the workers), in input order.
 
     For a whole report: ``doc = report_document([], errors)``, then
@@ -72,7 +76,7 @@ def diagnose_to_documents(
 
 def diagnose_to_json(
     paths: Paths, jobs: int | None = None, **dump_options: Any
-) -> Iterator[str | StudyFileError]:
+) -> Iterator[str | StudyFileError | WorkerLost]:
     """Each study's report part as JSON text (rendered in the workers), in input order.
 
     ``dump_options`` go to :func:`json.dumps` (e.g. ``indent=2``, ``ensure_ascii=False``).
