@@ -257,11 +257,26 @@ class _Pools:
             pool.shutdown(wait=True, cancel_futures=True)
 
     def _submit_all(self, workers: int, chunks: list[list[int]]) -> tuple[Any, list[Any]]:
-        """A fresh pool with every chunk submitted (its processes start here)."""
+        """A fresh pool with every chunk submitted (its processes start here).
+
+        A worker that dies while chunks are still being handed out breaks the pool
+        before ``submit`` returns: the chunks not yet submitted then fail like the ones
+        it broke, and are retried the same way.
+        """
+        from concurrent.futures import Future
+        from concurrent.futures.process import BrokenProcessPool
+
         with _signals_held():
             pool = self._pool(workers)
+            futures: list[Any] = []
             try:
-                futures = [pool.submit(_run_chunk, [self.items[i] for i in c]) for c in chunks]
+                for chunk in chunks:
+                    futures.append(pool.submit(_run_chunk, [self.items[i] for i in chunk]))
+            except BrokenProcessPool as exc:
+                for _ in chunks[len(futures) :]:
+                    broken: Future[Any] = Future()
+                    broken.set_exception(exc)
+                    futures.append(broken)
             except BaseException:
                 self._stop(pool, False)
                 raise
