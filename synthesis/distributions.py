@@ -69,21 +69,26 @@ def _beta_continued_fraction(a: float, b: float, x: float) -> float:
     raise ArithmeticError("incomplete beta continued fraction did not converge")
 
 
-def regularized_beta(a: float, b: float, x: float) -> float:
-    """I_x(a, b), the regularised incomplete beta function (a, b > 0, 0 <= x <= 1)."""
+def regularized_beta(a: float, b: float, x: float, complement: float | None = None) -> float:
+    """I_x(a, b), the regularised incomplete beta function (a, b > 0, 0 <= x <= 1).
+
+    ``complement`` is ``1 − x`` when the caller can compute it without cancellation
+    (the t and F tails near their centre need this for full precision).
+    """
     if a <= 0 or b <= 0:
         raise ValueError("a and b must be positive")
     if not 0.0 <= x <= 1.0:
         raise ValueError("x must lie in [0, 1]")
-    if x == 0.0 or x == 1.0:
-        return x
+    y = 1.0 - x if complement is None else complement
+    if x == 0.0 or y == 0.0:
+        return 0.0 if x == 0.0 else 1.0
     log_front = (
-        math.lgamma(a + b) - math.lgamma(a) - math.lgamma(b) + a * math.log(x) + b * math.log1p(-x)
+        math.lgamma(a + b) - math.lgamma(a) - math.lgamma(b) + a * math.log(x) + b * math.log(y)
     )
     front = math.exp(log_front)
     if x < (a + 1.0) / (a + b + 2.0):
         return front * _beta_continued_fraction(a, b, x) / a
-    return 1.0 - front * _beta_continued_fraction(b, a, 1.0 - x) / b
+    return 1.0 - front * _beta_continued_fraction(b, a, y) / b
 
 
 def regularized_gamma_upper(a: float, x: float) -> float:
@@ -141,7 +146,8 @@ def t_sf(t: float, df: float) -> float:
         raise ValueError("df must be positive")
     if math.isinf(t):
         return 0.0 if t > 0 else 1.0
-    tail = 0.5 * regularized_beta(df / 2.0, 0.5, df / (df + t * t))
+    t2 = t * t
+    tail = 0.5 * regularized_beta(df / 2.0, 0.5, df / (df + t2), t2 / (df + t2))
     return tail if t >= 0 else 1.0 - tail
 
 
@@ -185,4 +191,5 @@ def f_sf(f: float, df1: float, df2: float) -> float:
         raise ValueError("degrees of freedom must be positive")
     if f <= 0:
         return 1.0
-    return regularized_beta(df2 / 2.0, df1 / 2.0, df2 / (df2 + df1 * f))
+    scaled = df1 * f
+    return regularized_beta(df2 / 2.0, df1 / 2.0, df2 / (df2 + scaled), scaled / (df2 + scaled))

@@ -5,8 +5,10 @@ Formulas follow metafor's ``rma.uni`` (R/rma.uni.r) so that numbers match it:
 * fixed effect: weights ``1/vi``;
 * random effects: weights ``1/(vi + tau²)``, tau² by REML (default; Fisher scoring from
   the Hedges estimate, step-halving to keep tau² ≥ 0, stopping when the change is below
-  1e-5, at most 100 iterations), DerSimonian–Laird (method of moments, truncated at 0)
-  or Paule–Mandel (generalised Q equal to its degrees of freedom, 0 when Q(0) < k − p);
+  1e-5, at most 100 iterations; where metafor would then stop with "did not
+  converge", the root of the REML score is found by bisection instead),
+  DerSimonian–Laird (method of moments, truncated at 0) or Paule–Mandel (generalised
+  Q equal to its degrees of freedom, 0 when Q(0) < k − p);
 * Q (QE): the inverse-variance weighted residual sum of squares, chi-square on k − p df;
 * I² = 100·tau²/(tau² + ṽ) and H² = 1 + tau²/ṽ with the "typical" within-study
   variance ṽ = (k − p)/tr(P) (for k studies without moderators
@@ -40,6 +42,7 @@ from thymoscope.synthesis.distributions import (
 from thymoscope.synthesis.linalg import invert, mat_mul, mat_vec, trace_product, weighted_cross
 
 Method = Literal["fe", "reml", "dl", "pm"]
+Tau2Algorithm = Literal["none", "moments", "fisher_scoring", "score_bisection", "q_root"]
 METHODS: tuple[Method, ...] = ("reml", "dl", "pm", "fe")
 METHOD_NAMES: dict[str, str] = {
     "fe": "inverse-variance fixed effect",
@@ -56,6 +59,9 @@ CONVENTION_TAU2_TRUNCATED = "tau² truncated at 0"
 CONVENTION_PI = "prediction interval: estimate ± z·√(SE² + tau²) (metafor predict() default)"
 CONVENTION_PI_HKSJ = "prediction interval: estimate ± t(k−p)·√(SE² + tau²) (HKSJ)"
 CONVENTION_HKSJ = "Hartung–Knapp–Sidik–Jonkman CI: t on k−p df, variance scaled, no truncation"
+CONVENTION_REML_FALLBACK = (
+    "REML tau² by bisection on the score: Fisher scoring did not settle in 100 iterations"
+)
 CONVENTION_Z = "Wald z-test and normal-quantile CI"
 
 
@@ -105,7 +111,7 @@ class Pooled:
     heterogeneity: Heterogeneity
     weights: tuple[float, ...]
     iterations: int
-    converged: bool
+    tau2_algorithm: Tau2Algorithm
     hksj: bool
     conventions: tuple[str, ...]
 
@@ -150,7 +156,7 @@ class _Fit:
     weights: list[float]
     tau2: float
     iterations: int
-    converged: bool
+    algorithm: Tau2Algorithm
     s2w: float
 
 
@@ -242,38 +248,69 @@ def _tau2_pm(yi: Sequence[float], vi: Sequence[float], rows: Sequence[tuple[floa
     return (low + high) / 2.0
 
 
+def _reml_score(
+    yi: Sequence[float], vi: Sequence[float], rows: Sequence[tuple[float, ...]], tau2: float
+) -> tuple[float, float]:
+    """(y'PPy − tr(P), tr(PP)) at ``tau2``: twice the REML score and its information."""
+    weights = [1.0 / (v + tau2) for v in vi]
+    w2 = [w * w for w in weights]
+    w3 = [w * v for w, v in zip(w2, weights, strict=True)]
+    _, inv, res = _wls(yi, rows, weights)
+    b_mat = weighted_cross(list(rows), w2)
+    c_mat = weighted_cross(list(rows), w3)
+    # P y = W (y − X beta), so y'PPy = Σ (w r)²
+    ypp_y = sum((w * r) ** 2 for w, r in zip(weights, res, strict=True))
+    tr_p = sum(weights) - trace_product(inv, b_mat)
+    inv_b = mat_mul(inv, b_mat)
+    tr_pp = sum(w2) - 2.0 * trace_product(inv, c_mat) + trace_product(inv_b, inv_b)
+    return ypp_y - tr_p, tr_pp
+
+
+def _reml_bisection(
+    yi: Sequence[float], vi: Sequence[float], rows: Sequence[tuple[float, ...]]
+) -> tuple[float, int]:
+    """Root of the REML score by bisection (0 when the score is ≤ 0 at tau² = 0)."""
+    if _reml_score(yi, vi, rows, 0.0)[0] <= 0:
+        return 0.0, 1
+    low, high = 0.0, max(1.0, max(vi))
+    steps = 0
+    while _reml_score(yi, vi, rows, high)[0] > 0:
+        low, high = high, high * 4.0
+        steps += 1
+        if high > 1e12:
+            raise ModelError("REML tau² did not converge")
+    while high - low > 1e-10 * max(1.0, high):
+        mid = (low + high) / 2.0
+        steps += 1
+        if _reml_score(yi, vi, rows, mid)[0] > 0:
+            low = mid
+        else:
+            high = mid
+    return (low + high) / 2.0, steps
+
+
 def _tau2_reml(
     yi: Sequence[float],
     vi: Sequence[float],
     rows: Sequence[tuple[float, ...]],
     start: float | None = None,
-) -> tuple[float, int, bool]:
-    """REML tau² by Fisher scoring, as metafor (returns tau², iterations, converged)."""
+) -> tuple[float, int, Tau2Algorithm]:
+    """REML tau² by Fisher scoring as metafor; bisection on the score if that stalls."""
     k, p = len(yi), len(rows[0])
     if k - p <= 0:
-        return 0.0, 0, True
+        return 0.0, 0, "fisher_scoring"
     tau2 = max(0.0, _tau2_he(yi, vi, rows) if start is None else start)
-    rows_l = list(rows)
     for iteration in range(1, REML_MAX_ITER + 1):
-        weights = [1.0 / (v + tau2) for v in vi]
-        w2 = [w * w for w in weights]
-        w3 = [w * v for w, v in zip(w2, weights, strict=True)]
-        _, inv, res = _wls(yi, rows_l, weights)
-        b_mat = weighted_cross(rows_l, w2)
-        c_mat = weighted_cross(rows_l, w3)
-        # P y = W (y − X beta); y'PPy = Σ (w r)²
-        ypp_y = sum((w * r) ** 2 for w, r in zip(weights, res, strict=True))
-        tr_p = sum(weights) - trace_product(inv, b_mat)
-        inv_b = mat_mul(inv, b_mat)
-        tr_pp = sum(w2) - 2.0 * trace_product(inv, c_mat) + trace_product(inv_b, inv_b)
-        adj = (ypp_y - tr_p) / tr_pp
+        score, information = _reml_score(yi, vi, rows, tau2)
+        adj = score / information
         while tau2 + adj < 0.0:
             adj /= 2.0
         old = tau2
         tau2 = tau2 + adj
         if abs(old - tau2) <= REML_THRESHOLD:
-            return tau2, iteration, True
-    return tau2, REML_MAX_ITER, False
+            return tau2, iteration, "fisher_scoring"
+    tau2, steps = _reml_bisection(yi, vi, rows)
+    return tau2, REML_MAX_ITER + steps, "score_bisection"
 
 
 def estimate_tau2(
@@ -282,14 +319,14 @@ def estimate_tau2(
     rows: Sequence[tuple[float, ...]],
     method: Method,
     start: float | None = None,
-) -> tuple[float, int, bool]:
-    """(tau², iterations, converged) for ``method``; tau² truncated at 0."""
+) -> tuple[float, int, Tau2Algorithm]:
+    """(tau², iterations, algorithm) for ``method``; tau² truncated at 0."""
     if method == "fe":
-        return 0.0, 0, True
+        return 0.0, 0, "none"
     if method == "dl":
-        return _tau2_dl(yi, vi, rows), 0, True
+        return _tau2_dl(yi, vi, rows), 0, "moments"
     if method == "pm":
-        return _tau2_pm(yi, vi, rows), 0, True
+        return _tau2_pm(yi, vi, rows), 0, "q_root"
     return _tau2_reml(yi, vi, rows, start)
 
 
@@ -303,7 +340,7 @@ def _fit(
 ) -> _Fit:
     _check(yi, vi, rows)
     k, p = len(yi), len(rows[0])
-    tau2, iterations, converged = estimate_tau2(yi, vi, rows, method, start)
+    tau2, iterations, algorithm = estimate_tau2(yi, vi, rows, method, start)
     weights = [1.0 / (v + tau2) for v in vi]
     beta, inv, res = _wls(yi, rows, weights)
     s2w = 1.0
@@ -313,7 +350,7 @@ def _fit(
         rss = sum(w * r * r for w, r in zip(weights, res, strict=True))
         s2w = 0.0 if rss <= 2.220446049250313e-16 else rss / (k - p)
         inv = [[s2w * x for x in row] for row in inv]
-    return _Fit(beta, inv, weights, tau2, iterations, converged, s2w)
+    return _Fit(beta, inv, weights, tau2, iterations, algorithm, s2w)
 
 
 def _heterogeneity(
@@ -376,6 +413,8 @@ def pool(
         )
     total = sum(fit.weights)
     conventions = [METHOD_NAMES[method], CONVENTION_HKSJ if hksj else CONVENTION_Z]
+    if fit.algorithm == "score_bisection":
+        conventions.append(CONVENTION_REML_FALLBACK)
     if method == "fe":
         conventions.append(CONVENTION_I2_FE)
     else:
@@ -394,7 +433,7 @@ def pool(
         heterogeneity=_heterogeneity(yi, vi, rows, fit.tau2, method),
         weights=tuple(100.0 * w / total for w in fit.weights),
         iterations=fit.iterations,
-        converged=fit.converged,
+        tau2_algorithm=fit.algorithm,
         hksj=hksj,
         conventions=tuple(conventions),
     )
