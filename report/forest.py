@@ -258,8 +258,7 @@ def forest_layout(outcome: Mapping[str, Any]) -> ForestLayout:
         rows += _pooled_rows(
             axis,
             pooled,
-            f"{pooled['method'].upper()} (k={pooled['k']}, I²={het['i2']:.0f}%, "
-            f"tau²={het['tau2']:.3g})",
+            f"{pooled['method'].upper()} pooled (I²={het['i2']:.0f}%)",
             "pooled",
             log_scale,
         )
