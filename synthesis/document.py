@@ -199,13 +199,13 @@ def outcome_document(analysis: OutcomeAnalysis, options: ReviewOptions) -> dict[
         "leave_one_out": [
             {
                 "omitted": ids[item.omitted],
-                "estimate": _back(ratio, item.pooled.estimate),
-                "ci_low": _back(ratio, item.pooled.ci.low),
-                "ci_high": _back(ratio, item.pooled.ci.high),
-                "p_value": item.pooled.p_value,
-                "q": item.pooled.heterogeneity.q,
-                "tau2": item.pooled.heterogeneity.tau2,
-                "i2": item.pooled.heterogeneity.i2,
+                "estimate": _back(ratio, item.estimate),
+                "ci_low": _back(ratio, item.ci.low),
+                "ci_high": _back(ratio, item.ci.high),
+                "p_value": item.p_value,
+                "q": item.heterogeneity.q,
+                "tau2": item.heterogeneity.tau2,
+                "i2": item.heterogeneity.i2,
             }
             for item in analysis.leave_one_out
         ],

@@ -29,6 +29,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from operator import mul
 from typing import Literal
 
 from thymoscope.synthesis.distributions import (
@@ -313,6 +314,88 @@ def _tau2_reml(
     return tau2, REML_MAX_ITER + steps, "score_bisection"
 
 
+def _intercept_only(rows: Sequence[tuple[float, ...]]) -> bool:
+    return len(rows[0]) == 1 and all(row[0] == 1.0 for row in rows)
+
+
+def _weighted_residual_sums(
+    yi: Sequence[float], weights: Sequence[float]
+) -> tuple[float, float, float, float]:
+    """(Σw, weighted mean, Σw², Σw²(y − mean)²) for an intercept-only model."""
+    sw = sum(weights)
+    mean = sum(map(mul, weights, yi)) / sw
+    w2 = list(map(mul, weights, weights))
+    residuals = [y - mean for y in yi]
+    return sw, mean, sum(w2), sum(map(mul, w2, map(mul, residuals, residuals)))
+
+
+def _fast_reml(
+    yi: Sequence[float], vi: Sequence[float], start: float | None
+) -> tuple[float, int, Tau2Algorithm]:
+    """REML for an intercept-only model with the same Fisher scoring, on sums (O(k))."""
+    k = len(yi)
+    if k < 2:
+        return 0.0, 0, "fisher_scoring"
+    if start is None:
+        mean = sum(yi) / k
+        rss = sum((y - mean) ** 2 for y in yi)
+        start = (rss - (sum(vi) - sum(vi) / k)) / (k - 1)  # Hedges
+    tau2 = max(0.0, start)
+    for iteration in range(1, REML_MAX_ITER + 1):
+        weights = [1.0 / (v + tau2) for v in vi]
+        sw, _, sw2, ypp_y = _weighted_residual_sums(yi, weights)
+        sw3 = sum(w * w * w for w in weights)
+        tr_p = sw - sw2 / sw
+        tr_pp = sw2 - 2.0 * sw3 / sw + (sw2 / sw) ** 2
+        adj = (ypp_y - tr_p) / tr_pp
+        while tau2 + adj < 0.0:
+            adj /= 2.0
+        old = tau2
+        tau2 = tau2 + adj
+        if abs(old - tau2) <= REML_THRESHOLD:
+            return tau2, iteration, "fisher_scoring"
+    rows = [(1.0,)] * k
+    tau2, steps = _reml_bisection(yi, vi, rows)
+    return tau2, REML_MAX_ITER + steps, "score_bisection"
+
+
+def _fast_pm(yi: Sequence[float], vi: Sequence[float]) -> float:
+    """Paule–Mandel for an intercept-only model: safeguarded Newton on Q(tau²) − (k − 1).
+
+    dQ/dtau² = −Σ w²(y − μ)²; a step leaving the bracket is replaced by bisection.
+    """
+    k = len(yi)
+    target = k - 1
+
+    def q_and_slope(tau2: float) -> tuple[float, float]:
+        weights = [1.0 / (v + tau2) for v in vi]
+        sw = sum(weights)
+        mean = sum(map(mul, weights, yi)) / sw
+        residuals = [y - mean for y in yi]
+        wr = list(map(mul, weights, residuals))
+        return sum(map(mul, wr, residuals)) - target, -sum(map(mul, wr, wr))
+
+    f0, slope = q_and_slope(0.0)
+    if target <= 0 or f0 < 0:
+        return 0.0
+    low, high = 0.0, math.inf
+    tau2, f = 0.0, f0
+    for _ in range(200):
+        step = -f / slope if slope < 0 else math.inf
+        candidate = tau2 + step
+        if not candidate < high:
+            candidate = (low + high) / 2.0 if math.isfinite(high) else max(2.0 * tau2, 1.0)
+        tau2 = candidate
+        f, slope = q_and_slope(tau2)
+        if f > 0:
+            low = tau2
+        else:
+            high = tau2
+        if abs(f) < 1e-12 * max(1.0, target) or (high - low) < 1e-12 * max(1.0, tau2):
+            return tau2
+    raise ModelError("Paule–Mandel tau² did not converge")
+
+
 def estimate_tau2(
     yi: Sequence[float],
     vi: Sequence[float],
@@ -323,6 +406,17 @@ def estimate_tau2(
     """(tau², iterations, algorithm) for ``method``; tau² truncated at 0."""
     if method == "fe":
         return 0.0, 0, "none"
+    if _intercept_only(rows):
+        if method == "dl":
+            weights = [1.0 / v for v in vi]
+            sw, mean, sw2, _ = _weighted_residual_sums(yi, weights)
+            residuals = [y - mean for y in yi]
+            q = sum(map(mul, weights, map(mul, residuals, residuals)))
+            return max(0.0, (q - (len(yi) - 1)) / (sw - sw2 / sw)), 0, "moments"
+        if method == "reml":
+            return _fast_reml(yi, vi, start)
+        if method == "pm":
+            return _fast_pm(yi, vi), 0, "q_root"
     if method == "dl":
         return _tau2_dl(yi, vi, rows), 0, "moments"
     if method == "pm":
@@ -377,6 +471,29 @@ def _heterogeneity(
     return Heterogeneity(q, df, q_p, tau2, math.sqrt(tau2), i2, h2, vt, method)
 
 
+def _intercept_heterogeneity(
+    yi: Sequence[float], vi: Sequence[float], tau2: float, method: Method
+) -> Heterogeneity:
+    """:func:`_heterogeneity` for an intercept-only model, on sums (O(k))."""
+    k = len(yi)
+    df = k - 1
+    fe_weights = [1.0 / v for v in vi]
+    sw, _, sw2, _ = _weighted_residual_sums(yi, fe_weights)
+    mean = sum(map(mul, fe_weights, yi)) / sw
+    residuals = [y - mean for y in yi]
+    q = sum(map(mul, fe_weights, map(mul, residuals, residuals)))
+    q_p = chi2_sf(q, df) if df > 0 else 1.0
+    tr_p = sw - sw2 / sw
+    vt = df / tr_p if df > 0 and tr_p > 0 else 0.0
+    if method == "fe":
+        i2 = max(0.0, 100.0 * (q - df) / q) if df > 0 and q > 0 else 0.0
+        h2 = q / df if df > 0 else 1.0
+    else:
+        i2 = 100.0 * tau2 / (vt + tau2) if vt + tau2 > 0 else 0.0
+        h2 = tau2 / vt + 1.0 if vt > 0 else 1.0
+    return Heterogeneity(q, df, q_p, tau2, math.sqrt(tau2), i2, h2, vt, method)
+
+
 def _critical(
     level: float, hksj: bool, df: int
 ) -> tuple[float, Literal["normal", "t"], int | None]:
@@ -397,10 +514,21 @@ def pool(
     if hksj and method == "fe":
         raise ModelError("HKSJ applies to random-effects models only")
     rows = [(1.0,)] * len(yi)
-    fit = _fit(yi, vi, rows, method, hksj, tau2_start)
+    _check(yi, vi, rows)
     k = len(yi)
-    estimate = fit.beta[0]
-    se = math.sqrt(fit.vb[0][0])
+    tau2, iterations, algorithm = estimate_tau2(yi, vi, rows, method, tau2_start)
+    weights = [1.0 / (v + tau2) for v in vi]
+    sw = sum(weights)
+    estimate = sum(map(mul, weights, yi)) / sw
+    variance = 1.0 / sw
+    if hksj:
+        if k < 2:
+            raise ModelError("HKSJ needs at least two studies")
+        residuals = [y - estimate for y in yi]
+        rss = sum(map(mul, weights, map(mul, residuals, residuals)))
+        variance *= 0.0 if rss <= 2.220446049250313e-16 else rss / (k - 1)
+    fit = _Fit([estimate], [[variance]], weights, tau2, iterations, algorithm, 1.0)
+    se = math.sqrt(variance)
     crit, distribution, df = _critical(level, hksj, k - 1)
     statistic = estimate / se if se > 0 else math.copysign(math.inf, estimate)
     p_value = t_two_sided_p(statistic, k - 1) if hksj else normal_two_sided_p(statistic)
@@ -430,7 +558,7 @@ def pool(
         test="t" if hksj else "z",
         p_value=p_value,
         prediction=prediction,
-        heterogeneity=_heterogeneity(yi, vi, rows, fit.tau2, method),
+        heterogeneity=_intercept_heterogeneity(yi, vi, fit.tau2, method),
         weights=tuple(100.0 * w / total for w in fit.weights),
         iterations=fit.iterations,
         tau2_algorithm=fit.algorithm,

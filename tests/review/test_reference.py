@@ -135,9 +135,9 @@ def test_bcg_leave_one_out_without_trial_8(bcg: tuple[list[float], list[float]])
     assert len(results) == 13
     without_8 = results[7]
     assert without_8.omitted == 7
-    assert without_8.pooled.estimate == pytest.approx(-0.7948, abs=EST)
-    assert without_8.pooled.heterogeneity.tau2 == pytest.approx(0.2732, abs=VAR)
-    assert without_8.pooled.heterogeneity.q == pytest.approx(67.9858, abs=EST)
+    assert without_8.estimate == pytest.approx(-0.7948, abs=EST)
+    assert without_8.heterogeneity.tau2 == pytest.approx(0.2732, abs=VAR)
+    assert without_8.heterogeneity.q == pytest.approx(67.9858, abs=EST)
 
 
 def test_bcg_egger_regression_test_matches_metafor_regtest(
