@@ -446,11 +446,8 @@ def text_lines(layout: ForestLayout, width: int = 88, unicode: bool = True) -> l
         if not unicode:
             label = label.encode("ascii", "replace").decode("ascii")
         if row.kind == "test":
-            out.append(
-                TextLine(
-                    row.kind, label if unicode else row.label.encode("ascii", "replace").decode()
-                )
-            )
+            text = row.label if unicode else row.label.encode("ascii", "replace").decode()
+            out.append(TextLine(row.kind, text))
             continue
         area = [" "] * cols
         if null_col is not None:
