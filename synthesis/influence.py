@@ -110,15 +110,21 @@ class _PowerSums:
             power *= w
         return a, b, c
 
-    def series(self, sums: list[float], m: int, delta: float) -> float:
+    def coefficients(self, delta: float) -> list[list[float]]:
+        """Series coefficients C(m+n−1, n)·(−δ)ⁿ for m = 1, 2, 3, as few terms as the
+        accuracy needs ((max w·|δ|)ⁿ below 1e-15)."""
+        x = self.max_weight * abs(delta)
+        terms = SERIES_TERMS if x > 0.0 else 0
+        if 0.0 < x < 1.0:
+            terms = min(SERIES_TERMS, max(1, math.ceil(-15.0 / math.log10(x))))
+        powers = [(-delta) ** n for n in range(terms + 1)]
+        return [list(map(mul, self.binom[m][: terms + 1], powers)) for m in range(4)]
+
+    @staticmethod
+    def series(sums: list[float], m: int, coefficients: list[list[float]]) -> float:
         """Σ f·wᵐ/(1 + wδ)ᵐ from the power sums of f (m ≥ 1)."""
-        total = 0.0
-        factor = 1.0
-        row = self.binom[m]
-        for n in range(SERIES_TERMS + 1):
-            total += row[n] * factor * sums[m + n]
-            factor *= -delta
-        return total
+        row = coefficients[m]
+        return sum(map(mul, row, sums[m : m + len(row)]))
 
 
 def _loo_from_sums(
@@ -132,6 +138,8 @@ def _loo_from_sums(
 ) -> LeaveOneOut | None:
     """The refit without study ``i`` through the series; ``None`` when out of range."""
     a, b, c = sums.without(i)
+    if a[3] <= 1e-6 * sums.a[3]:
+        return None  # study i dominates the power sums: subtracting it would lose digits
     k1 = k - 1
     # fixed-effect quantities at weights 1/v, exact, from their own leave-one-out sums
     s0, s1, s2, s_sq = fe_sums
@@ -152,11 +160,12 @@ def _loo_from_sums(
             delta = tau2 - sums.tau2
             if sums.max_weight * abs(delta) > SERIES_LIMIT:
                 return None
-            sw = sums.series(a, 1, delta)
-            sw2 = sums.series(a, 2, delta)
-            sw3 = sums.series(a, 3, delta)
-            mu = sums.series(b, 1, delta) / sw
-            ypp_y = sums.series(c, 2, delta) - 2 * mu * sums.series(b, 2, delta) + mu * mu * sw2
+            co = sums.coefficients(delta)
+            sw = sums.series(a, 1, co)
+            sw2 = sums.series(a, 2, co)
+            sw3 = sums.series(a, 3, co)
+            mu = sums.series(b, 1, co) / sw
+            ypp_y = sums.series(c, 2, co) - 2 * mu * sums.series(b, 2, co) + mu * mu * sw2
             adj = (ypp_y - (sw - sw2 / sw)) / (sw2 - 2.0 * sw3 / sw + (sw2 / sw) ** 2)
             while tau2 + adj < 0.0:
                 adj /= 2.0
@@ -173,9 +182,10 @@ def _loo_from_sums(
     else:
         if sums.max_weight * abs(delta) > SERIES_LIMIT:
             return None
-        sw = sums.series(a, 1, delta)
-        swy = sums.series(b, 1, delta)
-        swy2 = sums.series(c, 1, delta)
+        co = sums.coefficients(delta)
+        sw = sums.series(a, 1, co)
+        swy = sums.series(b, 1, co)
+        swy2 = sums.series(c, 1, co)
     estimate = swy / sw
     variance = 1.0 / sw
     dist: Literal["normal", "t"] = "normal"

@@ -8,6 +8,7 @@ writes the document in any output format with its forest plots.
 
 from __future__ import annotations
 
+import math
 import os
 from collections.abc import Sequence
 from pathlib import Path
@@ -80,8 +81,34 @@ def _with_plots(document: dict[str, Any], fmt: str, width: int, unicode: bool) -
                 {"kind": line.kind, "text": line.text}
                 for line in text_lines(layout, width, unicode)
             ]
-        outcomes.append({**outcome, "forest": plot})
+        shown = dict(outcome)
+        if fmt == "text":
+            del shown["studies"]  # the plot lines carry them; spares escaping 1,000 rows
+        outcomes.append({**shown, "forest": plot, **_influential(outcome)})
     return {**document, "outcomes": outcomes}
+
+
+LEAVE_ONE_OUT_SHOWN = 10
+
+
+def _influential(outcome: dict[str, Any]) -> dict[str, Any]:
+    """The leave-one-out rows that move the pooled estimate most (all are in the JSON)."""
+    rows = outcome["leave_one_out"]
+    if not rows or outcome["pooled"] is None:
+        return {"leave_one_out_shown": [], "leave_one_out_hidden": 0}
+    centre = outcome["pooled"]["estimate"]
+    ratio = outcome["scale"] == "log"
+
+    def shift(row: dict[str, Any]) -> float:
+        if ratio:
+            return abs(math.log(row["estimate"]) - math.log(centre))
+        return float(abs(row["estimate"] - centre))
+
+    ranked = sorted(rows, key=shift, reverse=True)[:LEAVE_ONE_OUT_SHOWN]
+    return {
+        "leave_one_out_shown": ranked,
+        "leave_one_out_hidden": len(rows) - len(ranked),
+    }
 
 
 def render_review(
