@@ -124,7 +124,7 @@ class _PowerSums:
     def series(sums: list[float], m: int, coefficients: list[list[float]]) -> float:
         """Σ f·wᵐ/(1 + wδ)ᵐ from the power sums of f (m ≥ 1)."""
         row = coefficients[m]
-        return sum(map(mul, row, sums[m : m + len(row)]))
+        return float(sum(map(mul, row, sums[m : m + len(row)])))
 
 
 def _loo_from_sums(
