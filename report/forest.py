@@ -511,6 +511,7 @@ def study_table_rows(outcome: Mapping[str, Any]) -> Sequence[Mapping[str, Any]]:
         {
             "label": s["label"],
             "id": s["id"],
+            "title": s.get("title", ""),
             "effect": interval_text(s["estimate"], s["ci_low"], s["ci_high"], log_scale),
             "weight": f"{s['weight']:.1f}%",
         }

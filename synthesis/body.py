@@ -90,6 +90,7 @@ class StudyEntry:
     study: Study | None
     stratum_level: str | None = None
     reported: tuple[float, float, float] | None = None  # estimate, CI low, CI high as given
+    title: str = ""
 
 
 @dataclass(frozen=True)
@@ -258,7 +259,7 @@ def read_body(studies: Sequence[tuple[Study, str]], title: str = "") -> Body:
         entries.append(
             StudyEntry(
                 id=study.id,
-                label=study.title,
+                label=study.id,  # short, as forest plots name studies; the title is in the file
                 source=source,
                 outcome=_outcome(study, effect.measure),
                 effect=effect,
@@ -266,6 +267,7 @@ def read_body(studies: Sequence[tuple[Study, str]], title: str = "") -> Body:
                 counted_event=counted_event(study),
                 study=study,
                 reported=_reported(study.result.effect, effect),
+                title=study.title,
             )
         )
     for study, source in meta:
@@ -322,6 +324,7 @@ def _strata(study: Study, source: str, excluded: list[Excluded]) -> list[StudyEn
                         study=None,
                         stratum_level=f"{by}: {sub.level or sub.name}",
                         reported=_reported(sub.effect, effect),
+                        title=f"{study.title}: {sub.name}",
                     )
                 )
         else:

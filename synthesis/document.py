@@ -171,6 +171,7 @@ def outcome_document(analysis: OutcomeAnalysis, options: ReviewOptions) -> dict[
             {
                 "id": entry.id,
                 "label": entry.label,
+                "title": entry.title,
                 "source": entry.source,
                 "estimate": estimate,
                 "ci_low": low,

@@ -132,6 +132,7 @@ STUDY = _object(
     {
         "id": TEXT,
         "label": TEXT,
+        "title": TEXT,
         "source": TEXT,
         "estimate": NUMBER,
         "ci_low": NUMBER,
