@@ -17,7 +17,9 @@ from __future__ import annotations
 
 import argparse
 import math
+import os
 import random
+import resource
 import shutil
 import statistics
 import subprocess
@@ -63,10 +65,15 @@ def write(folder: Path, count: int, seed: int) -> None:
         (folder / f"trial-{i:05d}.yaml").write_text(text, encoding="utf-8")
 
 
-def timed(command: list[str]) -> float:
+def timed(command: list[str]) -> tuple[float, float]:
+    """(wall, CPU) seconds of a child process; CPU (user + sys) is what to compare on a
+    loaded machine, where the wall time mostly measures waiting for a core."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     subprocess.run(command, check=True, stdout=subprocess.DEVNULL)
-    return time.perf_counter() - start
+    wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
 
 
 def main() -> None:
@@ -75,45 +82,58 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args()
+    load_before = os.getloadavg()
     script = shutil.which("thymoscope") or str(Path(sys.executable).parent / "thymoscope")
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp) / "studies"
         folder.mkdir()
         write(folder, args.studies, args.seed)
-        rows = []
+        rows: list[tuple[str, list[float], list[float]]] = []
         for label, extra in (
             ("text (forest plot)", []),
             ("html (SVG forest plot)", ["-f", "html", "-o", str(Path(tmp) / "r.html")]),
             ("json", ["-f", "json", "-o", str(Path(tmp) / "r.json")]),
         ):
-            times = [timed([script, "review", str(folder), *extra]) for _ in range(args.runs)]
-            rows.append((f"`thymoscope review DIR` {label}, whole process", times))
+            runs = [timed([script, "review", str(folder), *extra]) for _ in range(args.runs)]
+            rows.append(
+                (
+                    f"`thymoscope review DIR` {label}, whole process",
+                    [w for w, _ in runs],
+                    [c for _, c in runs],
+                )
+            )
 
         from thymoscope.synthesis.body import ReviewOptions, analyse, read_body
         from thymoscope.synthesis.document import review_document
         from thymoscope.synthesis.review import load_studies, render_review
 
-        parts: dict[str, list[float]] = {"load": [], "statistics": [], "render text": []}
+        parts: dict[str, tuple[list[float], list[float]]] = {
+            name: ([], []) for name in ("load", "statistics", "render text")
+        }
         for _ in range(args.runs):
-            t0 = time.perf_counter()
+            clocks = [(time.perf_counter(), time.process_time())]
             studies, _, _ = load_studies([folder])
-            t1 = time.perf_counter()
+            clocks.append((time.perf_counter(), time.process_time()))
             options = ReviewOptions()
             body = read_body(studies)
             document = review_document(body, analyse(body, options), options)
-            t2 = time.perf_counter()
+            clocks.append((time.perf_counter(), time.process_time()))
             render_review(document, "text")
-            t3 = time.perf_counter()
-            parts["load"].append(t1 - t0)
-            parts["statistics"].append(t2 - t1)
-            parts["render text"].append(t3 - t2)
-        for name, times in parts.items():
-            rows.append((f"in process: {name}", times))
+            clocks.append((time.perf_counter(), time.process_time()))
+            for n, name in enumerate(parts):
+                parts[name][0].append(clocks[n + 1][0] - clocks[n][0])
+                parts[name][1].append(clocks[n + 1][1] - clocks[n][1])
+        for name, (walls, cpus) in parts.items():
+            rows.append((f"in process: {name}", walls, cpus))
     print(f"{args.studies} generated studies, median of {args.runs} runs (seed {args.seed})\n")
-    print("| Measurement | Median | Best |")
-    print("|---|---|---|")
-    for name, times in rows:
-        print(f"| {name} | {statistics.median(times):.2f} s | {min(times):.2f} s |")
+    print(f"load average before/after: {load_before} / {os.getloadavg()}\n")
+    print("| Measurement | Wall, median | Wall, best | CPU, median |")
+    print("|---|---|---|---|")
+    for name, walls, cpus in rows:
+        print(
+            f"| {name} | {statistics.median(walls):.2f} s | {min(walls):.2f} s "
+            f"| {statistics.median(cpus):.2f} s |"
+        )
 
 
 if __name__ == "__main__":
