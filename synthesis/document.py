@@ -217,7 +217,37 @@ def outcome_document(analysis: OutcomeAnalysis, options: ReviewOptions) -> dict[
         "regression": _regression(ratio, analysis.regression) if analysis.regression else None,
         "moderator_notes": [{"id": n.id, "reason": n.reason} for n in analysis.moderator_notes],
         "notes": list(analysis.notes),
+        "findings": _findings(analysis, options, ratio),
     }
+
+
+def _findings(analysis: OutcomeAnalysis, options: ReviewOptions, ratio: bool) -> list[Any]:
+    """The body-level rule findings (kb.rules.body_rules) for one outcome."""
+    from thymoscope.kb.body_facts import body_facts
+    from thymoscope.kb.rules.body_rules import body_findings
+
+    facts = body_facts(analysis, options.method, ratio)
+    if facts is None:
+        return []
+    return [
+        {
+            "id": f.id,
+            "factor": f.factor,
+            "rule": f.rule,
+            "title": f.title,
+            "explanation": f.explanation,
+            "faq_sections": list(f.faq),
+            "next_steps": list(f.next_steps),
+            "facts": [{"name": name, "value": _plain(value)} for name, value in f.facts],
+        }
+        for f in body_findings(facts)
+    ]
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, tuple):
+        return [_plain(v) for v in value]
+    return value
 
 
 def review_document(

@@ -194,6 +194,33 @@ OUTCOME = _object(
         "regression": _nullable(REGRESSION),
         "moderator_notes": {"type": "array", "items": _object({"id": TEXT, "reason": TEXT})},
         "notes": TEXTS,
+        "findings": {
+            "type": "array",
+            "items": _object(
+                {
+                    "id": {
+                        "enum": [
+                            "heterogeneity-explained",
+                            "heterogeneity-unexplained",
+                            "factors-confounded",
+                            "too-few-studies",
+                            "pooled-effect-rests-on-weaker-studies",
+                            "disagreement-consistent-with-chance",
+                            "prediction-interval-includes-no-effect",
+                            "small-study-effects",
+                            "single-study-drives-result",
+                        ]
+                    },
+                    "factor": _nullable(TEXT),
+                    "rule": TEXT,
+                    "title": TEXT,
+                    "explanation": TEXT,
+                    "faq_sections": TEXTS,
+                    "next_steps": TEXTS,
+                    "facts": {"type": "array", "items": _object({"name": TEXT, "value": {}})},
+                }
+            ),
+        },
     }
 )
 
