@@ -19,23 +19,23 @@ from thymoscope.kb.body_facts import (
 )
 
 
-class Body(Fact):  # type: ignore[misc]
+class Body(Fact):
     """k, i2, q_p, heterogeneous, pooled_excludes_null, pi_includes_null, mixed, pooled"""
 
 
-class Split(Fact):  # type: ignore[misc]
+class Split(Fact):
     """factor, title, field, p, alpha, min_k, partition, levels, explains"""
 
 
-class Quality(Fact):  # type: ignore[misc]
+class Quality(Fact):
     """higher, lower, higher_excludes_null, lower_excludes_null, higher_k, lower_k"""
 
 
-class Influence(Fact):  # type: ignore[misc]
+class Influence(Fact):
     """study, text"""
 
 
-class SmallStudies(Fact):  # type: ignore[misc]
+class SmallStudies(Fact):
     """p"""
 
 
