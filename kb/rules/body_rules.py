@@ -79,11 +79,7 @@ BODY_FINDINGS: dict[str, dict[str, Any]] = {
     },
     "heterogeneity-unexplained": {
         "title": "The studies disagree and no factor tried explains it",
-        "explanation": (
-            "Heterogeneity is present (I² = {i2:.0f}%, Q p = {q_p:.3g}) but none of the "
-            "{tried} factors tried splits the studies beyond chance after adjusting for "
-            "multiplicity."
-        ),
+        "explanation": ("Heterogeneity is present (I² = {i2:.0f}%, Q p = {q_p:.3g}) but {why}."),
         "faq": ("1",),
         "next_steps": (
             "Record the factors that are unknown in the study files (baseline immunity, "
@@ -174,9 +170,15 @@ class BodyRules(KnowledgeEngine):  # type: ignore[misc]
     @Rule(Body(heterogeneous=True, i2=MATCH.i2, q_p=MATCH.q_p),
           NOT(Split(explains=True)))  # fmt: skip
     def heterogeneity_without_explanation(self, i2: float, q_p: float) -> None:
+        why = (
+            f"none of the {self.tried} factors tried splits the studies beyond chance after "
+            "adjusting for multiplicity"
+            if self.tried
+            else "the study files record none of the factors thymoscope can try"
+        )
         self._conclude(
             "heterogeneity-unexplained", "heterogeneity_without_explanation", None,
-            i2=i2, q_p=q_p, tried=self.tried,
+            i2=i2, q_p=q_p, tried=self.tried, why=why,
         )  # fmt: skip
 
     @Rule(Split(field=MATCH.field_a, title=MATCH.title_a, partition=MATCH.partition),
