@@ -173,8 +173,8 @@ def test_ascii_fallback(tmp_path: Path) -> None:
     write_body(tmp_path)
     result = invoke("review", tmp_path, env={"THYMOSCOPE_ASCII": "1"})
     assert result.exit_code == 0
-    # the plot: between the outcome's underline and the "Pooled" line
-    plot = result.stdout.split("═\n", 1)[1].split("Pooled")[0]
+    # the plot: from the outcome's underline to the first blank line
+    plot = result.stdout.split("═\n", 1)[1].split("\n\n")[0]
     assert plot.isascii()
     assert "#" in plot and "O" in plot and "<- favours thymalfasin" in plot
 
