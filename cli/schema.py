@@ -1,4 +1,4 @@
-"""`thymoscope schema [--report | --comparison]`: JSON Schema of the study file or outputs."""
+"""`thymoscope schema [--report | --comparison | --review]`: JSON Schema of inputs or outputs."""
 
 from __future__ import annotations
 
@@ -32,15 +32,22 @@ def schema(
         bool,
         typer.Option("--comparison", help="The schema of `compare --format json` output."),
     ] = False,
+    review: Annotated[
+        bool, typer.Option("--review", help="The schema of `review --format json` output.")
+    ] = False,
     output: OutputOption = None,
 ) -> None:
     """Print the JSON Schema of the study file (or, with --report, of the JSON report)."""
     from thymoscope.cli.output import OutputError, emit, refuse
 
-    if report and comparison:
-        typer.echo("thymoscope: choose one of --report and --comparison", err=True)
+    if report + comparison + review > 1:
+        typer.echo("thymoscope: choose one of --report, --comparison and --review", err=True)
         raise typer.Exit(2)
-    if comparison:
+    if review:
+        from thymoscope.synthesis.schema import review_schema
+
+        document = review_schema()
+    elif comparison:
         from thymoscope.report.comparison_schema import comparison_schema
 
         document = comparison_schema()
