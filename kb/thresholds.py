@@ -153,6 +153,11 @@ COMPARATOR_RANK = {
     "none": 0,
 }
 
+# FAQ 1 and 3: where a response is documented to build up after therapy stops, by
+# indication and primary endpoint kind. Only there is a later reading expected to show
+# more, and to be the more complete measure; elsewhere reading times set no direction.
+DELAYED_RESPONSE_ENDPOINTS = {"chronic_hepatitis_b": frozenset({"virological_response"})}
+
 # Project heuristic for the between-estimates check that an estimate sits where its
 # interval says: a ratio's estimate should lie at the geometric mean of its limits, a
 # difference's at their midpoint. Beyond rounding of the reported digits, an offset of
@@ -160,3 +165,60 @@ COMPARATOR_RANK = {
 # Mantel-Haenszel or inverse-variance methods are symmetric on these scales; profile
 # or exact intervals of small trials can be a little lopsided, hence not zero).
 ESTIMATE_POSITION_TOLERANCE = 0.25
+
+# Where each pair constant comes from, as (kind, why, FAQ sections): kind is "FAQ",
+# "convention" or "heuristic" (the shape of the threshold provenance register; once
+# that register exists, these entries join it).
+_PAIR_PROVENANCE: dict[str, tuple[str, str, tuple[str, ...]]] = {
+    "IMMUNE_RANK": (
+        "FAQ",
+        "the FAQ expects more effect the more impaired baseline immunity is; an order only",
+        ("1",),
+    ),
+    "PER_WEEK": (
+        "convention",
+        "administrations per week of each frequency, used to state total exposure",
+        (),
+    ),
+    "EXPOSURE_RATIO": (
+        "heuristic",
+        "total courses closer than this are not called different; exposure never sets a "
+        "direction of effect (Chien 1998: 52 weeks did worse than 26)",
+        (),
+    ),
+    "TIMING_GAP_MONTHS": (
+        "heuristic",
+        "post-therapy readings closer than a quarter of the 12-month reading fall within "
+        "usual visit windows",
+        (),
+    ),
+    "SIZE_RATIO": (
+        "heuristic",
+        "a three-fold size gives a standard error about 1.7 times smaller, enough to call "
+        "one study the more precise",
+        (),
+    ),
+    "AGE_GAP_YEARS": (
+        "heuristic",
+        "a ten-year gap in median age is the project's cut-off for a possible difference "
+        "in immunosenescence",
+        (),
+    ),
+    "COMPARATOR_RANK": (
+        "FAQ",
+        "the representative sepsis protocol uses a placebo control; controls without one "
+        "leave the contrast open to expectation effects",
+        ("2",),
+    ),
+    "DELAYED_RESPONSE_ENDPOINTS": (
+        "FAQ",
+        "hepatitis B virological responses grew between the end of therapy and a year later",
+        ("1", "3"),
+    ),
+    "ESTIMATE_POSITION_TOLERANCE": (
+        "heuristic",
+        "symmetric intervals put the estimate at their centre on the analysis scale; a "
+        "quarter of the half-width allows slightly lopsided exact intervals",
+        (),
+    ),
+}
