@@ -210,6 +210,15 @@ CASES = [
     ),
     PairCase(
         "differs-in-dosing",
+        a={"intervention": {"duration_weeks": 1.5}},
+        b={"intervention": {"duration_weeks": 1}},
+        silent_b={"intervention": {"duration_weeks": 1.5}},
+        severity="moderate",
+        values={"more_exposed": "a", "exposure_ratio": 1.5, "closer": "b"},
+        note="exposure ratio at the boundary, the first study more exposed",
+    ),
+    PairCase(
+        "differs-in-dosing",
         b={"intervention": {"duration_weeks": 1.4}},
         silent_b={"intervention": {"duration_weeks": 1}},
         severity="moderate",
@@ -249,6 +258,21 @@ CASES = [
         texts=("different diseases",),
         absent=("more complete measure",),
         note="across indications",
+    ),
+    PairCase(
+        "differs-in-endpoint-timing",
+        a={
+            "indication": "other",
+            "primary_endpoint": {
+                "kind": "virological_response",
+                **END_OF_THERAPY["primary_endpoint"],
+            },
+        },
+        b=CHB,
+        silent_b=END_OF_THERAPY,
+        severity="minor",
+        values={"chb": False, "same_indication": False},
+        note="virological responses, but not both in hepatitis B",
     ),
     PairCase(
         "differs-in-endpoint-timing",
@@ -315,6 +339,25 @@ CASES = [
         favours="b",
         values={"basis": "precision"},
         note="size ratio at the boundary",
+    ),
+    PairCase(
+        "differs-in-study-quality",
+        a={"design": {"sample_size": 1800}},
+        b={},
+        silent_b={"design": {"sample_size": 601}},
+        severity="major",
+        favours="a",
+        values={"basis": "precision"},
+        note="size ratio at the boundary, the first study larger",
+    ),
+    PairCase(
+        "differs-in-study-quality",
+        a={"design": {"blinding": None}},
+        b={"design": {"blinding": "open", "sample_size": 1800}},
+        silent_b={"design": {"blinding": None, "sample_size": 600}},
+        severity="moderate",
+        values={"cannot_tell": True, "basis": None},
+        note="precision does not decide while the safeguards cannot be compared",
     ),
     PairCase(
         "differs-in-study-quality",
