@@ -23,7 +23,10 @@ def study_template() -> str:
         return " | ".join(member.value for member in getattr(vocabulary, name))
 
     template = environment().get_template("study-template.yaml.j2")
-    return template.render(choices=choices, notice=RESEARCH_NOTICE, schema_version=SCHEMA_VERSION)
+    text: str = template.render(
+        choices=choices, notice=RESEARCH_NOTICE, schema_version=SCHEMA_VERSION
+    )
+    return text
 
 
 def init(
