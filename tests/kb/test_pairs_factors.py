@@ -482,6 +482,32 @@ CASES = [
         texts=("study-b had no control group",),
         note="no control group",
     ),
+    PairCase(
+        "differs-in-comparator",
+        a={"schema_version": 2, "primary_endpoint": {"kind": "complications"}},
+        b={
+            "schema_version": 2,
+            "design": {"comparator": "same_background_therapy"},
+            "primary_endpoint": {"kind": "complications"},
+        },
+        silent_b={"design": {"comparator": "placebo"}},
+        severity="moderate",
+        favours="a",
+        expected_larger="b",
+        values={"contrast": "placebo"},
+        texts=("same background therapy", "Only study-a had a placebo"),
+        note="add-on without placebo against placebo",
+    ),
+    PairCase(
+        "differs-in-comparator",
+        a={"schema_version": 2, "design": {"comparator": "standard_of_care"}},
+        b={"schema_version": 2, "design": {"comparator": "same_background_therapy"}},
+        silent_b={"design": {"comparator": "standard_of_care"}},
+        severity="moderate",
+        values={"contrast": "open"},
+        absent=("Only", "active control", "more credible on this point"),
+        note="two add-on designs without placebo",
+    ),
     # --- population selection ------------------------------------------------------------
     PairCase(
         "differs-in-population-selection",

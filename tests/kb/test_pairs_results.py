@@ -12,6 +12,7 @@ import math
 import pytest
 
 from tests.compare.helpers import pair
+from tests.conftest import deep_merge
 from tests.kb.pairrules import PairCase, case_id, check_fires, check_silent
 from thymoscope.kb.comparison import bundled_case_path, bundled_pairs, compare_files
 
@@ -260,3 +261,46 @@ def test_cancer_monotherapy_against_adjuvant_is_not_tested_on_unknown_outcomes()
     assert comparison.details["differs-in-therapy-role"]["partner_kind"] == "anticancer"
     assert comparison.details["differs-in-therapy-role"]["expected_larger"] == "b"
     assert "results-not-testable" in comparison.finding_ids()
+
+
+# --- study-file version 2: counted event, interval level, standard error -------------
+
+V2 = {"schema_version": 2}
+SURVIVAL_DEATHS = {
+    **V2,
+    "primary_endpoint": {"kind": "survival", "counted_event": "unfavourable"},
+}
+
+
+def test_declared_counted_events_let_survival_estimates_be_tested() -> None:
+    comparison = pair(a=SURVIVAL_DEATHS, b={**SURVIVAL_DEATHS, **_or(0.9, 0.72, 1.12)})
+    ids = comparison.finding_ids()
+    assert "results-not-testable" not in ids
+    stats = comparison.details["results-statistically-compatible"]["statistics"]
+    assert stats["tested"] is True
+
+
+def test_opposite_counted_events_are_not_tested() -> None:
+    survivors = {**V2, "primary_endpoint": {"kind": "survival", "counted_event": "favourable"}}
+    comparison = pair(a=SURVIVAL_DEATHS, b={**survivors, **_or(1.4, 1.1, 1.8)})
+    reason = comparison.details["results-not-testable"]["reason"]
+    assert "study-a counts a unfavourable event and study-b a favourable one" in reason
+    assert "results-conflict" not in comparison.finding_ids()
+
+
+def test_a_99_percent_interval_is_read_at_its_level() -> None:
+    as99 = {**V2, "result": {"effect": {"ci_level": 99}}}
+    comparison = pair(b=deep_merge(_or(0.9, 0.72, 1.12), as99))
+    stats = next(d["statistics"] for k, d in comparison.details.items() if k.startswith("results-"))
+    z95, z99 = 1.959963984540054, 2.5758293035489004
+    assert stats["second"]["ci_level"] == 99
+    assert stats["second"]["se"] == pytest.approx((math.log(1.12) - math.log(0.72)) / (2 * z99))
+    assert stats["first"]["se"] == pytest.approx((math.log(0.9) - math.log(0.55)) / (2 * z95))
+    assert "99% CI" in comparison.details["results-statistically-compatible"]["b_effect"]
+
+
+def test_a_standard_error_alone_is_enough() -> None:
+    se_only = {**V2, "result": {"effect": {"ci_low": None, "ci_high": None, "se": 0.05}}}
+    comparison = pair(b=deep_merge(se_only, {"result": {"effect": {"estimate": 1.5}}}))
+    stats = comparison.details["results-conflict"]["statistics"]
+    assert stats["second"]["se"] == 0.05 and stats["second"]["ci_low"] is None
