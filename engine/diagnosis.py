@@ -32,11 +32,19 @@ class FindingSpec:
 
 @dataclass(frozen=True)
 class KnowledgeBase:
+    """Everything domain-specific the engine is given.
+
+    ``to_facts`` turns a dumped study (plain data) into the rules' facts; ``scope_field``
+    names the top-level field that findings' ``applies_to`` refers to.
+    """
+
     rule_sets: tuple[type, ...]
     catalogue: Mapping[str, FindingSpec]
     factor_order: tuple[str, ...]
     factor_titles: Mapping[str, str]
     render_text: Callable[[str, Mapping[str, Any]], str]
+    to_facts: Callable[[dict[str, Any]], list[Any]]
+    scope_field: str
 
 
 @dataclass(frozen=True)

@@ -3,12 +3,25 @@
 from __future__ import annotations
 
 from thymoscope.engine.experta_compat import MATCH, TEST, Rule
-from thymoscope.engine.facts import PrimaryEndpoint, Result, Study
+from thymoscope.engine.rules import RuleSet, concludes
+from thymoscope.kb.facts import PrimaryEndpoint, Result, Study
 from thymoscope.kb.rules.conditions import one_of
 from thymoscope.kb.thresholds import IMMUNE_MARKERS
 
 
-class BiologicalEndpointRules:
+class BiologicalEndpointRules(RuleSet):
+    @concludes(
+        "immune-endpoints-missing",
+        reads=(
+            "indication",
+            "secondary_endpoints",
+            "result.immune_markers_improved",
+            "primary_endpoint.kind",
+        ),
+        needs=("secondary_endpoints",),
+        when={"primary_endpoint.kind": {"not": ["immunological"]}},
+        applies_to=("sepsis", "cancer"),
+    )
     @Rule(
         Study(
             indication=MATCH.indication & one_of(IMMUNE_MARKERS), secondary_endpoints=MATCH.measured
@@ -22,7 +35,7 @@ class BiologicalEndpointRules:
         PrimaryEndpoint(kind=MATCH.kind),
         TEST(lambda kind: kind != "immunological"),
     )
-    def no_immune_markers_measured(self, indication, measured):  # type: ignore[no-untyped-def]
+    def no_immune_markers_measured(self, indication: str, measured: tuple[str, ...]) -> None:
         self.conclude(
             "immune-endpoints-missing",
             "indication",
@@ -32,8 +45,14 @@ class BiologicalEndpointRules:
             markers=sorted(IMMUNE_MARKERS[indication]),
         )
 
+    @concludes(
+        "biological-activity-without-clinical-benefit",
+        reads=("result.immune_markers_improved", "result.primary"),
+        needs=("result.immune_markers_improved", "result.primary"),
+        when={"result.primary": ["no_significant_effect"]},
+    )
     @Rule(Result(immune_markers_improved=True, primary="no_significant_effect"))
-    def activity_without_clinical_benefit(self):  # type: ignore[no-untyped-def]
+    def activity_without_clinical_benefit(self) -> None:
         self.conclude(
             "biological-activity-without-clinical-benefit",
             "result.immune_markers_improved",

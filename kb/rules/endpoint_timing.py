@@ -3,16 +3,24 @@
 from __future__ import annotations
 
 from thymoscope.engine.experta_compat import MATCH, Rule
-from thymoscope.engine.facts import PrimaryEndpoint, Study
+from thymoscope.engine.rules import RuleSet, concludes
+from thymoscope.kb.facts import PrimaryEndpoint, Study
 from thymoscope.kb.rules.conditions import below, one_of
 from thymoscope.kb.thresholds import CHB_MIN_FOLLOW_UP_MONTHS
 
 DELAYED_ENDPOINT_KINDS = ("virological_response", "tumour_response", "survival", "immunological")
 
 
-class EndpointTimingRules:
+class EndpointTimingRules(RuleSet):
+    @concludes(
+        "end-of-therapy-endpoint",
+        reads=("indication", "primary_endpoint.timing"),
+        needs=("primary_endpoint.timing",),
+        when={"primary_endpoint.timing": ["end_of_therapy"]},
+        applies_to=("chronic_hepatitis_b",),
+    )
     @Rule(Study(indication="chronic_hepatitis_b"), PrimaryEndpoint(timing="end_of_therapy"))
-    def chb_endpoint_at_end_of_therapy(self):  # type: ignore[no-untyped-def]
+    def chb_endpoint_at_end_of_therapy(self) -> None:
         self.conclude(
             "end-of-therapy-endpoint",
             "indication",
@@ -21,11 +29,18 @@ class EndpointTimingRules:
             indication="chronic_hepatitis_b",
         )
 
+    @concludes(
+        "end-of-therapy-endpoint",
+        reads=("indication", "primary_endpoint.timing", "primary_endpoint.kind"),
+        needs=("primary_endpoint.timing",),
+        when={"primary_endpoint.timing": ["end_of_therapy"]},
+        applies_to=("cancer", "other"),
+    )
     @Rule(
         Study(indication=MATCH.indication & one_of(("cancer", "other"))),
         PrimaryEndpoint(timing="end_of_therapy", kind=MATCH.kind & one_of(DELAYED_ENDPOINT_KINDS)),
     )
-    def delayed_endpoint_at_end_of_therapy(self, indication, kind):  # type: ignore[no-untyped-def]
+    def delayed_endpoint_at_end_of_therapy(self, indication: str, kind: str) -> None:
         self.conclude(
             "end-of-therapy-endpoint",
             "indication",
@@ -36,13 +51,19 @@ class EndpointTimingRules:
             kind=kind,
         )
 
+    @concludes(
+        "follow-up-too-short",
+        reads=("indication", "follow_up_months_after_therapy"),
+        needs=("follow_up_months_after_therapy",),
+        applies_to=("chronic_hepatitis_b",),
+    )
     @Rule(
         Study(
             indication="chronic_hepatitis_b",
             follow_up_months_after_therapy=MATCH.months & below(CHB_MIN_FOLLOW_UP_MONTHS),
         )
     )
-    def chb_follow_up_too_short(self, months):  # type: ignore[no-untyped-def]
+    def chb_follow_up_too_short(self, months: float) -> None:
         self.conclude(
             "follow-up-too-short",
             "indication",
@@ -51,6 +72,17 @@ class EndpointTimingRules:
             needed=CHB_MIN_FOLLOW_UP_MONTHS,
         )
 
+    @concludes(
+        "follow-up-too-short",
+        reads=(
+            "indication",
+            "follow_up_months_after_therapy",
+            "primary_endpoint.timing",
+            "primary_endpoint.months_after_therapy",
+        ),
+        needs=("follow_up_months_after_therapy",),
+        applies_to=("chronic_hepatitis_b",),
+    )
     @Rule(
         Study(indication="chronic_hepatitis_b", follow_up_months_after_therapy=None),
         PrimaryEndpoint(
@@ -58,7 +90,7 @@ class EndpointTimingRules:
             months_after_therapy=MATCH.months & below(CHB_MIN_FOLLOW_UP_MONTHS),
         ),
     )
-    def chb_endpoint_read_too_soon_after_therapy(self, months):  # type: ignore[no-untyped-def]
+    def chb_endpoint_read_too_soon_after_therapy(self, months: float) -> None:
         # Follow-up not stated: the primary endpoint's reading time bounds it from below.
         self.conclude(
             "follow-up-too-short",

@@ -5,12 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from thymoscope.engine.experta_compat import AS, NOT, TEST, Rule
-from thymoscope.engine.facts import Population, Study, Subgroup
+from thymoscope.engine.rules import RuleSet, concludes
 from thymoscope.kb.effects import excludes_null
+from thymoscope.kb.facts import Population, Study, Subgroup
 from thymoscope.kb.thresholds import ALPHA
 
 
-def subgroup_weaknesses(sub: dict) -> list[tuple[str, str]]:  # type: ignore[type-arg]
+def subgroup_weaknesses(sub: dict[str, Any]) -> list[tuple[str, str]]:
     """(reason, field) pairs that lower the credibility of a claimed subgroup effect."""
     weak = []
     if sub.get("prespecified") is False:
@@ -26,7 +27,7 @@ def subgroup_weaknesses(sub: dict) -> list[tuple[str, str]]:  # type: ignore[typ
     return weak
 
 
-def is_subgroup_claim(sub: dict) -> bool:  # type: ignore[type-arg]
+def is_subgroup_claim(sub: dict[str, Any]) -> bool:
     """A subgroup reported as showing an effect, or whose credibility was rated."""
     shows_effect = excludes_null(
         sub.get("effect_measure"),
@@ -46,22 +47,44 @@ def is_weak_claim(sub: Any) -> bool:
     )
 
 
-class PopulationHeterogeneityRules:
+class PopulationHeterogeneityRules(RuleSet):
+    @concludes(
+        "unselected-sepsis-population",
+        reads=("indication", "population.selected_by_biomarker", "subgroups.*.by"),
+        needs=("population.selected_by_biomarker",),
+        when={"population.selected_by_biomarker": [False]},
+        applies_to=("sepsis",),
+    )
     @Rule(
         Study(indication="sepsis"),
         Population(selected_by_biomarker=False),
         NOT(Subgroup(by="immune_status")),
     )
-    def sepsis_population_not_selected(self):  # type: ignore[no-untyped-def]
+    def sepsis_population_not_selected(self) -> None:
         self.conclude(
             "unselected-sepsis-population", "indication", "population.selected_by_biomarker"
         )
 
+    @concludes(
+        "low-credibility-subgroup-claim",
+        reads=(
+            "subgroups.*.name",
+            "subgroups.*.by",
+            "subgroups.*.prespecified",
+            "subgroups.*.interaction_p",
+            "subgroups.*.credibility",
+            "subgroups.*.effect.measure",
+            "subgroups.*.effect.estimate",
+            "subgroups.*.effect.ci_low",
+            "subgroups.*.effect.ci_high",
+            "subgroups.*.effect.p_value",
+        ),
+    )
     @Rule(
         AS.sub << Subgroup(),
         TEST(lambda sub: is_weak_claim(sub)),
     )
-    def weak_subgroup_claim(self, sub):  # type: ignore[no-untyped-def]
+    def weak_subgroup_claim(self, sub: dict[str, Any]) -> None:
         # One finding covers every weak subgroup: each firing names them all (in study
         # order), so the merged explanation does not depend on which firing came first.
         weak_subs = sorted(

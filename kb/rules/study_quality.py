@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from thymoscope.engine.experta_compat import AS, MATCH, TEST, Rule
-from thymoscope.engine.facts import Design, Result, Subgroup
+from thymoscope.engine.rules import RuleSet, concludes
 from thymoscope.kb.effects import difference_test, effect_text, excludes_null, includes_null
+from thymoscope.kb.facts import Design, Result, Subgroup
 from thymoscope.kb.rules.conditions import below, level_in
 from thymoscope.kb.thresholds import (
     HIGHER_QUALITY_LEVELS,
@@ -26,7 +29,7 @@ BIAS_REASONS = {
 }
 
 
-def bias_reasons(design: dict) -> list[str]:  # type: ignore[type-arg]
+def bias_reasons(design: dict[str, Any]) -> list[str]:
     reasons = []
     if design.get("type") in NON_RANDOMISED_DESIGNS:
         reasons.append("not randomised")
@@ -44,7 +47,7 @@ def bias_reasons(design: dict) -> list[str]:  # type: ignore[type-arg]
     return reasons
 
 
-def _stratum(sub: dict) -> tuple:  # type: ignore[type-arg]
+def _stratum(sub: dict[str, Any]) -> tuple[Any, ...]:
     return (
         sub.get("effect_measure"),
         sub.get("effect_ci_low"),
@@ -53,13 +56,28 @@ def _stratum(sub: dict) -> tuple:  # type: ignore[type-arg]
     )
 
 
-class StudyQualityRules:
+class StudyQualityRules(RuleSet):
+    @concludes(
+        "high-risk-of-bias",
+        reads=(
+            "result.primary",
+            "design.type",
+            "design.blinding",
+            "design.comparator",
+            "design.allocation_concealment",
+            "design.sample_size",
+            "design.centres",
+            "design.risk_of_bias",
+        ),
+        needs=("result.primary", "design.type", "design.blinding", "design.comparator"),
+        when={"result.primary": ["benefit"]},
+    )
     @Rule(
         Result(primary="benefit"),
         AS.design << Design(),
         TEST(lambda design: bool(bias_reasons(design))),
     )
-    def positive_result_at_risk_of_bias(self, design):  # type: ignore[no-untyped-def]
+    def positive_result_at_risk_of_bias(self, design: dict[str, Any]) -> None:
         reasons = bias_reasons(design)
         serious = any(BIAS_REASONS[r][1] for r in reasons) or len(reasons) >= 2
         cites = [path for r in reasons for path in BIAS_REASONS[r][0]]
@@ -72,6 +90,15 @@ class StudyQualityRules:
             sample_size=design.get("sample_size"),
         )
 
+    @concludes(
+        "imprecise-result",
+        reads=(
+            "result.effect.measure",
+            "result.effect.estimate",
+            "result.effect.ci_low",
+            "result.effect.ci_high",
+        ),
+    )
     @Rule(
         Result(
             effect_measure=MATCH.measure,
@@ -81,7 +108,9 @@ class StudyQualityRules:
         ),
         TEST(lambda measure, low, high: includes_null(measure, low, high)),
     )
-    def interval_includes_no_effect(self, measure, estimate, low, high):  # type: ignore[no-untyped-def]
+    def interval_includes_no_effect(
+        self, measure: str, estimate: float, low: float, high: float
+    ) -> None:
         self.conclude(
             "imprecise-result",
             "result.effect.measure",
@@ -90,11 +119,16 @@ class StudyQualityRules:
             effect=effect_text(measure, estimate, low, high),
         )
 
+    @concludes(
+        "imprecise-result",
+        reads=("result.primary", "design.sample_size"),
+        needs=("result.primary",),
+    )
     @Rule(
         Result(primary="no_significant_effect"),
         Design(sample_size=MATCH.size & below(UNDERPOWERED_NULL_PATIENTS)),
     )
-    def small_study_reports_no_effect(self, size):  # type: ignore[no-untyped-def]
+    def small_study_reports_no_effect(self, size: int) -> None:
         self.conclude(
             "imprecise-result",
             "result.primary",
@@ -103,6 +137,24 @@ class StudyQualityRules:
             small=UNDERPOWERED_NULL_PATIENTS,
         )
 
+    # Strata by study quality come from pooled analyses (FAQ 2): the questionnaire asks
+    # for them only about a meta-analysis.
+    @concludes(
+        "quality-subgroups-disagree",
+        reads=(
+            "design.type",
+            "subgroups.*.name",
+            "subgroups.*.by",
+            "subgroups.*.level",
+            "subgroups.*.sample_size",
+            "subgroups.*.effect.measure",
+            "subgroups.*.effect.estimate",
+            "subgroups.*.effect.ci_low",
+            "subgroups.*.effect.ci_high",
+            "subgroups.*.effect.p_value",
+        ),
+        when={"design.type": ["meta_analysis"]},
+    )
     @Rule(
         AS.lower << Subgroup(by="study_quality", level=level_in(LOWER_QUALITY_LEVELS)),
         AS.higher << Subgroup(by="study_quality", level=level_in(HIGHER_QUALITY_LEVELS)),
@@ -113,7 +165,7 @@ class StudyQualityRules:
             )
         ),
     )
-    def quality_strata_disagree(self, lower, higher):  # type: ignore[no-untyped-def]
+    def quality_strata_disagree(self, lower: dict[str, Any], higher: dict[str, Any]) -> None:
         cites = []
         for sub in (lower, higher):
             prefix = f"subgroups.{sub['index']}"

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import pytest
-
 from tests.conftest import DELETE, make_study_dict
-from tests.kb.rulecase import RuleCase, check_fires, check_silent, ids
+from tests.kb.rulecase import RuleCase
 
 CHB = make_study_dict(
     indication="chronic_hepatitis_b",
@@ -108,13 +106,3 @@ CASES = [
         name="endpoint-months",
     ),
 ]
-
-
-@pytest.mark.parametrize("case", CASES, ids=ids(CASES))
-def test_rule_fires(case: RuleCase) -> None:
-    check_fires(case)
-
-
-@pytest.mark.parametrize("case", CASES, ids=ids(CASES))
-def test_rule_stays_silent(case: RuleCase) -> None:
-    check_silent(case)
