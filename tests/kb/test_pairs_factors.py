@@ -642,3 +642,18 @@ def test_unknown_fact_makes_factor_not_comparable() -> None:
     assert check.status == "not_assessable"
     assert check.unknown == ("b.population.immune_status",)
     assert "differs-in-baseline-immunity" not in comparison.finding_ids()
+
+
+def test_every_pair_row_cites_only_what_its_rules_declare() -> None:
+    from tests.kb.test_pairs_results import CASES as RESULT_CASES
+    from thymoscope.engine.rules import rule_specs
+    from thymoscope.kb.comparison import pair_knowledge
+
+    reads: dict[str, set[str]] = {}
+    for spec in rule_specs(pair_knowledge().rule_sets):
+        reads.setdefault(spec.rule, set()).update(spec.reads)
+    for case in CASES + RESULT_CASES:
+        for finding in pair(a=case.a, b=case.b).findings:
+            declared = set().union(*(reads[rule] for rule in finding.rules))
+            cited = {fact.path for fact in finding.facts}
+            assert cited <= declared, (case_id(case), finding.id, cited - declared)
