@@ -17,7 +17,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from statistics import NormalDist
-from typing import Any
+from typing import Any, TypeGuard
 
 from thymoscope.kb.thresholds import ALPHA, ESTIMATE_POSITION_TOLERANCE
 
@@ -118,7 +118,7 @@ def number(value: float | None) -> str:
     return f"{value:.3g}"
 
 
-def _is_number(value: Any) -> bool:
+def _is_number(value: Any) -> TypeGuard[int | float]:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
@@ -275,6 +275,9 @@ class Estimate:
         }
 
 
+_Context = tuple[bool | None, str | None]  # (independent, dependence)
+
+
 @dataclass(frozen=True)
 class BetweenEstimates:
     """The test of the difference between two estimates, or why it was not run.
@@ -375,9 +378,16 @@ class BetweenEstimates:
 
 
 def _not_tested(
-    reason: str, first: Estimate | None, second: Estimate | None, **extra: Any
+    reason: str, first: Estimate | None, second: Estimate | None, context: _Context
 ) -> BetweenEstimates:
-    return BetweenEstimates(tested=False, reason=reason, first=first, second=second, **extra)
+    return BetweenEstimates(
+        tested=False,
+        reason=reason,
+        first=first,
+        second=second,
+        independent=context[0],
+        dependence=context[1],
+    )
 
 
 def between_estimates(
@@ -394,14 +404,14 @@ def between_estimates(
     ``outcome_problem`` is the reason the two are not estimates of the same outcome
     (None: they are); ``independent``/``dependence`` say whether they may share data.
     """
-    context = {"independent": independent, "dependence": dependence}
+    context = (independent, dependence)
     if outcome_problem is not None:
-        return _not_tested(outcome_problem, first, second, **context)
+        return _not_tested(outcome_problem, first, second, context)
     missing = [name for name, e in zip(labels, (first, second), strict=True) if e is None]
     if missing:
         verb = "reports" if len(missing) == 1 else "report"
         return _not_tested(
-            f"{' and '.join(missing)} {verb} no effect estimate", first, second, **context
+            f"{' and '.join(missing)} {verb} no effect estimate", first, second, context
         )
     assert first is not None and second is not None
     if first.measure != second.measure:
@@ -411,11 +421,11 @@ def between_estimates(
             "are on different scales, so neither their ratio nor their difference has a meaning",
             first,
             second,
-            **context,
+            context,
         )
     if first.scale is None:
         return _not_tested(
-            f"the measure {first.measure} has no known analysis scale", first, second, **context
+            f"the measure {first.measure} has no known analysis scale", first, second, context
         )
     errors = []
     for name, estimate in zip(labels, (first, second), strict=True):
@@ -423,13 +433,13 @@ def between_estimates(
         if se is None:
             errors.append(f"for {name}, {why}")
     if errors:
-        return _not_tested("; ".join(errors), first, second, **context)
+        return _not_tested("; ".join(errors), first, second, context)
     (se1, _), (se2, _) = first.standard_error(), second.standard_error()
     theta1, theta2 = first.theta(), second.theta()
     assert se1 is not None and se2 is not None
     if theta1 is None or theta2 is None:
         return _not_tested(
-            "an estimate is not usable on the analysis scale", first, second, **context
+            "an estimate is not usable on the analysis scale", first, second, context
         )
     diff, se = theta1 - theta2, math.hypot(se1, se2)
     level = 100 * (1 - ALPHA)
@@ -441,7 +451,7 @@ def between_estimates(
             "the estimates are too extreme for their difference to be computed reliably",
             first,
             second,
-            **context,
+            context,
         )
     z = diff / se
     p = math.erfc(abs(z) / math.sqrt(2))
@@ -460,7 +470,8 @@ def between_estimates(
         z=z,
         p_value=p,
         warnings=warnings,
-        **context,
+        independent=independent,
+        dependence=dependence,
     )
 
 

@@ -567,7 +567,7 @@ class PairFactorRules(RuleSet):
             b_size=db.get("sample_size"),
             a_type=da.get("type"),
             b_type=db.get("type"),
-            **verdict(self, favours, other(favours) if basis == "bias" else None),
+            **verdict(self, favours, other(favours) if favours and basis == "bias" else None),
         )
 
     @concludes(
