@@ -19,7 +19,7 @@ from decimal import Decimal, InvalidOperation
 from statistics import NormalDist
 from typing import Any, TypeGuard
 
-from thymoscope.kb.thresholds import ALPHA, ESTIMATE_POSITION_TOLERANCE
+from thymoscope.kb.thresholds import ALPHA, ESTIMATE_POSITION_TOLERANCE, HIGHER_QUALITY_LEVELS
 
 RATIO_MEASURES = frozenset({"odds_ratio", "risk_ratio", "hazard_ratio"})
 ADDITIVE_MEASURES = frozenset({"mean_difference", "risk_difference"})
@@ -611,8 +611,6 @@ def finding_statistics(
     """
     if finding_id not in STRATA_FINDINGS:
         return None
-    from thymoscope.kb.thresholds import HIGHER_QUALITY_LEVELS
-
     indices = sorted({int(p.split(".")[1]) for p in cited if p.startswith("subgroups.")})
     if len(indices) != 2:
         return None
