@@ -493,3 +493,10 @@ def test_strata_given_higher_first_are_still_read_lower_over_higher() -> None:
 def test_extreme_strata_report_is_valid_json() -> None:
     stats = _strata_statistics(EXTREME_STRATA)
     assert stats["tested"] is False and "too extreme" in stats["reason"]
+
+
+def test_a_study_against_itself_is_not_independent() -> None:
+    values = _pair_values({"id": "same"}, {"id": "same"})
+    assert dependence(values, ("same", "same")) == (False, "both sides are the same study")
+    test = pair_test(values)
+    assert test.tested and test.independent is False and test.p_value == pytest.approx(1.0)
