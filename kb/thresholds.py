@@ -107,3 +107,118 @@ NON_RANDOMISED_DESIGNS = frozenset({"non_randomized_trial", "single_arm", "obser
 
 # Comparators that leave outcome assessment open to expectation effects.
 UNCONTROLLED_COMPARATORS = frozenset({"no_treatment", "none"})
+
+
+# === Pair comparison and between-estimates statistics (owned by the pair rules) ========
+# Each value says whether it is the FAQ's figure or a project heuristic, and why.
+
+# FAQ 1 (direction only): the more impaired the immune system at baseline, the more room
+# for an immune restorer. The ranks are an ordering, not a measured size of effect.
+IMMUNE_RANK = {"suppressed": 2, "mixed": 1, "normal": 0}
+
+# Administrations per week for each frequency (arithmetic, not a judgement): used to
+# state the total exposure of two regimens side by side (FAQ 1: daily to twice weekly).
+PER_WEEK = {"twice_daily": 14, "daily": 7, "thrice_weekly": 3, "twice_weekly": 2, "weekly": 1}
+
+# Project heuristic: total courses within this factor of each other are not called
+# different in the text. Exposure is only described, never read as a direction of
+# effect: in hepatitis B, 52 weeks of therapy gave a lower sustained response (26.5%)
+# than 26 weeks (40.6%) (Chien et al., Hepatology 1998).
+EXPOSURE_RATIO = 1.5
+
+# Project heuristic: two post-therapy readings at least this many months apart count as
+# read at different times (a quarter of the FAQ 3 12-month reading; smaller gaps are
+# within the usual visit windows of the trials).
+TIMING_GAP_MONTHS = 3.0
+
+# Project heuristic: a study with at least this many times the patients of the other is
+# the more precise one (a 3-fold size gives a standard error about 1.7 times smaller,
+# enough to matter when the two disagree; FAQ 2: 359 vs 1568 patients, ratio 4.4).
+SIZE_RATIO = 3.0
+
+# Project heuristic: median ages this far apart may differ in immunosenescence (FAQ 1
+# names immunosenescence; the 10-year gap is a convention, not a figure from the FAQ).
+AGE_GAP_YEARS = 10.0
+
+# FAQ 2 (placebo control in the representative sepsis protocol): how well a control
+# protects the contrast from expectation and assessment effects. Placebo protects;
+# the add-on designs without placebo (standard of care, same background therapy) and
+# untreated controls do not; no control gives no contrast at all. An active control is
+# not ranked here: it answers a different question (see the comparator pair rule).
+COMPARATOR_RANK = {
+    "placebo": 2,
+    "standard_of_care": 1,
+    "same_background_therapy": 1,
+    "no_treatment": 1,
+    "none": 0,
+}
+
+# FAQ 1 and 3: where a response is documented to build up after therapy stops, by
+# indication and primary endpoint kind. Only there is a later reading expected to show
+# more, and to be the more complete measure; elsewhere reading times set no direction.
+DELAYED_RESPONSE_ENDPOINTS = {"chronic_hepatitis_b": frozenset({"virological_response"})}
+
+# Project heuristic for the between-estimates check that an estimate sits where its
+# interval says: a ratio's estimate should lie at the geometric mean of its limits, a
+# difference's at their midpoint. Beyond rounding of the reported digits, an offset of
+# more than this fraction of the interval's half-width is reported (CIs from Wald,
+# Mantel-Haenszel or inverse-variance methods are symmetric on these scales; profile
+# or exact intervals of small trials can be a little lopsided, hence not zero).
+ESTIMATE_POSITION_TOLERANCE = 0.25
+
+# Where each pair constant comes from, as (kind, why, FAQ sections): kind is "FAQ",
+# "convention" or "heuristic" (the shape of the threshold provenance register; once
+# that register exists, these entries join it).
+_PAIR_PROVENANCE: dict[str, tuple[str, str, tuple[str, ...]]] = {
+    "IMMUNE_RANK": (
+        "FAQ",
+        "the FAQ expects more effect the more impaired baseline immunity is; an order only",
+        ("1",),
+    ),
+    "PER_WEEK": (
+        "convention",
+        "administrations per week of each frequency, used to state total exposure",
+        (),
+    ),
+    "EXPOSURE_RATIO": (
+        "heuristic",
+        "total courses closer than this are not called different; exposure never sets a "
+        "direction of effect (Chien 1998: 52 weeks did worse than 26)",
+        (),
+    ),
+    "TIMING_GAP_MONTHS": (
+        "heuristic",
+        "post-therapy readings closer than a quarter of the 12-month reading fall within "
+        "usual visit windows",
+        (),
+    ),
+    "SIZE_RATIO": (
+        "heuristic",
+        "a three-fold size gives a standard error about 1.7 times smaller, enough to call "
+        "one study the more precise",
+        (),
+    ),
+    "AGE_GAP_YEARS": (
+        "heuristic",
+        "a ten-year gap in median age is the project's cut-off for a possible difference "
+        "in immunosenescence",
+        (),
+    ),
+    "COMPARATOR_RANK": (
+        "FAQ",
+        "the representative sepsis protocol uses a placebo control; controls without one "
+        "leave the contrast open to expectation effects",
+        ("2",),
+    ),
+    "DELAYED_RESPONSE_ENDPOINTS": (
+        "FAQ",
+        "hepatitis B virological responses grew between the end of therapy and a year later",
+        ("1", "3"),
+    ),
+    "ESTIMATE_POSITION_TOLERANCE": (
+        "heuristic",
+        "symmetric intervals put the estimate at their centre on the analysis scale; a "
+        "quarter of the half-width allows slightly lopsided exact intervals",
+        (),
+    ),
+}
