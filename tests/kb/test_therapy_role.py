@@ -83,9 +83,9 @@ CASES = [
         },
         silent={"intervention": {"combined_with": ["vaccine"]}},
         cites={
-            "intervention.combined_with": ["radiotherapy", "immune_checkpoint_inhibitor", "vaccine"]
+            "intervention.combined_with": ("radiotherapy", "immune_checkpoint_inhibitor", "vaccine")
         },
-        texts=("radiotherapy, immune checkpoint inhibitor",),
+        texts=("added to immune checkpoint inhibitor, radiotherapy.",),
         severity="info",
     ),
     RuleCase(
