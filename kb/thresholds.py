@@ -237,3 +237,14 @@ PROVENANCE: dict[str, Provenance] = {
         ("3",),
     ),
 }
+
+
+def provenance() -> dict[str, Provenance]:
+    """Every register of the module: :data:`PROVENANCE` plus the pair rules' entries.
+
+    The pair constants keep their own register (``_PAIR_PROVENANCE``, entries ``(kind,
+    why, FAQ sections)``); read at call time, it joins this one wherever it is defined.
+    """
+    pairs = globals().get("_PAIR_PROVENANCE", {})
+    joined = {name: Provenance(kind, why, tuple(faq)) for name, (kind, why, faq) in pairs.items()}
+    return {**joined, **PROVENANCE}
