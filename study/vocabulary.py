@@ -1,7 +1,9 @@
-"""The closed value lists of the study file (schema_version 1).
+"""The closed value lists of the study file (schema_version 1 and 2).
 
 The names and values are a contract shared with users and outside tools
 (see the study-file specification); thymoscope may add values, never rename.
+Values added in schema_version 2 are listed in :data:`ADDED_IN_V2`: a
+``schema_version: 1`` file that uses one is asked to declare version 2.
 """
 
 from __future__ import annotations
@@ -36,6 +38,8 @@ class Comparator(StrEnum):
     standard_of_care = "standard_of_care"
     active = "active"
     none = "none"
+    # v2: add-on design, the same background therapy without thymalfasin (no placebo)
+    same_background_therapy = "same_background_therapy"
 
 
 class RiskLevel(StrEnum):
@@ -87,6 +91,11 @@ class CombinedWith(StrEnum):
     other_antiviral = "other_antiviral"
     standard_of_care = "standard_of_care"
     vaccine = "vaccine"
+    # v2
+    surgery = "surgery"
+    locoregional_therapy = "locoregional_therapy"  # TACE, ablation
+    ulinastatin = "ulinastatin"
+    other = "other"
 
 
 class DoseUnit(StrEnum):
@@ -123,6 +132,8 @@ class EndpointKind(StrEnum):
 class EndpointTiming(StrEnum):
     end_of_therapy = "end_of_therapy"
     after_therapy = "after_therapy"
+    # v2: survival or progression analysed over follow-up, no single reading time
+    time_to_event = "time_to_event"
 
 
 class SecondaryEndpoint(StrEnum):
@@ -142,6 +153,10 @@ class SecondaryEndpoint(StrEnum):
     hbeag_seroconversion = "hbeag_seroconversion"
     histology = "histology"
     other = "other"
+    # v2
+    radiation_pneumonitis = "radiation_pneumonitis"
+    adverse_events = "adverse_events"
+    disease_free_survival = "disease_free_survival"
 
 
 class PrimaryResult(StrEnum):
@@ -177,3 +192,112 @@ class Credibility(StrEnum):
     low = "low"
     moderate = "moderate"
     high = "high"
+
+
+# ---------------------------------------------------------------- added in schema_version 2
+
+
+class SepsisDefinition(StrEnum):
+    sepsis_1 = "sepsis_1"
+    sepsis_2 = "sepsis_2"
+    sepsis_3 = "sepsis_3"
+    other = "other"
+
+
+class Exclusion(StrEnum):
+    """What the protocol excluded (the sepsis protocol of FAQ 2)."""
+
+    severe_immunosuppression = "severe_immunosuppression"
+    moribund = "moribund"
+    other = "other"
+
+
+class Product(StrEnum):
+    """The thymic product actually given."""
+
+    thymalfasin = "thymalfasin"
+    thymosin_fraction_5 = "thymosin_fraction_5"
+    other_thymic_peptide = "other_thymic_peptide"
+
+
+class TherapySequence(StrEnum):
+    """When thymalfasin was given relative to the primary (anti-cancer) therapy."""
+
+    neoadjuvant = "neoadjuvant"
+    concurrent = "concurrent"
+    after_primary_therapy = "after_primary_therapy"
+
+
+class CountedEvent(StrEnum):
+    """Whether the primary endpoint counts a bad or a good event."""
+
+    unfavourable = "unfavourable"  # death, progression, complication
+    favourable = "favourable"  # response, survival, clearance
+
+
+class QualityLevel(StrEnum):
+    """The level of a ``by: study_quality`` subgroup, after normalisation."""
+
+    lower_quality = "lower_quality"
+    higher_quality = "higher_quality"
+
+
+class SubgroupComparison(StrEnum):
+    """ICEMAN: subgroups compared within trials, or across trials."""
+
+    within_trial = "within_trial"
+    between_trial = "between_trial"
+
+
+class ImmuneMonitoring(StrEnum):
+    none = "none"
+    single_timepoint = "single_timepoint"
+    serial = "serial"
+
+
+# Wordings understood for a study-quality level (lowercase, '-' and '_' read as spaces).
+QUALITY_WORDINGS: dict[str, QualityLevel] = {
+    **dict.fromkeys(
+        (
+            "higher quality",
+            "high quality",
+            "higher",
+            "high",
+            "low risk",
+            "low risk of bias",
+        ),
+        QualityLevel.higher_quality,
+    ),
+    **dict.fromkeys(
+        (
+            "lower quality",
+            "low quality",
+            "lower",
+            "low",
+            "high risk",
+            "high risk of bias",
+        ),
+        QualityLevel.lower_quality,
+    ),
+}
+
+# Values of the version 1 lists that a ``schema_version: 1`` file may not use.
+ADDED_IN_V2: dict[type[StrEnum], frozenset[StrEnum]] = {
+    Comparator: frozenset({Comparator.same_background_therapy}),
+    CombinedWith: frozenset(
+        {
+            CombinedWith.surgery,
+            CombinedWith.locoregional_therapy,
+            CombinedWith.ulinastatin,
+            CombinedWith.other,
+        }
+    ),
+    EndpointTiming: frozenset({EndpointTiming.time_to_event}),
+    SecondaryEndpoint: frozenset(
+        {
+            SecondaryEndpoint.radiation_pneumonitis,
+            SecondaryEndpoint.adverse_events,
+            SecondaryEndpoint.disease_free_survival,
+        }
+    ),
+}

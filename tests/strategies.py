@@ -1,10 +1,14 @@
-"""Hypothesis strategies that generate *valid* studies (schema_version 1).
+"""Hypothesis strategies that generate *valid* studies (schema_version 1 and 2).
 
 Every generated study passes :class:`thymoscope.study.model.Study` validation,
 cross-field rules included: ordered confidence intervals, positive ratios,
 ``months_after_therapy`` with ``after_therapy`` timing, ``combined_with`` empty for
 monotherapy and non-empty for adjuvant, hepatitis-only fields only for chronic
-hepatitis B, ``cancer_type`` only for cancer and ``trials`` only for meta-analyses.
+hepatitis B, sepsis-only fields only for sepsis, ``cancer_type`` only for cancer and
+``trials`` only for meta-analyses.  The fields and values of schema_version 2
+(``ci_level``, ``se``, p-value-only effects, ``result.arms``, ``covariates``, ...) are
+drawn for half the studies (written as version 2); the other half keep to version 1
+and are written as version 1 or 2 at random.
 
 Use ``study_dicts()`` for plain mappings (what a YAML file holds) and ``studies()``
 for validated models::
@@ -29,6 +33,8 @@ from thymoscope.study import vocabulary as v
 from thymoscope.study.model import Study
 
 __all__ = [
+    "arms",
+    "covariates",
     "effects",
     "slugs",
     "studies",
@@ -38,11 +44,26 @@ __all__ = [
 ]
 
 RATIO_MEASURES = tuple(m.value for m in v.RATIO_MEASURES)
-QUALITY_LEVELS = ("low", "lower", "high", "higher", "Lower_Quality", " high ", "medium")
+# Study-quality wordings the model understands (it normalises them to lower_quality or
+# higher_quality); anything else is refused, so none is drawn here.
+QUALITY_LEVELS = (
+    "low",
+    "lower",
+    "high",
+    "higher",
+    "Lower_Quality",
+    " high ",
+    "higher_quality",
+    "lower-quality",
+    "High risk of bias",
+    "low risk",
+)
 
 
-def _values(enum: type[v.StrEnum]) -> st.SearchStrategy[str]:
-    return st.sampled_from([member.value for member in enum])
+def _values(enum: type[v.StrEnum], v1: bool = False) -> st.SearchStrategy[str]:
+    """A value of ``enum`` (with ``v1``, only the values schema_version 1 knows)."""
+    added = v.ADDED_IN_V2.get(enum, frozenset()) if v1 else frozenset()
+    return st.sampled_from([member.value for member in enum if member not in added])
 
 
 def _maybe(strategy: st.SearchStrategy[Any]) -> st.SearchStrategy[Any]:
@@ -50,8 +71,10 @@ def _maybe(strategy: st.SearchStrategy[Any]) -> st.SearchStrategy[Any]:
     return st.one_of(st.none(), strategy)
 
 
-def _list_of(enum: type[v.StrEnum], max_size: int = 4) -> st.SearchStrategy[list[str]]:
-    return st.lists(_values(enum), max_size=max_size, unique=True)
+def _list_of(
+    enum: type[v.StrEnum], max_size: int = 4, v1: bool = False
+) -> st.SearchStrategy[list[str]]:
+    return st.lists(_values(enum, v1), max_size=max_size, unique=True)
 
 
 def _number(
@@ -75,9 +98,16 @@ counts = st.one_of(
 
 
 @st.composite
-def effects(draw: st.DrawFn) -> dict[str, Any]:
-    """An effect estimate: ratio measures positive, ``ci_low <= estimate <= ci_high``."""
+def effects(draw: st.DrawFn, v1: bool = False) -> dict[str, Any]:
+    """An effect estimate: ratio measures positive, ``ci_low <= estimate <= ci_high``.
+
+    Sometimes a claim reported with a p-value only (``measure`` and ``p_value``), an
+    interval of another level than 95%, or a standard error (schema_version 2; not
+    with ``v1``).
+    """
     measure = draw(_values(v.EffectMeasure))
+    if not v1 and draw(st.integers(0, 9)) == 0:
+        return {"measure": measure, "p_value": draw(_number(0.0, 1.0, (0.01, 0.04, 0.2)))}
     if measure in RATIO_MEASURES:
         number = _number(0.01, 20.0, (0.24, 0.41, 0.65, 0.68, 0.82, 1.0, 1.03, 4.3))
     else:
@@ -87,6 +117,13 @@ def effects(draw: st.DrawFn) -> dict[str, Any]:
     if draw(st.booleans()):
         low, high = sorted([estimate, draw(number), draw(number)])[::2]
         effect["ci_low"], effect["ci_high"] = low, high
+        levels = [95.0] if v1 else [95.0, 90.0, 99.0, 80.0, 50.5, 99.9]
+        level = draw(_maybe(st.sampled_from(levels)))
+        if level is not None:
+            effect["ci_level"] = level
+    se = draw(_maybe(_number(0.001, 5.0, (0.1, 0.25, 1.0))))
+    if se is not None and not v1:
+        effect["se"] = se
     p_value = draw(_maybe(_number(0.0, 1.0, (0.0, 0.0007, 0.049, 0.05, 0.09, 1.0))))
     if p_value is not None:
         effect["p_value"] = p_value
@@ -94,7 +131,7 @@ def effects(draw: st.DrawFn) -> dict[str, Any]:
 
 
 @st.composite
-def subgroups(draw: st.DrawFn) -> dict[str, Any]:
+def subgroups(draw: st.DrawFn, v1: bool = False) -> dict[str, Any]:
     """One subgroup analysis or meta-analysis stratum."""
     by = draw(_maybe(_values(v.SubgroupBy)))
     level = draw(
@@ -108,10 +145,11 @@ def subgroups(draw: st.DrawFn) -> dict[str, Any]:
     )
     sub: dict[str, Any] = {"name": draw(short_text), "by": by, "level": level}
     for key, strategy in (
+        ("comparison", st.nothing() if v1 else _values(v.SubgroupComparison)),
         ("trials", counts),
         ("sample_size", counts),
         ("prespecified", st.booleans()),
-        ("effect", effects()),
+        ("effect", effects(v1)),
         ("interaction_p", _number(0.0, 1.0, (0.0, 0.01, 0.05, 0.3, 1.0))),
         ("credibility", _values(v.Credibility)),
     ):
@@ -119,6 +157,36 @@ def subgroups(draw: st.DrawFn) -> dict[str, Any]:
         if value is not None:
             sub[key] = value
     return sub
+
+
+@st.composite
+def arms(draw: st.DrawFn) -> dict[str, Any]:
+    """Outcome per arm: events of n in both arms, or mean, sd and n in both."""
+    dichotomous = draw(st.booleans())
+
+    def arm() -> dict[str, Any]:
+        n = draw(st.one_of(st.integers(1, 3000), st.sampled_from([1, 2, 50])))
+        if dichotomous:
+            return {"events": draw(st.integers(0, n)), "n": n}
+        mean = draw(_number(-100.0, 100.0, (0.0, 1.0)))
+        return {"mean": mean, "sd": draw(_number(0.01, 50.0, (1.0,))), "n": n}
+
+    return {"treatment": arm(), "control": arm()}
+
+
+covariates = st.dictionaries(
+    st.from_regex(r"[a-z][a-z0-9_]{0,20}", fullmatch=True),
+    st.one_of(
+        st.integers(-1000, 1000),
+        _number(-1000.0, 1000.0),
+        st.text(
+            alphabet=st.characters(codec="utf-8", exclude_categories=("Cs", "Cc")),
+            min_size=1,
+            max_size=30,
+        ).filter(lambda s: s.strip() != ""),
+    ),
+    max_size=6,
+)
 
 
 def _drop_unknown(section: dict[str, Any]) -> dict[str, Any]:
@@ -130,16 +198,23 @@ def _drop_unknown(section: dict[str, Any]) -> dict[str, Any]:
 def study_dicts(draw: st.DrawFn, indication: str | None = None) -> dict[str, Any]:
     """A plain mapping that validates as a :class:`Study`."""
     indication = indication or draw(_values(v.Indication))
+    v1 = draw(st.booleans())  # keep to what schema_version 1 knows
+
+    def new(strategy: st.SearchStrategy[Any]) -> Any:
+        """A field added in schema_version 2: unknown in a version 1 study."""
+        return None if v1 else draw(_maybe(strategy))
+
     design_type = draw(_maybe(_values(v.DesignType)))
     design = {
         "type": design_type,
         "blinding": draw(_maybe(_values(v.Blinding))),
-        "comparator": draw(_maybe(_values(v.Comparator))),
+        "comparator": draw(_maybe(_values(v.Comparator, v1))),
         "allocation_concealment": draw(_maybe(st.booleans())),
         "sample_size": draw(_maybe(counts)),
         "centres": draw(_maybe(st.one_of(st.just(1), st.integers(1, 200)))),
         "trials": draw(_maybe(st.integers(1, 60))) if design_type == "meta_analysis" else None,
         "risk_of_bias": draw(_maybe(_values(v.RiskLevel))),
+        "subgroups_tested": new(st.integers(1, 40)),
         "risk_of_bias_domains": draw(
             _maybe(
                 st.fixed_dictionaries(
@@ -175,14 +250,18 @@ def study_dicts(draw: st.DrawFn, indication: str | None = None) -> dict[str, Any
         ),
         "liver_fibrosis": draw(_maybe(_values(v.Fibrosis))) if chb else None,
         "hbeag": draw(_maybe(_values(v.HBeAg))) if chb else None,
+        "alt_elevated": new(st.booleans()) if chb else None,
+        "hbv_dna_detectable": new(st.booleans()) if chb else None,
+        "sepsis_definition": new(_values(v.SepsisDefinition)) if indication == "sepsis" else None,
+        "exclusions": new(_list_of(v.Exclusion, max_size=3)) if indication == "sepsis" else None,
     }
     role = draw(_maybe(_values(v.Role)))
     if role == "monotherapy":
         combined = draw(st.sampled_from([None, []]))
     elif role == "adjuvant":
-        combined = draw(_list_of(v.CombinedWith).filter(bool))
+        combined = draw(_list_of(v.CombinedWith, v1=v1).filter(bool))
     else:
-        combined = draw(_maybe(_list_of(v.CombinedWith)))
+        combined = draw(_maybe(_list_of(v.CombinedWith, v1=v1)))
     intervention = {
         "role": role,
         "combined_with": combined,
@@ -191,22 +270,27 @@ def study_dicts(draw: st.DrawFn, indication: str | None = None) -> dict[str, Any
         "route": draw(_maybe(_values(v.Route))),
         "frequency": draw(_maybe(_values(v.Frequency))),
         "duration_weeks": draw(_maybe(_number(0.1, 104.0, (1.0, 5 / 7, 24.0, 26.0, 52.0)))),
+        "product": new(_values(v.Product)),
+        "sequence": new(_values(v.TherapySequence)),
     }
-    timing = draw(_maybe(_values(v.EndpointTiming)))
+    timing = draw(_maybe(_values(v.EndpointTiming, v1)))
     months = _number(0.0, 60.0, (0.0, 6.0, 11.9, 12.0, 24.0))
     endpoint = {
         "name": draw(_maybe(short_text)),
         "kind": draw(_maybe(_values(v.EndpointKind))),
         "timing": timing,
         "months_after_therapy": draw(months if timing == "after_therapy" else _maybe(months)),
+        "counted_event": new(_values(v.CountedEvent)),
+        "definition_reported": new(st.booleans()),
     }
     result = {
         "primary": draw(_maybe(_values(v.PrimaryResult))),
-        "effect": draw(_maybe(effects())),
+        "effect": draw(_maybe(effects(v1))),
         "immune_markers_improved": draw(_maybe(st.booleans())),
+        "arms": new(arms()),
     }
     data: dict[str, Any] = {
-        "schema_version": 1,
+        "schema_version": 2,
         "id": draw(slugs),
         "title": draw(short_text),
         "indication": indication,
@@ -219,10 +303,14 @@ def study_dicts(draw: st.DrawFn, indication: str | None = None) -> dict[str, Any
         "intervention": _drop_unknown(intervention),
         "primary_endpoint": _drop_unknown(endpoint),
         "follow_up_months_after_therapy": draw(_maybe(months)),
-        "secondary_endpoints": draw(_maybe(_list_of(v.SecondaryEndpoint, max_size=5))),
+        "secondary_endpoints": draw(_maybe(_list_of(v.SecondaryEndpoint, max_size=5, v1=v1))),
         "result": _drop_unknown(result),
-        "subgroups": draw(st.lists(subgroups(), max_size=4)),
+        "subgroups": draw(st.lists(subgroups(v1), max_size=4)),
+        "immune_monitoring": new(_values(v.ImmuneMonitoring)),
+        "covariates": new(covariates),
     }
+    if v1:
+        data["schema_version"] = draw(st.sampled_from([1, 2]))
     return _drop_unknown(data)
 
 

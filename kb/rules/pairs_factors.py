@@ -43,7 +43,14 @@ SIZE_RATIO = 3.0
 AGE_GAP_YEARS = 10.0
 
 # Comparators by how well they protect the contrast from expectation effects (FAQ 2).
-COMPARATOR_RANK = {"placebo": 3, "active": 2, "standard_of_care": 1, "no_treatment": 1, "none": 0}
+COMPARATOR_RANK = {
+    "placebo": 3,
+    "active": 2,
+    "standard_of_care": 1,
+    "same_background_therapy": 1,  # schema_version 2: add-on design without placebo
+    "no_treatment": 1,
+    "none": 0,
+}
 
 ALL_IMMUNE_MARKERS = frozenset().union(*IMMUNE_MARKERS.values())
 

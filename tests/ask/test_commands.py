@@ -10,7 +10,8 @@ from tests.ask.interviews import asked, run_ask, script_for
 from tests.ask.test_interviews import SEPSIS
 from thymoscope.api import diagnose_file
 
-START = ["Small open sepsis trial", "", "sepsis", "mixed"]  # title, id, indication, immunity
+# title, id, indication, design type, immunity
+START = ["Small open sepsis trial", "", "sepsis", "rct", "mixed"]
 
 
 def _saved(path: Path) -> dict:
@@ -46,7 +47,7 @@ def test_back_at_the_first_question_says_so(tmp_path: Path) -> None:
 
 def test_skip_leaves_a_field_unknown_but_not_a_required_one(tmp_path: Path) -> None:
     target = tmp_path / "s.yaml"
-    result = run_ask(["--save", str(target)], ["T", "", "skip", "sepsis", "skip"])
+    result = run_ask(["--save", str(target)], ["T", "", "skip", "sepsis", "skip", "skip"])
     assert "cannot be left unknown here" in result.output  # indication is required
     data = _saved(target)
     assert data["indication"] == "sepsis"
@@ -118,10 +119,12 @@ def test_from_asks_only_what_is_missing(tmp_path: Path) -> None:
         encoding="utf-8",
     )
     target = tmp_path / "out.yaml"
-    result = run_ask(["--from", str(source), "--save", str(target)], ["advanced"] + ["skip"] * 40)
+    result = run_ask(
+        ["--from", str(source), "--save", str(target)], ["rct", "advanced"] + ["skip"] * 40
+    )
     assert result.exit_code == 0, result.output
     paths = asked(result.output)
-    assert paths[0] == "population.immune_status"
+    assert paths[:2] == ["design.type", "population.immune_status"]
     assert "intervention.dose" not in paths and "title" not in paths
     assert source.read_text(encoding="utf-8").startswith("schema_version")  # input untouched
     assert "chb-monotherapy" in diagnose_file(target).finding_ids()

@@ -43,6 +43,9 @@ def test_ask_in_a_terminal_then_ctrl_c_keeps_the_answers(tmp_path: Path) -> None
         child.sendline("hepatitis")  # not a value: refused, asked again
         child.expect(r"'hepatitis' is not one of")
         child.sendline("2")  # chronic_hepatitis_b by number
+        child.expect(r"\(design.type\)")
+        child.expect("> ")
+        child.sendline("rct")
         child.expect(r"\(population.immune_status\)")
         child.expect("> ")
         child.sendline("why")

@@ -150,7 +150,11 @@ CASES = [
         rule="weak_subgroup_claim",
         finding="low-credibility-subgroup-claim",
         fire={"subgroups": [{**CREDIBLE, "credibility": "low", "by": "age"}]},
-        silent={"subgroups": [{**CREDIBLE, "credibility": "low", "by": "study_quality"}]},
+        silent={
+            "subgroups": [
+                {**CREDIBLE, "credibility": "low", "by": "study_quality", "level": "lower_quality"}
+            ]
+        },
         cites={"subgroups.0.credibility": "low"},
         name="quality-strata-excluded",
     ),

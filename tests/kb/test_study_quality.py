@@ -257,9 +257,9 @@ CASES = [
         fire={**META, "subgroups": [LOWER, HIGHER]},
         silent={"subgroups": [LOWER, HIGHER_SIGNIFICANT]},
         cites={
-            "subgroups.0.level": "low",
+            "subgroups.0.level": "lower_quality",  # "low", normalised by the study model
             "subgroups.0.effect.estimate": 0.41,
-            "subgroups.1.level": "high",
+            "subgroups.1.level": "higher_quality",
             "subgroups.1.effect.ci_high": 1.03,
         },
         texts=(
@@ -291,8 +291,8 @@ CASES = [
         rule="quality_strata_disagree",
         finding="quality-subgroups-disagree",
         fire={"subgroups": [HIGHER, {**LOWER, "level": " Lower_Quality "}]},
-        silent={"subgroups": [HIGHER, {**LOWER, "level": "medium"}]},
-        cites={"subgroups.1.level": " Lower_Quality ", "subgroups.0.level": "high"},
+        silent={"subgroups": [HIGHER, {**LOWER, "level": "higher quality"}]},
+        cites={"subgroups.1.level": "lower_quality", "subgroups.0.level": "higher_quality"},
         name="level-spelling-and-order",
     ),
     RuleCase(
