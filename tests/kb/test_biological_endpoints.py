@@ -69,6 +69,20 @@ CASES = [
         cites={"result.immune_markers_improved": True, "result.primary": "no_significant_effect"},
         severity="info",
     ),
+    RuleCase(
+        rule="single_immune_reading",
+        finding="immune-monitoring-not-serial",
+        base=CANCER,
+        fire={
+            "schema_version": 2,
+            "immune_monitoring": "single_timepoint",
+            "secondary_endpoints": ["cd4", "cd8"],
+        },
+        silent={"immune_monitoring": "serial"},
+        cites={"indication": "cancer", "immune_monitoring": "single_timepoint"},
+        texts=("single time point",),
+        severity="minor",
+    ),
 ]
 
 

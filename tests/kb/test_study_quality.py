@@ -333,6 +333,48 @@ CASES = [
         cites={"subgroups.0.effect.estimate": 0.5, "subgroups.1.effect.estimate": 0.9},
         name="p-values-only",
     ),
+    RuleCase(
+        rule="result_at_risk_of_bias",
+        finding="high-risk-of-bias",
+        fire={
+            "schema_version": 2,
+            "design": {"comparator": "same_background_therapy", "blinding": "open"},
+            "primary_endpoint": {"kind": "complications"},
+        },
+        silent={"design": {"comparator": "placebo", "blinding": "double"}},
+        cites={"design.comparator": "same_background_therapy", "design.blinding": "open"},
+        severity="moderate",
+        name="same-background-therapy",
+    ),
+    RuleCase(
+        rule="benefit_not_established",
+        finding="fragile-benefit",
+        fire={
+            "schema_version": 2,
+            "result": {
+                "effect": {
+                    "measure": "risk_ratio",
+                    "estimate": 0.74,
+                    "ci_low": 0.57,
+                    "ci_high": 0.96,
+                    "ci_level": 90,
+                    "p_value": DELETE,
+                }
+            },
+        },
+        silent={"result": {"effect": {"ci_level": 95}}},
+        cites={"result.effect.ci_level": 90},
+        severity="major",
+        name="ninety-percent-interval",
+    ),
+    RuleCase(
+        rule="endpoint_not_defined",
+        finding="endpoint-definition-unclear",
+        fire={"schema_version": 2, "primary_endpoint": {"definition_reported": False}},
+        silent={"primary_endpoint": {"definition_reported": True}},
+        cites={"primary_endpoint.definition_reported": False},
+        severity="minor",
+    ),
 ]
 
 
@@ -479,7 +521,7 @@ def test_weak_stratum_showing_harm_is_not_read_as_overstated_benefit() -> None:
 
 
 def test_p_values_only_strata_state_no_between_strata_test() -> None:
-    found, values = concluded(CASES[-1].fire_dict(), "quality-subgroups-disagree")
+    found, values = concluded(_data("p-values-only"), "quality-subgroups-disagree")
     assert values["interaction_p"] is None
     assert "no test of their difference is possible" in found.explanation
 
@@ -499,3 +541,11 @@ def test_difference_test_matches_an_independent_computation() -> None:
     assert test.p_value == pytest.approx(2 * norm.sf(abs(z)))
     assert test.p_value == pytest.approx(0.017, abs=0.0005)
     assert test.ratio == pytest.approx(0.5)
+
+
+def test_a_ninety_percent_interval_is_read_at_95_percent() -> None:
+    found, values = concluded(_data("ninety-percent-interval"), "fragile-benefit")
+    assert values["level"] == 90
+    assert values["ci95_low"] == pytest.approx(0.542, abs=0.002)
+    assert values["ci95_high"] == pytest.approx(1.01, abs=0.002)
+    assert "(a 90% interval; at 95% it would be about 0.54–1.01)" in found.explanation

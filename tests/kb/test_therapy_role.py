@@ -97,6 +97,16 @@ CASES = [
         cites={"indication": "chronic_hepatitis_b", "intervention.role": "monotherapy"},
         severity="minor",
     ),
+    RuleCase(
+        rule="not_thymalfasin",
+        finding="different-thymic-product",
+        base=CANCER,
+        fire={"schema_version": 2, "intervention": {"product": "thymosin_fraction_5"}},
+        silent={"intervention": {"product": "thymalfasin"}},
+        cites={"intervention.product": "thymosin_fraction_5"},
+        texts=("thymosin fraction 5, not thymalfasin",),
+        severity="major",
+    ),
 ]
 
 
@@ -148,3 +158,18 @@ def test_chb_monotherapy_reads_the_direction() -> None:
     null, values = concluded(data, "chb-monotherapy")
     assert values["primary"] == "no_significant_effect"
     assert "what this slow route predicts" in null.explanation
+
+
+def test_neoadjuvant_use_and_recorded_side_effects_are_named() -> None:
+    data = make_study_dict(
+        CASES[2].fire_dict(),
+        schema_version=2,
+        intervention={"sequence": "neoadjuvant"},
+        secondary_endpoints=["cd4", "radiation_pneumonitis", "adverse_events"],
+    )
+    found, values = concluded(data, "adjuvant-benefit-plausible")
+    assert values["sequence"] == "neoadjuvant"
+    assert values["side_effects"] == ["radiation_pneumonitis", "adverse_events"]
+    assert "neoadjuvant use" in found.explanation
+    assert "radiation pneumonitis and adverse events" in found.explanation
+    assert {f.path for f in found.facts} >= {"intervention.sequence", "secondary_endpoints"}
