@@ -40,7 +40,7 @@ CASES = [
             "secondary_endpoints": ("icu_stay", "ventilation_days"),
             "result.immune_markers_improved": None,
         },
-        texts=("(CD3, CD4, CD4/CD8 ratio, CD8, HLA-DR, cytokines, lymphocyte count)",),
+        texts=("(CD3, CD4, CD4/CD8 ratio, CD8, cytokines, HLA-DR, lymphocyte count)",),
         severity="minor",
     ),
     RuleCase(
