@@ -183,7 +183,7 @@ def rate(count: int, median: float, best: float) -> tuple[str, str]:
 
 
 def batch_api(paths: list[Path], jobs: int) -> int:
-    from thymoscope.engine.batch import diagnose_to_json
+    from thymoscope.api import diagnose_to_json
 
     done = 0
     for item in diagnose_to_json(paths, jobs=jobs):
@@ -195,7 +195,8 @@ def batch_api(paths: list[Path], jobs: int) -> int:
 
 def batch_report(paths: list[Path], jobs: int, out: Path) -> int:
     """The whole JSON report (indent 2) written to a file, studies rendered in the workers."""
-    from thymoscope.engine.batch import diagnose_to_json, splice_json
+    from thymoscope.api import diagnose_to_json
+    from thymoscope.engine.batch import splice_json
     from thymoscope.report.document import report_document
 
     texts, errors = [], []

@@ -28,7 +28,7 @@ def run_batch(
     study becomes problem lines and the rest is still diagnosed. A study part is the
     report document's study (a dict) or, with ``as_json``, its JSON text.
     """
-    from thymoscope.engine import batch
+    from thymoscope import api
     from thymoscope.report.render import JSON_OPTIONS
     from thymoscope.study.loader import StudyFileError, expand_inputs
 
@@ -37,9 +37,9 @@ def run_batch(
     if not files:
         produced: Any = iter(())
     elif as_json:
-        produced = batch.diagnose_to_json(files, jobs, **JSON_OPTIONS)
+        produced = api.diagnose_to_json(files, jobs, **JSON_OPTIONS)
     else:
-        produced = batch.diagnose_to_documents(files, jobs)
+        produced = api.diagnose_to_documents(files, jobs)
     parts: list[Any] = []
     problems: list[str] = []
     for item in expanded:

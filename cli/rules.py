@@ -1,10 +1,8 @@
 """`thymoscope rules`: list the knowledge base, finding by finding, with its rules.
 
-Which rule concludes which finding is read from the rule modules themselves: each
-rule method of the knowledge base's rule sets is parsed (``ast``) for its
-``self.conclude("<finding id>", ...)`` calls, so the listing cannot drift from the
-code. A ``severity=`` given in the call (a rule that lowers or raises the
-catalogue severity) is shown too.
+Which rule concludes which finding, and what it reads, needs and is enabled by, comes
+from the rules' own declarations (``@concludes`` above each ``@Rule``, read back by
+:func:`thymoscope.engine.rules.rule_specs`), so the listing cannot drift from the code.
 """
 
 from __future__ import annotations
@@ -12,16 +10,17 @@ from __future__ import annotations
 from typing import Any
 
 from thymoscope.cli.output import Format, FormatOption
-from thymoscope.engine.rule_index import rule_sites
 
 
 def rules_document() -> dict[str, Any]:
     """The knowledge base as a document of kind ``rules`` (rendered like a report)."""
     from thymoscope import RESEARCH_NOTICE, __version__
+    from thymoscope.engine.questionnaire import describe_condition
+    from thymoscope.engine.rules import finding_when, rule_specs
     from thymoscope.kb import knowledge
 
     kb = knowledge()
-    sites = rule_sites(kb.rule_sets)
+    specs = rule_specs(kb.rule_sets)
     factors = []
     for factor, title in kb.factor_titles.items():
         findings = []
@@ -34,9 +33,14 @@ def rules_document() -> dict[str, Any]:
                     "rule_set": s.rule_set,
                     "module": s.module,
                     "line": s.line,
-                    "severity": s.severity,
+                    "reads": list(s.reads),
+                    "needs": list(s.needs),
+                    "applies_to": list(s.applies_to),
+                    "when": (
+                        None if s.when is None else describe_condition(finding_when([s]) or {})
+                    ),
                 }
-                for s in sites
+                for s in specs
                 if s.finding == spec.id
             ]
             findings.append(
@@ -52,18 +56,12 @@ def rules_document() -> dict[str, Any]:
                 }
             )
         factors.append({"factor": factor, "title": title, "findings": findings})
-    unmatched = [
-        {"finding": s.finding, "rule": s.rule, "module": s.module, "line": s.line}
-        for s in sites
-        if s.finding not in kb.catalogue
-    ]
     return {
         "kind": "rules",
         "generator": f"thymoscope {__version__}",
         "factors": factors,
         "finding_count": len(kb.catalogue),
-        "rule_count": len({(s.module, s.rule_set, s.rule) for s in sites}),
-        "unmatched": unmatched,
+        "rule_count": len(specs),
         "notice": RESEARCH_NOTICE,
     }
 

@@ -2,18 +2,18 @@
 
 Each worker process builds *one* :class:`~thymoscope.engine.core.Diagnoser` in its
 initializer (knowledge base loaded once, rule network built once) and then takes
-files in chunks.  A file that cannot be read or is not a valid study becomes its
-:class:`~thymoscope.study.loader.StudyFileError` in place; the batch goes on.
-Results come back in input order and are identical to a serial run.
+files in chunks.  A file that cannot be read or is not a valid study becomes the
+knowledge base's ``load_error`` in place; the batch goes on.  Results come back in
+input order and are identical to a serial run.
 
-The knowledge base is named by an import path (``"package.module:factory"``), so
-this module knows nothing about any domain and workers can import it themselves.
+The knowledge base comes as a factory and reports as a renderer, both module-level
+functions (so a worker process receives them by name); the study loader is the
+knowledge base's ``load``.  This module knows nothing about any domain.
 Small batches run in the calling process: starting a pool costs more than it saves.
 """
 
 from __future__ import annotations
 
-import importlib
 import json
 import os
 from collections.abc import Callable, Iterator, Sequence
@@ -23,66 +23,50 @@ from typing import Any
 
 from thymoscope.engine.core import Diagnoser
 from thymoscope.engine.diagnosis import Diagnosis, KnowledgeBase
-from thymoscope.study.loader import Problem, StudyFileError, load_study
 
-DEFAULT_KNOWLEDGE = "thymoscope.kb:knowledge"
-JSON_RENDERER = "thymoscope.engine.batch:study_json"
-DOCUMENT_RENDERER = "thymoscope.engine.batch:study_dict"
 # Below this many files, jobs=None runs serially in the calling process.
 MIN_PARALLEL = 50
 # Files per task sent to a worker (upper bound; small batches use smaller chunks).
 MAX_CHUNK = 64
 
+KnowledgeFactory = Callable[[], KnowledgeBase]
+# f(diagnosis, knowledge, **options) -> one study's report part
 Renderer = Callable[..., Any]
 
 
-def _resolve(spec: str) -> Any:
-    """``"package.module:name"`` -> the object it names."""
-    module_name, _, attribute = spec.partition(":")
-    if not attribute:
-        raise ValueError(f"expected 'module:name', got {spec!r}")
-    return getattr(importlib.import_module(module_name), attribute)
-
-
-def diagnoser_for(knowledge_factory: str = DEFAULT_KNOWLEDGE) -> Diagnoser:
+def diagnoser_for(knowledge_factory: KnowledgeFactory) -> Diagnoser:
     """The process-wide diagnoser for a knowledge base (rule network built once)."""
     return _diagnoser(knowledge_factory)
 
 
-@cache  # keyed by the import path, given positionally so every caller shares one entry
-def _diagnoser(knowledge_factory: str) -> Diagnoser:
-    return Diagnoser(_resolve(knowledge_factory)())
-
-
-def study_dict(diagnosis: Diagnosis, knowledge: KnowledgeBase) -> dict[str, Any]:
-    """One study's report part: ``report.document.study_document`` (plain data)."""
-    from thymoscope.report.document import study_document
-
-    return study_document(diagnosis, dict(knowledge.factor_titles))
-
-
-def study_json(diagnosis: Diagnosis, knowledge: KnowledgeBase, **dump_options: Any) -> str:
-    """One study's report part as JSON text."""
-    return json.dumps(study_dict(diagnosis, knowledge), **dump_options)
+@cache  # keyed by the factory, given positionally so every caller shares one entry
+def _diagnoser(knowledge_factory: KnowledgeFactory) -> Diagnoser:
+    return Diagnoser(knowledge_factory())
 
 
 # --- work done in one process (a pool worker, or the caller for serial runs) -------
 
-# Packed error: problems travel as plain tuples, StudyFileError is rebuilt by the caller
-# (an Exception subclass with a custom __init__ does not survive pickling by itself).
+# Packed error: its class, args and attributes; the caller rebuilds it (an Exception
+# subclass with a custom __init__ does not survive pickling by itself).
 _Packed = tuple[str, Any]
 
 
 class _Worker:
-    def __init__(self, knowledge_factory: str, renderer: str | None, options: dict[str, Any]):
+    def __init__(
+        self,
+        knowledge_factory: KnowledgeFactory,
+        renderer: Renderer | None,
+        options: dict[str, Any],
+    ):
         self.diagnoser = diagnoser_for(knowledge_factory)
-        self.render: Renderer | None = _resolve(renderer) if renderer else None
+        self.render = renderer
         self.options = options
 
     def one(self, path: Path) -> Any:
+        knowledge = self.diagnoser.knowledge
         try:
-            study = load_study(path)
-        except StudyFileError as exc:
+            study = knowledge.load(path)
+        except knowledge.load_error as exc:
             return exc
         diagnosis = self.diagnoser.diagnose(study, str(path))
         if self.render is None:
@@ -93,21 +77,27 @@ class _Worker:
 _WORKER: _Worker | None = None
 
 
-def _init_worker(knowledge_factory: str, renderer: str | None, options: dict[str, Any]) -> None:
+def _init_worker(
+    knowledge_factory: KnowledgeFactory, renderer: Renderer | None, options: dict[str, Any]
+) -> None:
     global _WORKER
     _WORKER = _Worker(knowledge_factory, renderer, options)
 
 
 def _pack(result: Any) -> _Packed:
-    if isinstance(result, StudyFileError):
-        return ("error", [(p.source, p.line, p.field, p.message) for p in result.problems])
+    if isinstance(result, Exception):
+        return ("error", (type(result), result.args, dict(vars(result))))
     return ("ok", result)
 
 
 def _unpack(packed: _Packed) -> Any:
     kind, value = packed
     if kind == "error":
-        return StudyFileError([Problem(*p) for p in value])
+        cls, args, attributes = value
+        error = cls.__new__(cls, *args)
+        error.args = args
+        error.__dict__.update(attributes)
+        return error
     return value
 
 
@@ -138,16 +128,16 @@ def _chunks(paths: list[Path], jobs: int) -> list[list[Path]]:
 
 def map_paths(
     paths: Sequence[str | os.PathLike[str]],
-    jobs: int | None = None,
-    knowledge_factory: str = DEFAULT_KNOWLEDGE,
-    renderer: str | None = None,
+    jobs: int | None,
+    knowledge_factory: KnowledgeFactory,
+    renderer: Renderer | None = None,
     **render_options: Any,
 ) -> Iterator[Any]:
     """Diagnose ``paths`` in order, yielding each result as soon as it is ready.
 
-    Without ``renderer`` each result is a :class:`Diagnosis`; with it (an import path
-    of ``f(diagnosis, knowledge, **render_options)``) the worker renders it, so the
-    rendering runs in parallel too.  A bad file yields its :class:`StudyFileError`.
+    Without ``renderer`` each result is a :class:`Diagnosis`; with it (a module-level
+    ``f(diagnosis, knowledge, **render_options)``) the worker renders it, so the
+    rendering runs in parallel too.  A bad file yields its ``load_error``.
     """
     items = [Path(p) for p in paths]
     workers = effective_jobs(len(items), jobs)
@@ -173,37 +163,11 @@ def map_paths(
 
 def diagnose_paths(
     paths: Sequence[str | os.PathLike[str]],
-    jobs: int | None = None,
-    knowledge_factory: str = DEFAULT_KNOWLEDGE,
-) -> list[Diagnosis | StudyFileError]:
-    """Every study file diagnosed, in input order; a bad file is its StudyFileError."""
+    jobs: int | None,
+    knowledge_factory: KnowledgeFactory,
+) -> list[Diagnosis | Exception]:
+    """Every study file diagnosed, in input order; a bad file is its ``load_error``."""
     return list(map_paths(paths, jobs, knowledge_factory))
-
-
-def diagnose_to_documents(
-    paths: Sequence[str | os.PathLike[str]],
-    jobs: int | None = None,
-    knowledge_factory: str = DEFAULT_KNOWLEDGE,
-) -> Iterator[dict[str, Any] | StudyFileError]:
-    """Each study's report part as plain data (built in the workers), in input order.
-
-    For a whole report: ``doc = report_document([], errors)``, then
-    ``doc["studies"] = documents``; this equals ``report_document(diagnoses, errors)``.
-    """
-    return map_paths(paths, jobs, knowledge_factory, DOCUMENT_RENDERER)
-
-
-def diagnose_to_json(
-    paths: Sequence[str | os.PathLike[str]],
-    jobs: int | None = None,
-    knowledge_factory: str = DEFAULT_KNOWLEDGE,
-    **dump_options: Any,
-) -> Iterator[str | StudyFileError]:
-    """Each study's report part as JSON text (rendered in the workers), in input order.
-
-    ``dump_options`` go to :func:`json.dumps` (e.g. ``indent=2``, ``ensure_ascii=False``).
-    """
-    return map_paths(paths, jobs, knowledge_factory, JSON_RENDERER, **dump_options)
 
 
 _SLOT = "\x00thymoscope-batch-studies\x00"

@@ -20,7 +20,8 @@ from pydantic import BaseModel
 
 from thymoscope.engine.diagnosis import Conclusion, Diagnosis, KnowledgeBase, assemble
 from thymoscope.engine.experta_compat import Fact, KnowledgeEngine, experta
-from thymoscope.engine.facts import facts_from_data, flatten, study_data
+from thymoscope.engine.facts import flatten, study_data
+from thymoscope.engine.rules import RuleSet
 from thymoscope.engine.strategy import ExactDepthStrategy
 
 _Agenda = experta.agenda.Agenda
@@ -28,7 +29,7 @@ _FactList = experta.factlist.FactList
 _InitialFact = experta.fact.InitialFact
 
 
-class DiagnosticEngine(KnowledgeEngine):  # type: ignore[misc]
+class DiagnosticEngine(RuleSet, KnowledgeEngine):  # type: ignore[misc]
     """A knowledge engine whose rules call :meth:`conclude` to record findings."""
 
     __strategy__ = ExactDepthStrategy
@@ -104,21 +105,27 @@ class Diagnoser:
         self.engine: DiagnosticEngine = engine_class()
         self._lock = threading.Lock()
 
+    def conclusions(
+        self, data: dict[str, Any], facts: list[Fact] | None = None
+    ) -> list[Conclusion]:
+        """What the rules conclude about a dumped study (``facts``: its facts, reordered)."""
+        declared = self.knowledge.to_facts(data) if facts is None else facts
+        with self._lock:
+            return list(self.engine.evaluate(declared, flatten(data)))
+
     def diagnose(
         self, study: BaseModel, source: str | None = None, facts: list[Fact] | None = None
     ) -> Diagnosis:
         """Diagnose one validated study; ``facts`` may reorder the study's own facts."""
         data = study_data(study)  # dumped once: values and facts both derive from it
         values = flatten(data)
-        declared = facts_from_data(data) if facts is None else facts
-        with self._lock:
-            conclusions = list(self.engine.evaluate(declared, values))
-        indication = str(values.get("indication"))
-        findings, checks = assemble(self.knowledge, conclusions, values, indication)
+        conclusions = self.conclusions(data, facts)
+        scope = str(values.get(self.knowledge.scope_field))
+        findings, checks = assemble(self.knowledge, conclusions, values, scope)
         return Diagnosis(
             study_id=str(values["id"]),
             title=str(values["title"]),
-            indication=indication,
+            indication=scope,
             source=source,
             findings=findings,
             checks=checks,

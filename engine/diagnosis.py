@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 SEVERITY_ORDER = ("major", "moderate", "minor", "info")
@@ -32,11 +33,23 @@ class FindingSpec:
 
 @dataclass(frozen=True)
 class KnowledgeBase:
+    """Everything domain-specific the engine is given.
+
+    ``load`` reads one study file into a validated model, raising ``load_error`` for a
+    file it cannot accept; ``to_facts`` turns a dumped study (plain data) into the
+    rules' facts; ``scope_field`` names the top-level field that findings'
+    ``applies_to`` refers to.
+    """
+
     rule_sets: tuple[type, ...]
     catalogue: Mapping[str, FindingSpec]
     factor_order: tuple[str, ...]
     factor_titles: Mapping[str, str]
     render_text: Callable[[str, Mapping[str, Any]], str]
+    load: Callable[[Path], Any]
+    load_error: type[Exception]
+    to_facts: Callable[[dict[str, Any]], list[Any]]
+    scope_field: str
 
 
 @dataclass(frozen=True)

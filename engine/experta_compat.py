@@ -21,11 +21,14 @@ import collections
 import collections.abc
 import logging
 import sys
+from collections.abc import Callable
+from types import ModuleType
+from typing import TYPE_CHECKING, Any, TypeVar
 
 _ALIASES = ("Mapping", "MutableMapping", "Sequence", "Callable", "Hashable", "Iterable")
 
 
-def _import_experta():  # type: ignore[no-untyped-def]
+def _import_experta() -> ModuleType:
     if "experta" in sys.modules:
         return sys.modules["experta"]
     root = logging.getLogger()
@@ -40,7 +43,8 @@ def _import_experta():  # type: ignore[no-untyped-def]
             delattr(collections, name)
         root.handlers[:] = saved_handlers
         root.setLevel(saved_level)
-    return experta
+    module: ModuleType = experta
+    return module
 
 
 experta = _import_experta()
@@ -51,12 +55,28 @@ from experta import (  # noqa: E402
     NOT,
     OR,
     TEST,
-    Fact,
     KnowledgeEngine,
     L,
     P,
-    Rule,
     W,
 )
+
+_F = TypeVar("_F", bound=Callable[..., Any])
+
+if TYPE_CHECKING:
+    # experta ships no type information. For a type checker, say what the project relies
+    # on: a fact is a dict of field values, and ``@Rule(...)`` gives back the method it
+    # decorates (at run time it returns the Rule object, which calls that method).
+
+    class Fact(dict[str, Any]):
+        pass
+
+    class Rule:
+        def __init__(self, *conditions: Any, salience: int = 0) -> None: ...
+
+        def __call__(self, method: _F) -> _F: ...
+
+else:
+    from experta import Fact, Rule
 
 __all__ = ["AS", "MATCH", "NOT", "OR", "TEST", "Fact", "KnowledgeEngine", "L", "P", "Rule", "W"]

@@ -1,15 +1,17 @@
-"""Turn a validated study into working-memory facts.
+"""Turn a validated record (a pydantic model) into dotted values and working-memory facts.
 
-Each section of the study becomes one fact whose keys are the section's fields,
-nested mappings flattened with ``_`` (``effect.ci_low`` -> ``effect_ci_low``); each
-list item of a list of sections (the subgroups) becomes one fact carrying its
-``index``.  Unknown values are kept as ``None``, so rules can test for "unknown"
-explicitly instead of silently failing to match.  Top-level scalars go into the
-``Study`` fact.
+Which fact class each part becomes is the knowledge base's business (a
+:class:`FactLayout`): each *section* becomes one fact whose keys are its fields, nested
+mappings flattened with ``_`` (``effect.ci_low`` -> ``effect_ci_low``); each item of a
+list of *items* becomes one fact carrying its ``index``; the remaining top-level values
+go into one *top* fact.  Unknown values are kept as ``None``, so rules can test for
+"unknown" explicitly instead of silently failing to match.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 from pydantic import BaseModel
@@ -17,42 +19,13 @@ from pydantic import BaseModel
 from thymoscope.engine.experta_compat import Fact
 
 
-class Study(Fact):  # type: ignore[misc]
-    """Top-level fields: id, indication, cancer_type, follow-up, secondary endpoints."""
+@dataclass(frozen=True)
+class FactLayout:
+    """Which fact class each part of a study becomes (the knowledge base gives it)."""
 
-
-class Design(Fact):  # type: ignore[misc]
-    pass
-
-
-class Population(Fact):  # type: ignore[misc]
-    pass
-
-
-class Intervention(Fact):  # type: ignore[misc]
-    pass
-
-
-class PrimaryEndpoint(Fact):  # type: ignore[misc]
-    pass
-
-
-class Result(Fact):  # type: ignore[misc]
-    pass
-
-
-class Subgroup(Fact):  # type: ignore[misc]
-    pass
-
-
-SECTION_FACTS: dict[str, type[Fact]] = {
-    "design": Design,
-    "population": Population,
-    "intervention": Intervention,
-    "primary_endpoint": PrimaryEndpoint,
-    "result": Result,
-}
-ITEM_FACTS: dict[str, type[Fact]] = {"subgroups": Subgroup}
+    top: type[Fact]  # the top-level scalars, in one fact
+    sections: Mapping[str, type[Fact]] = field(default_factory=dict)  # one fact each
+    items: Mapping[str, type[Fact]] = field(default_factory=dict)  # one fact per item
 
 
 def _freeze(value: Any) -> Any:
@@ -92,26 +65,22 @@ def study_values(study: BaseModel) -> dict[str, Any]:
     return flatten(study_data(study))
 
 
-def study_facts(study: BaseModel) -> list[Fact]:
-    """The facts for one study, in a fixed order (the order never changes findings)."""
-    return facts_from_data(study_data(study))
-
-
-def facts_from_data(data: dict[str, Any]) -> list[Fact]:
-    """:func:`study_facts` from already dumped :func:`study_data` (``data`` is not changed)."""
+def facts_from_data(data: dict[str, Any], layout: FactLayout) -> list[Fact]:
+    """The facts of already dumped :func:`study_data`, in a fixed order (the order
+    never changes findings); ``data`` is not changed."""
     facts: list[Fact] = []
     top: dict[str, Any] = {}
     for key, value in data.items():
-        if key in SECTION_FACTS:
+        if key in layout.sections:
             fields: dict[str, Any] = {}
             _flatten_into(fields, "", value, "_")
-            facts.append(SECTION_FACTS[key](**fields))
-        elif key in ITEM_FACTS:
+            facts.append(layout.sections[key](**fields))
+        elif key in layout.items:
             for index, item in enumerate(value):
                 fields = {"index": index}
                 _flatten_into(fields, "", item, "_")
-                facts.append(ITEM_FACTS[key](**fields))
+                facts.append(layout.items[key](**fields))
         else:
             top[key] = _freeze(value)
-    facts.insert(0, Study(**top))
+    facts.insert(0, layout.top(**top))
     return facts

@@ -2,7 +2,7 @@
 
 Nothing here knows about Thymalfasin.  A pair of studies becomes one working memory:
 
-* each study's section facts (:mod:`thymoscope.engine.facts`) carry ``side="a"`` or
+* each study's facts (the knowledge base's ``to_facts``) carry ``side="a"`` or
   ``side="b"``, so a pair rule matches ``Design(side="a")`` against ``Design(side="b")``;
 * one :class:`Difference` fact per study field (dotted path) says whether the two
   values are the ``same``, ``differs`` or ``unknown`` (missing on either side);
@@ -17,7 +17,7 @@ and :func:`~thymoscope.engine.diagnosis.assemble` are the ones single studies us
 from __future__ import annotations
 
 import threading
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -26,13 +26,13 @@ from pydantic import BaseModel
 from thymoscope.engine.core import DiagnosticEngine
 from thymoscope.engine.diagnosis import Check, Conclusion, Finding, KnowledgeBase, assemble
 from thymoscope.engine.experta_compat import Fact
-from thymoscope.engine.facts import facts_from_data, flatten, study_data
+from thymoscope.engine.facts import flatten, study_data
 
 SIDES = ("a", "b")
 SAME, DIFFERS, UNKNOWN = "same", "differs", "unknown"
 
 
-class Difference(Fact):  # type: ignore[misc]
+class Difference(Fact):
     """One study field compared across the pair: ``path``, ``a``, ``b``, ``status``."""
 
 
@@ -54,9 +54,16 @@ def compare_values(a: Any, b: Any) -> str:
     return SAME if a == b else DIFFERS
 
 
-def side_facts(data: dict[str, Any], side: str) -> list[Fact]:
-    """The study's own facts (see :func:`facts_from_data`), each tagged with ``side``."""
-    return [type(fact)(side=side, **fact) for fact in facts_from_data(data)]
+def side_facts(
+    data: dict[str, Any], side: str, to_facts: Callable[[dict[str, Any]], list[Fact]]
+) -> list[Fact]:
+    """The study's own facts (the knowledge base's ``to_facts``), each tagged with ``side``."""
+    return [type(fact)(side=side, **fact) for fact in to_facts(data)]
+
+
+def both_sides(*paths: str) -> tuple[str, ...]:
+    """``("design.type",)`` -> ``("a.design.type", "b.design.type")``: fields of a pair."""
+    return tuple(f"{side}.{path}" for side in SIDES for path in paths)
 
 
 def pair_values(a: Mapping[str, Any], b: Mapping[str, Any]) -> dict[str, Any]:
@@ -127,15 +134,19 @@ class PairDiagnoser:
         data_a, data_b = study_data(a), study_data(b)
         values_a, values_b = flatten(data_a), flatten(data_b)
         differences = difference_facts(values_a, values_b)
-        facts: list[Fact] = [*side_facts(data_a, "a"), *side_facts(data_b, "b"), *differences]
+        to_facts = self.knowledge.to_facts
+        facts: list[Fact] = [
+            *side_facts(data_a, "a", to_facts),
+            *side_facts(data_b, "b", to_facts),
+            *differences,
+        ]
         values = pair_values(values_a, values_b)
         with self._lock:
             conclusions = list(self.engine.evaluate(facts, values))
-        # The pair has no single indication: findings limited to some indications
-        # apply when the first study's indication is among them.
-        findings, checks = assemble(
-            self.knowledge, conclusions, values, str(values_a.get("indication"))
-        )
+        # The pair has no single scope (indication): findings limited to some scopes
+        # apply when the first study's scope is among them.
+        scope = str(values_a.get(self.knowledge.scope_field))
+        findings, checks = assemble(self.knowledge, conclusions, values, scope)
         return PairComparison(
             a_id=str(values_a["id"]),
             b_id=str(values_b["id"]),

@@ -10,14 +10,21 @@ from thymoscope.engine.diagnosis import KnowledgeBase
 
 @cache
 def knowledge() -> KnowledgeBase:
+    from thymoscope.engine.rules import declared_catalogue
     from thymoscope.kb.catalogue import catalogue, factor_titles, render_text
+    from thymoscope.kb.facts import SCOPE_FIELD, to_facts
     from thymoscope.kb.rules import RULE_SETS
+    from thymoscope.study.loader import StudyFileError, load_study
 
     titles = factor_titles()
     return KnowledgeBase(
         rule_sets=RULE_SETS,
-        catalogue=catalogue(),
+        catalogue=declared_catalogue(catalogue(), RULE_SETS),
         factor_order=tuple(titles),
         factor_titles=titles,
         render_text=render_text,
+        load=load_study,
+        load_error=StudyFileError,
+        to_facts=to_facts,
+        scope_field=SCOPE_FIELD,
     )

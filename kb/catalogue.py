@@ -1,4 +1,8 @@
-"""Load the findings catalogue (kb/findings.yaml) and render its texts."""
+"""Load the findings catalogue (kb/findings.yaml) and render its texts.
+
+The catalogue holds what users read (titles, texts, severities, FAQ sections); what each
+finding reads, needs and applies to is declared on the rules that conclude it.
+"""
 
 from __future__ import annotations
 
@@ -12,6 +16,10 @@ import yaml
 
 from thymoscope.engine.diagnosis import SEVERITY_ORDER, FindingSpec
 
+# What a rule declares about itself (thymoscope.engine.rules.concludes); the catalogue
+# gets these from the rules (see thymoscope.engine.rules.declared_catalogue).
+RULE_DECLARED = frozenset({"reads", "needs", "applies_to", "when"})
+
 
 @cache
 def load_texts(filename: str) -> tuple[dict[str, str], dict[str, FindingSpec]]:
@@ -24,6 +32,12 @@ def load_texts(filename: str) -> tuple[dict[str, str], dict[str, FindingSpec]]:
     for finding_id, entry in raw["findings"].items():
         if entry["factor"] not in factors or entry["severity"] not in SEVERITY_ORDER:
             raise ValueError(f"{filename}: {finding_id}: unknown factor or severity")
+        declared_on_rules = sorted(set(entry) & RULE_DECLARED)
+        if declared_on_rules:
+            raise ValueError(
+                f"{filename}: {finding_id}: {', '.join(declared_on_rules)} belong in the "
+                "rules' @concludes declarations (kb/rules/), not in the catalogue"
+            )
         specs[finding_id] = FindingSpec(
             id=finding_id,
             title=entry["title"],
@@ -33,9 +47,6 @@ def load_texts(filename: str) -> tuple[dict[str, str], dict[str, FindingSpec]]:
             explanation=entry["explanation"],
             next_steps=tuple(entry.get("next_steps", ())),
             evidence_note=(entry.get("evidence_note") or None),
-            applies_to=tuple(entry.get("applies_to", ())),
-            needs=tuple(entry.get("needs", ())),
-            reads=tuple(entry.get("reads", ())),
         )
     return factors, specs
 

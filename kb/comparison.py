@@ -26,17 +26,25 @@ def pair_catalogue() -> dict[str, FindingSpec]:
 
 @cache
 def pair_knowledge() -> KnowledgeBase:
+    from thymoscope.engine.rules import declared_catalogue
     from thymoscope.kb.catalogue import render_text
+    from thymoscope.kb.facts import SCOPE_FIELD, to_facts
     from thymoscope.kb.rules.pairs_factors import PairFactorRules
     from thymoscope.kb.rules.pairs_results import PairResultRules
+    from thymoscope.study.loader import StudyFileError, load_study
 
     titles = pair_factor_titles()
+    rule_sets = (PairFactorRules, PairResultRules)
     return KnowledgeBase(
-        rule_sets=(PairFactorRules, PairResultRules),
-        catalogue=pair_catalogue(),
+        rule_sets=rule_sets,
+        catalogue=declared_catalogue(pair_catalogue(), rule_sets),
         factor_order=tuple(titles),
         factor_titles=titles,
         render_text=render_text,
+        load=load_study,
+        load_error=StudyFileError,
+        to_facts=to_facts,
+        scope_field=SCOPE_FIELD,
     )
 
 

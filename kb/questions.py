@@ -1,4 +1,8 @@
-"""Load the questions of `thymoscope ask` (kb/questions.yaml) into a QuestionBank."""
+"""Load the questions of `thymoscope ask` (kb/questions.yaml) into a QuestionBank.
+
+Which finding reads which fields, and while which answers it can still fire, comes from
+the rules' declarations (``@concludes`` in kb/rules/), not from the questions file.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +13,7 @@ from typing import Any
 import yaml
 
 from thymoscope.engine.questionnaire import KINDS, Question, QuestionBank, Reader
+from thymoscope.engine.rules import RuleSpec, finding_when, rule_specs
 from thymoscope.study.model import SCHEMA_VERSION, Study
 
 
@@ -19,16 +24,14 @@ def _raw() -> dict[str, Any]:
 
 
 @cache
-def rules_by_finding() -> dict[str, tuple[str, ...]]:
-    """Rule (method) names per finding id, from the rule modules' conclude calls."""
-    from thymoscope.engine.rule_index import rule_sites
+def rules_by_finding() -> dict[str, tuple[RuleSpec, ...]]:
+    """The declared rules of each finding id (see :func:`thymoscope.engine.rules.concludes`)."""
     from thymoscope.kb.rules import RULE_SETS
 
-    found: dict[str, set[str]] = {}
-    for site in rule_sites(RULE_SETS):
-        if site.finding is not None:
-            found.setdefault(site.finding, set()).add(site.rule)
-    return {k: tuple(sorted(v)) for k, v in found.items()}
+    found: dict[str, list[RuleSpec]] = {}
+    for spec in rule_specs(RULE_SETS):
+        found.setdefault(spec.finding, []).append(spec)
+    return {finding: tuple(specs) for finding, specs in found.items()}
 
 
 def _question(entry: dict[str, Any]) -> Question:
@@ -57,10 +60,6 @@ def question_bank() -> QuestionBank:
 
     raw = _raw()
     kb = knowledge()
-    conditions = raw.get("findings") or {}
-    unknown = set(conditions) - set(kb.catalogue)
-    if unknown:
-        raise ValueError(f"questions.yaml: unknown findings {sorted(unknown)}")
     rules = rules_by_finding()
     readers = tuple(
         Reader(
@@ -71,8 +70,8 @@ def question_bank() -> QuestionBank:
             faq=spec.faq,
             applies_to=spec.applies_to,
             reads=tuple(dict.fromkeys((*spec.reads, *spec.needs))),
-            when=(conditions.get(spec.id) or {}).get("when"),
-            rules=rules.get(spec.id, ()),
+            when=finding_when(rules.get(spec.id, ())),
+            rules=tuple(sorted(rule.rule for rule in rules.get(spec.id, ()))),
         )
         for spec in kb.catalogue.values()
     )

@@ -14,9 +14,10 @@ from collections.abc import Mapping
 from typing import Any
 
 from thymoscope.engine.experta_compat import AS, MATCH, TEST, Rule
-from thymoscope.engine.facts import Design, Intervention, Population, PrimaryEndpoint, Study
-from thymoscope.engine.facts import Result as ResultFact
-from thymoscope.engine.pairs import DIFFERS, Difference, compare_values, other
+from thymoscope.engine.pairs import DIFFERS, Difference, both_sides, compare_values, other
+from thymoscope.engine.rules import RuleSet, concludes
+from thymoscope.kb.facts import Design, Intervention, Population, PrimaryEndpoint, Study
+from thymoscope.kb.facts import Result as ResultFact
 from thymoscope.kb.rules.study_quality import BIAS_REASONS, bias_reasons
 from thymoscope.kb.thresholds import (
     CHB_MIN_FOLLOW_UP_MONTHS,
@@ -190,8 +191,8 @@ SELECTION_FIELDS = ("selected_by_biomarker", "liver_fibrosis", "hbeag", "comorbi
 
 def selection_differences(a: Mapping[str, Any], b: Mapping[str, Any]) -> list[str]:
     differing = [f for f in SELECTION_FIELDS if compare_values(a.get(f), b.get(f)) == DIFFERS]
-    ages = a.get("median_age"), b.get("median_age")
-    if None not in ages and abs(ages[0] - ages[1]) >= AGE_GAP_YEARS:
+    age_a, age_b = a.get("median_age"), b.get("median_age")
+    if age_a is not None and age_b is not None and abs(age_a - age_b) >= AGE_GAP_YEARS:
         differing.append("median_age")
     return differing
 
@@ -204,9 +205,12 @@ def markers_measured(study: Mapping[str, Any]) -> bool | None:
     return None if measured is None else bool(ALL_IMMUNE_MARKERS.intersection(measured))
 
 
-class PairFactorRules:
+class PairFactorRules(RuleSet):
+    @concludes(
+        "differs-in-indication", reads=both_sides("indication"), needs=both_sides("indication")
+    )
     @Rule(Difference(path="indication", status="differs", a=MATCH.va, b=MATCH.vb))
-    def indications_differ(self, va, vb):  # type: ignore[no-untyped-def]
+    def indications_differ(self, va: str, vb: str) -> None:
         self.conclude(
             "differs-in-indication",
             "a.indication",
@@ -217,11 +221,12 @@ class PairFactorRules:
             **verdict(self, None, None),
         )
 
+    @concludes("differs-in-indication", reads=both_sides("indication", "cancer_type"))
     @Rule(
         Difference(path="indication", status="same", a="cancer"),
         Difference(path="cancer_type", status="differs", a=MATCH.va, b=MATCH.vb),
     )
-    def cancer_types_differ(self, va, vb):  # type: ignore[no-untyped-def]
+    def cancer_types_differ(self, va: str, vb: str) -> None:
         self.conclude(
             "differs-in-indication",
             "a.cancer_type",
@@ -233,8 +238,13 @@ class PairFactorRules:
             **verdict(self, None, None),
         )
 
+    @concludes(
+        "differs-in-baseline-immunity",
+        reads=both_sides("population.immune_status"),
+        needs=both_sides("population.immune_status"),
+    )
     @Rule(Difference(path="population.immune_status", status="differs", a=MATCH.va, b=MATCH.vb))
-    def immune_status_differs(self, va, vb):  # type: ignore[no-untyped-def]
+    def immune_status_differs(self, va: str, vb: str) -> None:
         larger_side = "a" if IMMUNE_RANK[va] > IMMUNE_RANK[vb] else "b"
         self.conclude(
             "differs-in-baseline-immunity",
@@ -245,13 +255,18 @@ class PairFactorRules:
             **verdict(self, None, larger_side),
         )
 
+    @concludes(
+        "differs-in-therapy-role",
+        reads=("a.indication", *both_sides("intervention.role", "intervention.combined_with")),
+        needs=both_sides("intervention.role"),
+    )
     @Rule(
         AS.ia << Intervention(side="a"),
         AS.ib << Intervention(side="b"),
         Study(side="a", indication=MATCH.indication),
         TEST(lambda ia, ib: compare_values(ia.get("role"), ib.get("role")) == DIFFERS),
     )
-    def roles_differ(self, ia, ib, indication):  # type: ignore[no-untyped-def]
+    def roles_differ(self, ia: dict[str, Any], ib: dict[str, Any], indication: str) -> None:
         adjuvant = "a" if ia["role"] == "adjuvant" else "b"
         self.conclude(
             "differs-in-therapy-role",
@@ -265,6 +280,11 @@ class PairFactorRules:
             **verdict(self, None, adjuvant),
         )
 
+    @concludes(
+        "differs-in-therapy-role",
+        reads=both_sides("intervention.role", "intervention.combined_with"),
+        needs=both_sides("intervention.role"),
+    )
     @Rule(
         AS.ia << Intervention(side="a", role="adjuvant"),
         AS.ib << Intervention(side="b", role="adjuvant"),
@@ -274,7 +294,7 @@ class PairFactorRules:
             )
         ),
     )
-    def partners_differ(self, ia, ib):  # type: ignore[no-untyped-def]
+    def partners_differ(self, ia: dict[str, Any], ib: dict[str, Any]) -> None:
         self.conclude(
             "differs-in-therapy-role",
             "a.intervention.combined_with",
@@ -288,6 +308,11 @@ class PairFactorRules:
             **verdict(self, None, None),
         )
 
+    @concludes(
+        "differs-in-dosing",
+        reads=both_sides("indication", *(f"intervention.{name}" for name in DOSING_FIELDS)),
+        needs=both_sides("intervention.dose"),
+    )
     @Rule(
         AS.ia << Intervention(side="a"),
         AS.ib << Intervention(side="b"),
@@ -295,7 +320,9 @@ class PairFactorRules:
         Study(side="b", indication=MATCH.ind_b),
         TEST(lambda ia, ib: bool(dosing_differences(ia, ib))),
     )
-    def regimens_differ(self, ia, ib, ind_a, ind_b):  # type: ignore[no-untyped-def]
+    def regimens_differ(
+        self, ia: dict[str, Any], ib: dict[str, Any], ind_a: str, ind_b: str
+    ) -> None:
         differing = dosing_differences(ia, ib)
         favours = None
         if ind_a == ind_b:
@@ -313,6 +340,13 @@ class PairFactorRules:
             **verdict(self, favours, more_exposed(ia, ib)),
         )
 
+    @concludes(
+        "differs-in-endpoint-timing",
+        reads=both_sides(
+            "indication", "primary_endpoint.timing", "primary_endpoint.months_after_therapy"
+        ),
+        needs=both_sides("primary_endpoint.timing"),
+    )
     @Rule(
         AS.ea << PrimaryEndpoint(side="a"),
         AS.eb << PrimaryEndpoint(side="b"),
@@ -320,7 +354,9 @@ class PairFactorRules:
         Study(side="b", indication=MATCH.ind_b),
         TEST(lambda ea, eb: later_reading(ea, eb) is not None),
     )
-    def endpoint_read_at_different_times(self, ea, eb, ind_a, ind_b):  # type: ignore[no-untyped-def]
+    def endpoint_read_at_different_times(
+        self, ea: dict[str, Any], eb: dict[str, Any], ind_a: str, ind_b: str
+    ) -> None:
         later_side = later_reading(ea, eb)
         chb = "chronic_hepatitis_b" in (ind_a, ind_b)
         cites = [f"{s}.primary_endpoint.timing" for s in "ab"]
@@ -340,8 +376,13 @@ class PairFactorRules:
             **verdict(self, later_side, later_side),
         )
 
+    @concludes(
+        "differs-in-primary-endpoint",
+        reads=both_sides("primary_endpoint.kind"),
+        needs=both_sides("primary_endpoint.kind"),
+    )
     @Rule(Difference(path="primary_endpoint.kind", status="differs", a=MATCH.va, b=MATCH.vb))
-    def endpoint_kinds_differ(self, va, vb):  # type: ignore[no-untyped-def]
+    def endpoint_kinds_differ(self, va: str, vb: str) -> None:
         self.conclude(
             "differs-in-primary-endpoint",
             "a.primary_endpoint.kind",
@@ -351,12 +392,21 @@ class PairFactorRules:
             **verdict(self, None, None),
         )
 
+    @concludes(
+        "differs-in-study-quality",
+        reads=both_sides(
+            "design.type",
+            "design.sample_size",
+            *(path for paths, _ in BIAS_REASONS.values() for path in paths),
+        ),
+        needs=both_sides("design.type"),
+    )
     @Rule(
         AS.da << Design(side="a"),
         AS.db << Design(side="b"),
         TEST(lambda da, db: quality_differs(da, db)),
     )
-    def designs_differ_in_quality(self, da, db):  # type: ignore[no-untyped-def]
+    def designs_differ_in_quality(self, da: dict[str, Any], db: dict[str, Any]) -> None:
         favours = more_credible_design(da, db)
         cites = [
             f"{s}.design.{f}"
@@ -380,8 +430,13 @@ class PairFactorRules:
             **verdict(self, favours, None if favours is None else other(favours)),
         )
 
+    @concludes(
+        "differs-in-comparator",
+        reads=both_sides("design.comparator"),
+        needs=both_sides("design.comparator"),
+    )
     @Rule(Difference(path="design.comparator", status="differs", a=MATCH.va, b=MATCH.vb))
-    def comparators_differ(self, va, vb):  # type: ignore[no-untyped-def]
+    def comparators_differ(self, va: str, vb: str) -> None:
         ra, rb = COMPARATOR_RANK[va], COMPARATOR_RANK[vb]
         favours = None if ra == rb else ("a" if ra > rb else "b")
         if "active" in (va, vb):  # an active control narrows the contrast
@@ -397,12 +452,17 @@ class PairFactorRules:
             **verdict(self, favours, larger_side),
         )
 
+    @concludes(
+        "differs-in-population-selection",
+        reads=both_sides(*(f"population.{name}" for name in (*SELECTION_FIELDS, "median_age"))),
+        needs=both_sides("population.selected_by_biomarker"),
+    )
     @Rule(
         AS.pa << Population(side="a"),
         AS.pb << Population(side="b"),
         TEST(lambda pa, pb: bool(selection_differences(pa, pb))),
     )
-    def populations_selected_differently(self, pa, pb):  # type: ignore[no-untyped-def]
+    def populations_selected_differently(self, pa: dict[str, Any], pb: dict[str, Any]) -> None:
         differing = selection_differences(pa, pb)
         selected = None
         if "selected_by_biomarker" in differing:
@@ -416,6 +476,11 @@ class PairFactorRules:
             **verdict(self, selected, selected),
         )
 
+    @concludes(
+        "differs-in-biological-endpoints",
+        reads=both_sides("secondary_endpoints", "result.immune_markers_improved"),
+        needs=both_sides("secondary_endpoints"),
+    )
     @Rule(
         AS.sa << Study(side="a"),
         AS.sb << Study(side="b"),
@@ -431,7 +496,9 @@ class PairFactorRules:
             )
         ),
     )
-    def immune_markers_differ(self, sa, sb, ra, rb):  # type: ignore[no-untyped-def]
+    def immune_markers_differ(
+        self, sa: dict[str, Any], sb: dict[str, Any], ra: dict[str, Any], rb: dict[str, Any]
+    ) -> None:
         ma, mb = markers_measured(sa), markers_measured(sb)
         favours = ("a" if ma else "b") if compare_values(ma, mb) == DIFFERS else None
         cites = ["a.secondary_endpoints", "b.secondary_endpoints"]

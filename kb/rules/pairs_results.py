@@ -14,8 +14,10 @@ from collections.abc import Mapping
 from typing import Any
 
 from thymoscope.engine.experta_compat import AS, TEST, Rule
-from thymoscope.engine.facts import Result
+from thymoscope.engine.pairs import both_sides
+from thymoscope.engine.rules import RuleSet, concludes
 from thymoscope.kb.effects import RATIO_MEASURES, difference_test, effect_text, excludes_null
+from thymoscope.kb.facts import Result
 from thymoscope.kb.rules.pairs_factors import verdict
 from thymoscope.kb.thresholds import ALPHA
 
@@ -27,6 +29,8 @@ MEASURE_NAMES = {
     "risk_difference": "a risk difference",
 }
 EFFECT_KEYS = ("effect_measure", "effect_estimate", "effect_ci_low", "effect_ci_high")
+# The same fields as study paths (what the rules read and cite).
+EFFECT_PATHS = tuple(f"result.effect.{key.removeprefix('effect_')}" for key in EFFECT_KEYS)
 
 
 def has_interval(result: Mapping[str, Any]) -> bool:
@@ -74,7 +78,7 @@ def _effect(result: Mapping[str, Any]) -> str:
     )
 
 
-class PairResultRules:
+class PairResultRules(RuleSet):
     def _conclude_test(self, finding: str, ra: Any, rb: Any) -> None:
         test = difference_test(dict(ra), dict(rb))
         assert test is not None  # the rule's TEST checked it
@@ -103,28 +107,31 @@ class PairResultRules:
             **ids,
         )
 
+    @concludes("results-conflict", reads=both_sides(*EFFECT_PATHS))
     @Rule(
         AS.ra << Result(side="a"),
         AS.rb << Result(side="b"),
         TEST(lambda ra, rb: (p := _test_p(ra, rb)) is not None and p < ALPHA),
     )
-    def estimates_differ_significantly(self, ra, rb):  # type: ignore[no-untyped-def]
+    def estimates_differ_significantly(self, ra: dict[str, Any], rb: dict[str, Any]) -> None:
         self._conclude_test("results-conflict", ra, rb)
 
+    @concludes("results-statistically-compatible", reads=both_sides(*EFFECT_PATHS))
     @Rule(
         AS.ra << Result(side="a"),
         AS.rb << Result(side="b"),
         TEST(lambda ra, rb: (p := _test_p(ra, rb)) is not None and p >= ALPHA),
     )
-    def estimates_statistically_compatible(self, ra, rb):  # type: ignore[no-untyped-def]
+    def estimates_statistically_compatible(self, ra: dict[str, Any], rb: dict[str, Any]) -> None:
         self._conclude_test("results-statistically-compatible", ra, rb)
 
+    @concludes("results-not-testable", reads=both_sides("result.primary", *EFFECT_PATHS))
     @Rule(
         AS.ra << Result(side="a"),
         AS.rb << Result(side="b"),
         TEST(lambda ra, rb: _test_p(ra, rb) is None),
     )
-    def estimates_not_testable(self, ra, rb):  # type: ignore[no-untyped-def]
+    def estimates_not_testable(self, ra: dict[str, Any], rb: dict[str, Any]) -> None:
         ids = verdict(self, None, None)
         reason = no_test_reason(ra, rb, ids["a_id"], ids["b_id"])
         cites = [

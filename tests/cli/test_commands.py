@@ -15,7 +15,7 @@ from tests.cli.helpers import FINDINGS, invoke, run, write_study
 from tests.conftest import diagnose, make_study
 from thymoscope import RESEARCH_NOTICE, __version__
 from thymoscope.cli.init import study_template
-from thymoscope.cli.rules import rule_sites, rules_document
+from thymoscope.cli.rules import rules_document
 from thymoscope.kb import knowledge
 from thymoscope.study.loader import parse_study
 from thymoscope.study.model import Study
@@ -68,7 +68,6 @@ def test_rules_json_lists_every_catalogue_finding_with_its_rules(rules_doc: dict
             assert finding["severity"] == spec.severity
             assert finding["faq_sections"] == list(spec.faq)
             assert finding["rules"], f"{finding['id']}: no rule concludes it"
-    assert doc["unmatched"] == []
     assert doc["notice"] == RESEARCH_NOTICE
 
 
@@ -85,15 +84,22 @@ def test_rules_formats_name_every_id_and_rule(rules_doc: dict[str, Any], fmt: st
     assert RESEARCH_NOTICE in result.stdout
 
 
-def test_rule_scan_finds_every_rule_method_of_the_engine() -> None:
-    """The ast scan sees exactly the rule methods experta runs (those that conclude)."""
+def test_rules_listing_shows_every_rule_method_of_the_engine(rules_doc: dict[str, Any]) -> None:
+    """The listing has exactly the rule methods experta runs, each with its declaration."""
+    listed = {
+        (r["rule_set"], r["rule"]): r
+        for factor in rules_doc["factors"]
+        for f in factor["findings"]
+        for r in f["rules"]
+    }
     kb = knowledge()
-    scanned = {(site.rule_set, site.rule) for site in rule_sites(kb.rule_sets)}
     for rule_set in kb.rule_sets:
         rule_methods = {
             name for name, member in vars(rule_set).items() if type(member).__name__ == "Rule"
         }
-        assert rule_methods == {rule for cls, rule in scanned if cls == rule_set.__name__}
+        assert rule_methods == {rule for cls, rule in listed if cls == rule_set.__name__}
+    assert rules_doc["rule_count"] == len(listed)
+    assert all(rule["reads"] for rule in listed.values())
 
 
 @pytest.mark.parametrize(
@@ -122,24 +128,6 @@ def test_rules_that_fire_are_listed_under_their_finding(
     assert diagnosis.findings
     for finding in diagnosis.findings:
         assert set(finding.rules) <= listed[finding.id]
-
-
-def test_rule_scan_reports_non_literal_ids() -> None:
-    class Rules:
-        def plain(self) -> None:  # not a rule: no decorator
-            self.conclude("ignored")  # type: ignore[attr-defined]
-
-        @staticmethod
-        def _decorator(f: Any) -> Any:
-            return f
-
-        @_decorator
-        def dynamic(self) -> None:
-            name = "x"
-            self.conclude(name, severity="minor")  # type: ignore[attr-defined]
-
-    sites = rule_sites((Rules,))
-    assert [(s.finding, s.rule, s.severity) for s in sites] == [(None, "dynamic", "minor")]
 
 
 # --- schema ------------------------------------------------------------------------------

@@ -224,7 +224,7 @@ def test_failed_write_keeps_the_old_file_and_leaves_no_temp(
 def test_jobs_is_passed_to_the_batch(
     studies: dict[str, Path], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from thymoscope.engine import batch
+    from thymoscope import api as batch
 
     seen: list[int | None] = []
     original = batch.diagnose_to_documents
@@ -250,7 +250,7 @@ def _run_main(monkeypatch: pytest.MonkeyPatch, *args: str) -> int:
 
 
 def _break_the_diagnoser(monkeypatch: pytest.MonkeyPatch) -> None:
-    from thymoscope.engine import batch
+    from thymoscope import api as batch
 
     def boom(*args: Any, **kwargs: Any) -> Any:
         raise RuntimeError("rule network\nexploded")

@@ -12,15 +12,8 @@ from typing import Any
 import pytest
 import yaml
 
-from thymoscope.api import diagnose_file
-from thymoscope.engine.batch import (
-    MIN_PARALLEL,
-    diagnose_paths,
-    diagnose_to_documents,
-    diagnose_to_json,
-    effective_jobs,
-    splice_json,
-)
+from thymoscope.api import diagnose_file, diagnose_paths, diagnose_to_documents, diagnose_to_json
+from thymoscope.engine.batch import MIN_PARALLEL, effective_jobs, splice_json
 from thymoscope.engine.diagnosis import Diagnosis
 from thymoscope.report.document import report_document, study_document
 from thymoscope.study.loader import StudyFileError

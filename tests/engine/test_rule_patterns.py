@@ -38,7 +38,7 @@ def all_rules() -> list[tuple[str, Any]]:
 
 
 def test_the_walker_finds_a_literal_chain() -> None:
-    from thymoscope.engine.facts import Design
+    from thymoscope.kb.facts import Design
 
     bad = Rule(Design(type=L("rct") | L("single_arm") | L("observational")))
     assert literal_alternatives(bad)

@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from tests.fuzz._stats import record
 from tests.hostile.test_yaml import CASES as HOSTILE
 from tests.strategies import study_dicts
-from thymoscope.engine.batch import diagnose_paths
+from thymoscope.api import diagnose_paths
 from thymoscope.study.loader import StudyFileError
 
 

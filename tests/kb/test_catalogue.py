@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import ast
 import re
 from importlib import import_module
-from importlib.resources import files
 from pathlib import Path
 
 import pytest
 
 from thymoscope.engine.experta_compat import Rule
+from thymoscope.engine.rules import rule_specs
 from thymoscope.kb import knowledge
 from thymoscope.kb.rules import RULE_SETS
 
@@ -48,25 +47,10 @@ RULE_TEST_MODULES = [f"tests.kb.test_{factor}" for factor in FACTORS]
 
 
 def concluded_ids() -> dict[str, set[str]]:
-    """finding id -> rule methods of RULE_SETS whose body calls ``self.conclude("<id>", ...)``."""
+    """finding id -> the rule methods of RULE_SETS declared (``@concludes``) to conclude it."""
     found: dict[str, set[str]] = {}
-    modules = {cls.__module__.rsplit(".", 1)[1] for cls in RULE_SETS}
-    for source in files("thymoscope.kb.rules").iterdir():
-        if source.name.removesuffix(".py") not in modules:
-            continue  # helpers, or rule sets of another catalogue (study pairs)
-        tree = ast.parse(source.read_text(encoding="utf-8"))
-        for func in ast.walk(tree):
-            if not isinstance(func, ast.FunctionDef):
-                continue
-            for node in ast.walk(func):
-                if (
-                    isinstance(node, ast.Call)
-                    and isinstance(node.func, ast.Attribute)
-                    and node.func.attr == "conclude"
-                    and node.args
-                    and isinstance(node.args[0], ast.Constant)
-                ):
-                    found.setdefault(node.args[0].value, set()).add(func.name)
+    for spec in rule_specs(RULE_SETS):
+        found.setdefault(spec.finding, set()).add(spec.rule)
     return found
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 
 from tests.conftest import DELETE, make_study_dict
-from tests.kb.rulecase import RuleCase, check_fires, check_silent, ids
+from tests.kb.rulecase import RuleCase, check_fires
 from tests.kb.values import concluded
 from thymoscope.kb.rules.dosing import regimen_differences
 
@@ -130,16 +130,6 @@ CASES = [
         name="dose",
     ),
 ]
-
-
-@pytest.mark.parametrize("case", CASES, ids=ids(CASES))
-def test_rule_fires(case: RuleCase) -> None:
-    check_fires(case)
-
-
-@pytest.mark.parametrize("case", CASES, ids=ids(CASES))
-def test_rule_stays_silent(case: RuleCase) -> None:
-    check_silent(case)
 
 
 def test_low_dose_finding_states_its_thin_evidence() -> None:

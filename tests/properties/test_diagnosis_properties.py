@@ -12,8 +12,9 @@ from pydantic_core import to_jsonable_python
 from tests.strategies import studies
 from thymoscope.api import diagnose, diagnoser
 from thymoscope.engine.diagnosis import SEVERITY_ORDER, Diagnosis
-from thymoscope.engine.facts import study_facts, study_values
+from thymoscope.engine.facts import study_values
 from thymoscope.kb import knowledge
+from thymoscope.kb.facts import study_facts
 from thymoscope.study.model import Study
 
 PROPERTY_SETTINGS = settings(
