@@ -46,11 +46,9 @@ class BaselineImmunityRules(RuleSet):
             "result.primary",
         ),
         needs=("population.immune_status",),
-        when={
-            "indication": {"not": ["sepsis"]},
-            "population.immune_status": ["mixed"],
-            "population.selected_by_biomarker": [False],
-        },
+        # selected_by_biomarker: False or unknown both enable it (unknown is no selection
+        # shown), so it is not a `when` field; True silences it (tested in CASES).
+        when={"indication": {"not": ["sepsis"]}, "population.immune_status": ["mixed"]},
     )
     @Rule(
         Study(indication=P(lambda v: v != "sepsis")),

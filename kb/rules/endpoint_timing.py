@@ -57,8 +57,7 @@ class EndpointTimingRules(RuleSet):
             "primary_endpoint.timing": ["end_of_therapy"],
             "intervention.role": ["monotherapy"],
             "primary_endpoint.kind": sorted(CHB_DELAYED_ENDPOINT_KINDS),
-            "result.primary": ["no_significant_effect"],
-        },
+        },  # result.primary: null or unknown enable it, benefit and harm silence it (CASES)
         applies_to=("chronic_hepatitis_b",),
     )
     @Rule(

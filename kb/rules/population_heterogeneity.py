@@ -3,8 +3,8 @@
 A subgroup claim needs a claimed *difference* between subgroups: a subgroup singled out
 as showing an effect, one whose interaction test or credibility rating is reported, or
 strata of one characteristic that disagree; strata that agree are not one. Its
-credibility is read with the ICEMAN items the study file records (pre-specification, within- or between-trial
-comparison, interaction test, number of subgroups tested).
+credibility is read with the ICEMAN items the study file records (pre-specification,
+within- or between-trial comparison, interaction test, number of subgroups tested).
 """
 
 from __future__ import annotations

@@ -539,6 +539,7 @@ class StudyQualityRules(RuleSet):
     @concludes(
         "quality-subgroups-disagree",
         reads=(
+            "design.type",
             "primary_endpoint.kind",
             "primary_endpoint.counted_event",
             "result.primary",
@@ -554,7 +555,7 @@ class StudyQualityRules(RuleSet):
             "subgroups.*.effect.ci_level",
             "subgroups.*.effect.p_value",
         ),
-        when={"subgroups.*.by": ["study_quality"]},
+        when={"design.type": ["meta_analysis"]},  # where quality strata are asked for
     )
     @Rule(
         AS.endpoint << PrimaryEndpoint(),
