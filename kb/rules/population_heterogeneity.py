@@ -81,7 +81,7 @@ def _side(sub: Mapping[str, Any]) -> int:
     if estimate is None:
         return 0
     null = null_value(sub.get("effect_measure"))
-    return (estimate > null) - (estimate < null)
+    return int(estimate > null) - int(estimate < null)
 
 
 def claims_difference(sub: Mapping[str, Any], siblings: Iterable[Mapping[str, Any]]) -> bool:
@@ -269,7 +269,7 @@ class PopulationHeterogeneityRules(RuleSet):
             (fact for fact in self.facts.values() if isinstance(fact, Subgroup)),
             key=lambda fact: fact["index"],
         )
-        found = []
+        found: list[tuple[Mapping[str, Any], list[tuple[str, tuple[str, ...]]]]] = []
         for sub in subs:
             if claims_difference(sub, subs):
                 weak = subgroup_weaknesses(sub, tested)
