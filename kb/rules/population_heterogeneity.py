@@ -27,7 +27,7 @@ from thymoscope.kb.thresholds import (
 
 SEPSIS_DEFINITION_TEXT = {"sepsis_1": "Sepsis-1", "sepsis_2": "Sepsis-2", "other": "other"}
 EXCLUSION_TEXT = {
-    "severe_immunosuppression": "severe immunosuppression",
+    "severe_immunosuppression": "patients with severe immunosuppression",
     "moribund": "moribund patients",
 }
 CHB_DIFFERENCE_TEXT = {

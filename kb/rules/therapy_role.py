@@ -24,17 +24,25 @@ OTHER_PRODUCTS = ("thymosin_fraction_5", "other_thymic_peptide")
 class TherapyRoleRules(RuleSet):
     @concludes(
         "cancer-monotherapy",
-        reads=("indication", "cancer_type", "intervention.role", "result.primary"),
+        reads=(
+            "indication",
+            "cancer_type",
+            "intervention.role",
+            "intervention.product",
+            "result.primary",
+        ),
         needs=("intervention.role",),
         when={"intervention.role": ["monotherapy"]},
         applies_to=("cancer",),
     )
     @Rule(
         Study(indication="cancer", cancer_type=MATCH.cancer_type),
-        Intervention(role="monotherapy"),
+        AS.intervention << Intervention(role="monotherapy"),
         Result(primary=MATCH.primary),
     )
-    def cancer_monotherapy(self, cancer_type: str | None, primary: str | None) -> None:
+    def cancer_monotherapy(
+        self, cancer_type: str | None, intervention: Mapping[str, Any], primary: str | None
+    ) -> None:
         self.conclude(
             "cancer-monotherapy",
             "indication",
@@ -42,6 +50,7 @@ class TherapyRoleRules(RuleSet):
             *(("result.primary",) if primary is not None else ()),
             severity="major" if primary == "no_significant_effect" else "moderate",
             cancer_type=cancer_type,
+            product=intervention.get("product"),
             primary=primary,
         )
 

@@ -201,7 +201,10 @@ CASES = [
         fire={"schema_version": 2, "population": {"exclusions": ["other"]}},
         silent={"population": {"exclusions": ["severe_immunosuppression", "moribund"]}},
         cites={"population.exclusions": ("other",)},
-        texts=("moribund patients were not excluded", "severe immunosuppression were not"),
+        texts=(
+            "moribund patients were not excluded",
+            "patients with severe immunosuppression were not",
+        ),
         name="sepsis-exclusions",
     ),
     RuleCase(
