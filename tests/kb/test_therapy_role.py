@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from tests.conftest import DELETE, make_study_dict
 from tests.kb.rulecase import RuleCase
-from tests.kb.values import concluded
+from tests.kb.values import concluded, diagnosed
 
 CANCER = make_study_dict(
     indication="cancer",
@@ -161,3 +161,13 @@ def test_neoadjuvant_use_and_recorded_side_effects_are_named() -> None:
     assert "neoadjuvant use" in found.explanation
     assert "radiation pneumonitis and adverse events" in found.explanation
     assert {f.path for f in found.facts} >= {"intervention.sequence", "secondary_endpoints"}
+
+
+def test_single_agent_text_names_a_product_that_is_not_thymalfasin() -> None:
+    data = make_study_dict(
+        CASES[0].fire_dict(), schema_version=2, intervention={"product": "thymosin_fraction_5"}
+    )
+    found, values = concluded(data, "cancer-monotherapy")
+    assert values["product"] == "thymosin_fraction_5"
+    assert found.explanation.startswith("The study's thymic product (thymosin fraction 5)")
+    assert "different-thymic-product" in {f.id for f in diagnosed(data).findings}

@@ -171,6 +171,31 @@ def test_texts_stay_with_their_indication_and_never_print_zero_months(
         assert "patients should" not in text and "you should" not in text.lower()
 
 
+@pytest.mark.parametrize(
+    ("case_id", "finding_id", "phrase"),
+    [
+        # review item 6: what the interval rules out, and the FAQ strata outside it
+        ("sepsis-large-double-blind-null", "imprecise-result", "excludes a ratio below 0.72"),
+        ("sepsis-large-double-blind-null", "imprecise-result", "OR 0.41 of the lower-quality"),
+        # FAQ 1 and 4: side effects (severe radiation pneumonitis) recorded
+        (
+            "nsclc-adjuvant-ccrt-immunotherapy",
+            "adjuvant-benefit-plausible",
+            "radiation pneumonitis",
+        ),
+        # review item 8: confounding by indication named for the retrospective cohort
+        ("nsclc-adjuvant-ccrt-immunotherapy", "high-risk-of-bias", "confounding by indication"),
+        # review item 28: immune status unknown is said, not guessed
+        ("chb-rct-12-months-after", "immune-status-unknown", "not read as either"),
+    ],
+)
+def test_bundled_cases_say_what_the_review_asked_for(
+    case_id: str, finding_id: str, phrase: str, bundled_cases: dict[str, Path]
+) -> None:
+    found = next(f for f in diagnosed(case_id, bundled_cases).findings if f.id == finding_id)
+    assert phrase in found.explanation
+
+
 def test_meta_analysis_matches_the_faq_figures(bundled_cases: dict[str, Path]) -> None:
     study = diagnosed("sepsis-meta-analysis-11-rcts", bundled_cases).key_facts
     assert study["design.type"] == "meta_analysis"
