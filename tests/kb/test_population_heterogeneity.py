@@ -299,3 +299,9 @@ def test_tests_sepsis_null_gets_one_population_finding_not_major() -> None:
         "no_significant_effect",
     )
     assert "immunocompetent-population" not in diagnosed(data).finding_ids()
+
+
+def test_a_high_credibility_rating_covers_a_missing_subgroup_interval() -> None:
+    rated = {**TESTS_DIABETES, "credibility": "high"}
+    data = make_study_dict(result=NULL, subgroups=[rated])
+    assert "low-credibility-subgroup-claim" not in diagnosed(data).finding_ids()
