@@ -84,9 +84,11 @@ class TherapyRoleRules(RuleSet):
         primary: str | None,
     ) -> None:
         measured = study.get("secondary_endpoints")
-        side_effects = (
-            None if measured is None else [e for e in SIDE_EFFECT_ENDPOINTS if e in measured]
-        )
+        side_effects: list[str] | None = None
+        if measured is not None:
+            side_effects = [e for e in SIDE_EFFECT_ENDPOINTS if e in measured]
+            if not side_effects and "other" in measured:
+                side_effects = None  # an unnamed endpoint may be one: not known to be absent
         sequence = intervention.get("sequence")
         cites = ["indication", "intervention.role", "intervention.combined_with"]
         if sequence is not None:

@@ -171,3 +171,10 @@ def test_single_agent_text_names_a_product_that_is_not_thymalfasin() -> None:
     assert values["product"] == "thymosin_fraction_5"
     assert found.explanation.startswith("The study's thymic product (thymosin fraction 5)")
     assert "different-thymic-product" in {f.id for f in diagnosed(data).findings}
+
+
+def test_an_unnamed_secondary_endpoint_is_not_read_as_no_side_effect_endpoint() -> None:
+    data = make_study_dict(CASES[2].fire_dict(), secondary_endpoints=["cd4", "other"])
+    found, values = concluded(data, "adjuvant-benefit-plausible")
+    assert values["side_effects"] is None
+    assert "recorded neither" not in found.explanation

@@ -177,12 +177,6 @@ def test_texts_stay_with_their_indication_and_never_print_zero_months(
         # review item 6: what the interval rules out, and the FAQ strata outside it
         ("sepsis-large-double-blind-null", "imprecise-result", "excludes a ratio below 0.72"),
         ("sepsis-large-double-blind-null", "imprecise-result", "OR 0.41 of the lower-quality"),
-        # FAQ 1 and 4: side effects (severe radiation pneumonitis) recorded
-        (
-            "nsclc-adjuvant-ccrt-immunotherapy",
-            "adjuvant-benefit-plausible",
-            "radiation pneumonitis",
-        ),
         # review item 8: confounding by indication named for the retrospective cohort
         ("nsclc-adjuvant-ccrt-immunotherapy", "high-risk-of-bias", "confounding by indication"),
         # review item 28: immune status unknown is said, not guessed
