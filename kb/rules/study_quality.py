@@ -555,7 +555,6 @@ class StudyQualityRules(RuleSet):
             "subgroups.*.effect.ci_level",
             "subgroups.*.effect.p_value",
         ),
-        when={"design.type": ["meta_analysis"]},  # where quality strata are asked for
     )
     @Rule(
         AS.endpoint << PrimaryEndpoint(),
