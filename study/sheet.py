@@ -31,6 +31,7 @@ import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time
+from functools import cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -91,39 +92,44 @@ def _leaf_kinds() -> dict[str, FieldKind]:
     return {p: k for p, k in field_kinds().items() if k.kind not in ("section", "mapping")}
 
 
-def _known_headers() -> dict[str, str]:
-    """Lowercased dotted paths and labels -> generic path (subgroup fields: ``*``)."""
+@cache
+def _known_headers() -> tuple[dict[str, str], dict[str, str]]:
+    """(study fields, subgroup fields): lowercased dotted paths and labels -> generic path.
+
+    Subgroup fields are known by their own part (``effect.estimate``, "effect estimate").
+    """
     known: dict[str, str] = {}
+    subgroup: dict[str, str] = {}
     for path in _leaf_kinds():
-        known[_key(path)] = path
-        label = field_label(path)
         if path.startswith("subgroups.*."):
-            label = label.removeprefix("Subgroup: ")
-            known[_key(f"subgroup: {label}")] = path
-        known[_key(label)] = path
-    return known
+            subgroup[_key(path.removeprefix("subgroups.*."))] = path
+            subgroup[_key(field_label(path).removeprefix("Subgroup: "))] = path
+        else:
+            known[_key(path)] = path
+            known[_key(field_label(path))] = path
+    return known, subgroup
 
 
 def _resolve(header: str) -> str:
     """The model path of a column header (subgroups from 0); raises :class:`_CellError`."""
     text = " ".join(header.split())
     key = _key(text)
-    known = _known_headers()
+    known, subgroup = _known_headers()
     if key.startswith("covariates.") or key.startswith("covariate "):
         name = text.split(".", 1)[1] if key.startswith("covariates.") else text.split(" ", 1)[1]
         return f"covariates.{name.strip()}"
     match = _SUBGROUP_PATH.match(text) or _SUBGROUP_LABEL.match(key)
     if match:
         number, rest = int(match.group(1)), match.group(2)
-        generic = known.get(_key(f"subgroups.*.{rest}")) or known.get(_key(f"subgroup: {rest}"))
-        if generic is None or not generic.startswith("subgroups.*."):
+        generic = subgroup.get(_key(rest))
+        if generic is None:
             raise _CellError(f"unknown subgroup field {shown(rest)}{_suggest(rest)}")
         if number < 1:
             raise _CellError("subgroups are numbered from 1 in a sheet (subgroups.1.name)")
         return generic.replace("*", str(number - 1), 1)
-    if key in known and not known[key].startswith("subgroups.*."):
-        return known[key]
     if key in known:
+        return known[key]
+    if key in subgroup:
         raise _CellError("a subgroup column needs its number, e.g. subgroups.1.name")
     if key in {_key(p) for p, k in field_kinds().items() if k.kind == "section"}:
         raise _CellError(
