@@ -63,8 +63,8 @@ _EFFECT_KEYS = ("measure", "estimate", "ci_low", "ci_high", "ci_level", "p_value
 
 
 def _effect(study: Mapping[str, Any], extra: Mapping[str, Any] | None) -> dict[str, Any]:
-    """The study's own effect from the document (a ``effect`` mapping or ``result.effect.*``
-    key facts), else from ``extra`` (the study's values by dotted path)."""
+    """The study's own effect from the document (its ``effect`` mapping first, then
+    ``result.effect`` key facts), else from ``extra`` (the study's values by dotted path)."""
     found: dict[str, Any] = {}
     effect = study.get("effect")
     if isinstance(effect, Mapping):
@@ -73,7 +73,9 @@ def _effect(study: Mapping[str, Any], extra: Mapping[str, Any] | None) -> dict[s
         path = str(fact.get("path", ""))
         if path == "result.effect" and isinstance(fact.get("value"), Mapping):
             value = fact["value"]
-            found.update({k: value.get(k) for k in _EFFECT_KEYS if value.get(k) is not None})
+            for key in _EFFECT_KEYS:
+                if value.get(key) is not None:
+                    found.setdefault(key, value[key])
         elif path.startswith("result.effect.") and fact.get("value") is not None:
             found.setdefault(path.rsplit(".", 1)[1], fact["value"])
     if not found and extra is not None:
