@@ -479,9 +479,7 @@ def _located(problem: Problem, number: int, order: list[int], by_path: dict[str,
     if match and int(match.group(1)) < len(order):
         path = f"subgroups.{order[int(match.group(1))]}{match.group(2)}"
     column = by_path.get(path) or sheet_column(path)
-    return Problem(
-        problem.source, number if problem.line or problem.field else 0, column, problem.message
-    )
+    return Problem(problem.source, number, column, problem.message)
 
 
 def read_sheet(

@@ -258,3 +258,27 @@ def test_template_has_header_one_example_row_and_drop_downs(tmp_path: Path) -> N
     ((_, example),) = read_sheet(path)
     assert isinstance(example, Study)
     assert study_row(example)["id"] == sheet["B2"].value
+
+
+def test_covariate_columns_and_their_errors(tmp_path: Path) -> None:
+    path = write_csv_text(
+        tmp_path / "s.csv",
+        "id,title,indication,covariates.mean_age,Covariate region,covariates.Bad\n"
+        "s,T,sepsis,61.5,Asia,\n"
+        "t,T,sepsis,60,Europe,3\n",
+    )
+    results = read_sheet(path)
+    first = results[0][1]
+    assert isinstance(first, Study) and first.covariates == {"mean_age": 61.5, "region": "Asia"}
+    error = results[1][1]
+    assert isinstance(error, StudyFileError)
+    assert str(error).startswith(f"{path}:3: covariates.Bad: 'Bad' is not a covariate name")
+
+
+def test_a_version_1_row_using_a_version_2_field_is_told_so(tmp_path: Path) -> None:
+    path = write_csv_text(
+        tmp_path / "s.csv",
+        "schema_version,id,title,indication,Product given\n1,s,T,sepsis,thymalfasin\n",
+    )
+    (line,) = problem_lines(path)
+    assert line.startswith(f"{path}:2: Product given: the field 'product' was added")
