@@ -14,7 +14,7 @@ import math
 import re
 import types
 import typing
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from functools import cache
@@ -261,3 +261,23 @@ def fact_sentence(path: str, value: Any, facts: Mapping[str, Any] | None = None)
         elif unit:
             words = f"{words} {unit}"
     return f"{field_label(path)}: {words}"
+
+
+def fact_sentences(facts: Mapping[str, Any], paths: Iterable[str] | None = None) -> list[str]:
+    """One line per known fact (``facts``: a study's values by dotted path, e.g.
+    ``Diagnosis.key_facts``), for ``paths`` in their order (default: every path in
+    ``facts``). Unknown facts are left out; a unit field shown as another field's
+    unit (the dose unit with the dose) is not repeated on its own line."""
+    chosen = list(facts if paths is None else paths)
+    shown_units = {
+        entry.unit_from
+        for path in chosen
+        if facts.get(path) is not None
+        and (entry := _labels()[0].get(generic_path(path))) is not None
+        and entry.unit_from
+    }
+    return [
+        fact_sentence(path, facts[path], facts)
+        for path in chosen
+        if facts.get(path) is not None and path not in shown_units
+    ]

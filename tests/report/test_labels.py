@@ -6,6 +6,7 @@ import pytest
 
 from thymoscope.kb.labels import (
     fact_sentence,
+    fact_sentences,
     field_kinds,
     field_label,
     labelled_fields,
@@ -89,3 +90,14 @@ def test_covariates_and_unknown_paths() -> None:
     assert field_label("covariates.mean_age") == "Covariate mean_age"
     with pytest.raises(KeyError):
         field_label("design.colour")
+
+
+def test_fact_sentences_fold_the_dose_unit_into_the_dose() -> None:
+    facts = {
+        "intervention.dose": 1.6,
+        "intervention.dose_unit": "mg",
+        "design.blinding": None,
+        "primary_endpoint.timing": "end_of_therapy",
+    }
+    assert fact_sentences(facts) == ["Dose: 1.6 mg", "Endpoint read: at end of therapy"]
+    assert fact_sentences(facts, ["intervention.dose_unit"]) == ["Dose unit: mg"]
