@@ -689,6 +689,8 @@ def _kind_words(kind: FieldKind) -> str:
         "flag": "yes or no",
         "choice": "one value from the list",
     }[kind.kind]
+    if kind.path == "schema_version":
+        return "1 or 2 (an empty cell reads as 2)"
     if kind.many:
         return "list: values separated by '; ' ('none' for an empty list)"
     return words + (" (required)" if kind.required else "")
