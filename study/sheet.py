@@ -9,7 +9,11 @@ labels from kb/labels.yaml ("Endpoint read"), in any order and any case. In a sh
 * an empty cell is unknown; a list is written ``a; b``, and ``none`` is the empty list;
 * a closed-list cell takes the value (``end_of_therapy``) or its label ("at end of
   therapy"); a yes/no cell takes ``yes``/``no``/``true``/``false``;
-* ``schema_version`` may be left out: a sheet is read as version 2.
+* ``schema_version`` may be left out: a sheet is read as version 2;
+* in CSV, a cell ``'=x`` (or ``'+``, ``'-``, ``'@``) reads as ``=x``: the apostrophe is
+  the formula guard that spreadsheet exports, and thymoscope's own CSV, put in front;
+* XLSX formulas are read as their last computed values (a formula never computed is
+  an empty cell); the header is row 1 of the sheet "Studies" (or the first sheet).
 
 Every row is validated by the study model. A problem reads
 ``FILE:SHEET:ROW: COLUMN: message`` (CSV files have no sheet: ``FILE:ROW: COLUMN:
