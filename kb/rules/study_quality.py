@@ -122,6 +122,19 @@ def bias_mechanisms(design: Mapping[str, Any], kind: Any = None) -> list[Mechani
     expectation = _expectation(design, kind)
     if expectation is not None:
         found.append(expectation)
+    elif design_type not in ("single_arm", "meta_analysis") and design.get("blinding") is None:
+        # An unreported safeguard is never counted as in place (it lowers what can be said).
+        objective = kind in OBJECTIVE_ENDPOINT_KINDS
+        found.append(
+            Mechanism(
+                "blinding_unreported",
+                "it does not report whether participants and assessors were blinded, so an "
+                "expectation effect cannot be ruled out"
+                + ("; the primary outcome is objective, so this weighs less" if objective else ""),
+                ("design.blinding", "primary_endpoint.kind") if objective else ("design.blinding",),
+                "light" if objective else "ordinary",
+            )
+        )
     size, centres = design.get("sample_size"), design.get("centres")
     if (
         design_type != "meta_analysis"

@@ -141,7 +141,7 @@ CASES = [
             "design": {"comparator": "standard_of_care", "blinding": DELETE},
             "primary_endpoint": {"kind": "complications"},
         },
-        silent={"design": {"comparator": "placebo"}},
+        silent={"design": {"blinding": "double"}},
         cites={"design.comparator": "standard_of_care"},
         severity="moderate",
         name="standard-of-care-without-placebo",
@@ -374,6 +374,24 @@ CASES = [
         silent={"primary_endpoint": {"definition_reported": True}},
         cites={"primary_endpoint.definition_reported": False},
         severity="minor",
+    ),
+    RuleCase(  # Schulof 1985: placebo, blinding not reported, immune endpoint
+        rule="result_at_risk_of_bias",
+        finding="high-risk-of-bias",
+        fire={"design": {"blinding": DELETE}, "primary_endpoint": {"kind": "immunological"}},
+        silent={"design": {"blinding": "double"}},
+        cites={"design.blinding": None},
+        severity="moderate",
+        name="blinding-not-reported",
+    ),
+    RuleCase(
+        rule="result_at_risk_of_bias",
+        finding="high-risk-of-bias",
+        fire={"design": {"blinding": DELETE}},
+        silent={"design": {"blinding": "double"}},
+        cites={"design.blinding": None, "primary_endpoint.kind": "mortality"},
+        severity="minor",
+        name="blinding-not-reported-objective-outcome",
     ),
 ]
 
