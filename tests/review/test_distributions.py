@@ -70,7 +70,10 @@ def test_chi_square_tail(x: float, df: float) -> None:
 
 @given(positive, dfs, dfs)
 def test_f_tail(x: float, df1: float, df2: float) -> None:
-    assert close(f_sf(x, df1, df2), float(stats.f.sf(x, df1, df2)), rel=1e-8)
+    oracle = float(stats.f.sf(x, df1, df2))
+    # Far in the tail scipy's own betainc loses digits: for F(52; 52, 1240) = 1.5636e-271
+    # it is off by 2.4e-8 relative where ours agrees with mpmath (40 digits) to 1e-13.
+    assert close(f_sf(x, df1, df2), oracle, rel=1e-8 if oracle > 1e-100 else 1e-6)
 
 
 @settings(max_examples=60)
