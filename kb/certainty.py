@@ -231,10 +231,13 @@ def optimal_information_size(analysis: OutcomeAnalysis) -> tuple[int | None, str
     pc = _control_risk(analysis.entries)
     if pc is None or not 0 < pc < 1:
         return None, "not computed: no control-arm event counts"
-    pt = pc * (1 - OIS_RELATIVE_REDUCTION)
+    # a 25% relative change towards benefit: fewer unfavourable events, more favourable ones
+    favourable = all(e.counted_event == "favourable" for e in analysis.entries)
+    change = "increase" if favourable else "reduction"
+    pt = pc * (1 + OIS_RELATIVE_REDUCTION if favourable else 1 - OIS_RELATIVE_REDUCTION)
     per_arm = (OIS_ALPHA_Z + OIS_POWER_Z) ** 2 * (pc * (1 - pc) + pt * (1 - pt)) / (pc - pt) ** 2
     return 2 * math.ceil(per_arm), (
-        f"a {OIS_RELATIVE_REDUCTION:.0%} relative risk reduction from the pooled control-arm "
+        f"a {OIS_RELATIVE_REDUCTION:.0%} relative {change} from the pooled control-arm "
         f"risk {pc:.1%}, two-sided α 0.05, power 80%"
     )
 
