@@ -65,8 +65,14 @@ def test_a_study_without_two_strata_has_no_plot(tmp_path: Path) -> None:
     }
     assert study_strata_plot(values) is None
     # a second stratum on another measure is not drawn on the same axis
-    values |= {f"subgroups.1.{k}": v for k, v in (("name", "hr"), ("effect.measure", "hazard_ratio"),
-               ("effect.estimate", 0.7), ("effect.ci_low", 0.5), ("effect.ci_high", 0.9))}  # fmt: skip
+    second = {
+        "name": "hr",
+        "effect.measure": "hazard_ratio",
+        "effect.estimate": 0.7,
+        "effect.ci_low": 0.5,
+        "effect.ci_high": 0.9,
+    }
+    values |= {f"subgroups.1.{k}": v for k, v in second.items()}
     assert study_strata_plot(values) is None
 
 
