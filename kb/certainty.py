@@ -60,6 +60,7 @@ class Domain:
     downgrade: int  # 0, 1 (serious) or 2 (very serious)
     reasons: tuple[str, ...]  # why downgraded, or why not (e.g. "not assessed: ...")
     assessed: bool = True
+    summary: str = ""  # the short reason of a downgrade, for the summary-of-findings table
 
     @property
     def judgement(self) -> str:
@@ -162,7 +163,12 @@ def _risk_of_bias(
         )
     if share not in reasons:
         reasons.append(share)
-    return Domain("risk of bias", min(downgrade, 2), tuple(reasons))
+    summary = (
+        "the benefit rests on the studies at higher risk of bias"
+        if weaker
+        else f"{_pct(not_low)} of the weight from studies not at low risk of bias"
+    )
+    return Domain("risk of bias", min(downgrade, 2), tuple(reasons), summary=summary)
 
 
 def _crosses_null(low: float, high: float, null: float) -> bool:
@@ -184,6 +190,7 @@ def _inconsistency(
             "inconsistency",
             2 if very else 1,
             (f"heterogeneity-unexplained: {stats}" + ("; I² ≥ 75%" if very else ""),),
+            summary=f"unexplained heterogeneity (I² = {het.i2:.0f}%)",
         )
     if crosses and not explained:
         pi = analysis.pooled.prediction
@@ -196,6 +203,7 @@ def _inconsistency(
                 f"prediction-interval-includes-no-effect: a new study could fall anywhere "
                 f"from {f(pi.low):.2f} to {f(pi.high):.2f} ({stats})",
             ),
+            summary="the prediction interval includes no effect",
         )
     if explained:
         factors = sorted({f.factor or "" for f in explained})
@@ -266,8 +274,14 @@ def _imprecision(
                     f"({APPRECIABLE_BENEFIT}) and appreciable harm ({APPRECIABLE_HARM}), "
                     "the GRADE default thresholds",
                 ),
+                summary="the CI spans appreciable benefit and harm",
             )
-        return Domain("imprecision", 1, (f"{ci_text} includes no effect",))
+        return Domain(
+            "imprecision",
+            1,
+            (f"{ci_text} includes no effect",),
+            summary="the CI includes no effect",
+        )
     size, how = ois
     if size is not None and participants is not None and participants < size:
         return Domain(
@@ -277,6 +291,7 @@ def _imprecision(
                 f"{ci_text} excludes no effect, but {participants} participants are fewer "
                 f"than the {OIS_LABEL} of {size} ({how})",
             ),
+            summary=f"{participants} participants, below the {OIS_LABEL} of {size}",
         )
     if size is None:
         return Domain("imprecision", 0, (f"{ci_text} excludes no effect; {OIS_LABEL} {how}",))
@@ -317,14 +332,26 @@ def _indirectness(analysis: OutcomeAnalysis, weights: Sequence[float]) -> Domain
         reasons.append(
             "same thymic product (or not recorded), the indication's own endpoint and comparator"
         )
-    return Domain("indirectness", downgrade, tuple(reasons))
+    summary = "; ".join(
+        text
+        for text, applies in (
+            ("another thymic product carries much of the weight", bool(other)),
+            ("a surrogate endpoint", analysis.key.endpoint in SURROGATE_ENDPOINTS),
+        )
+        if applies
+    )
+    return Domain("indirectness", downgrade, tuple(reasons), summary=summary)
 
 
 def _publication_bias(analysis: OutcomeAnalysis, findings: Sequence[BodyFinding]) -> Domain:
     small = [f for f in findings if f.id == "small-study-effects"]
     if small:
+        p_value = analysis.egger.p_value if analysis.egger else float("nan")
         return Domain(
-            "publication bias", 1, (f"small-study-effects: {small[0].explanation.rstrip('.')}",)
+            "publication bias",
+            1,
+            (f"small-study-effects: {small[0].explanation.rstrip('.')}",),
+            summary=f"small-study effects (Egger p = {p_value:.2g})",
         )
     if analysis.egger is None:
         return Domain(

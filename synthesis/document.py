@@ -258,6 +258,7 @@ def _certainty(c: Certainty) -> dict[str, Any]:
                 "downgrade": d.downgrade,
                 "assessed": d.assessed,
                 "reasons": list(d.reasons),
+                "summary": d.summary,
             }
             for d in c.domains
         ],
@@ -294,7 +295,7 @@ def summary_row(outcome: dict[str, Any]) -> dict[str, Any]:
         "certainty": certainty["level"] if certainty else None,
         "downgraded_for": certainty["downgraded_for"] if certainty else [],
         "reasons": [
-            f"{d['name']}: {d['reasons'][0]}"
+            f"{d['name']}: {d['summary'] or d['reasons'][0]}"
             for d in (certainty["domains"] if certainty else [])
             if d["downgrade"]
         ],

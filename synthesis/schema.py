@@ -172,6 +172,7 @@ CERTAINTY = _object(
                     "downgrade": {"enum": [0, 1, 2]},
                     "assessed": {"type": "boolean"},
                     "reasons": TEXTS,
+                    "summary": TEXT,
                 }
             ),
         },

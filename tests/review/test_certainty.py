@@ -74,7 +74,10 @@ def test_summary_row_carries_numbers_and_certainty(sepsis: dict[str, Any]) -> No
         0.89,
     )
     assert row["certainty"] == "low"
-    assert [r.split(":")[0] for r in row["reasons"]] == ["risk of bias", "publication bias"]
+    assert row["reasons"] == [
+        "risk of bias: the benefit rests on the studies at higher risk of bias",
+        "publication bias: small-study effects (Egger p = 0.019)",
+    ]
 
 
 def test_optimal_information_size_from_control_risk(sepsis: dict[str, Any]) -> None:
