@@ -64,7 +64,8 @@ RESULT_VERDICTS = {
     "results-statistically-compatible": "compatible",
     "results-not-testable": "not_tested",
 }
-# Per-finding values the document shows as structured fields.
+# Per-finding values the document shows as structured fields. ``more_credible`` is the
+# side more credible on the finding's factor (``favours`` is its version-1 name).
 VERDICT_KEYS = ("favours", "favoured_id", "expected_larger", "larger_id")
 
 
@@ -82,28 +83,33 @@ def side_by_side(comparison: PairComparison) -> list[dict[str, Any]]:
     return rows
 
 
+RESULT_FINDINGS = tuple(RESULT_VERDICTS)
+
+
 def statistics(comparison: PairComparison) -> dict[str, Any]:
-    """The between-estimate test, or why there is none."""
-    for finding_id in ("results-conflict", "results-statistically-compatible"):
-        if finding_id in comparison.details:
-            d = comparison.details[finding_id]
+    """The between-estimates test of the pair as the result rule concluded it.
+
+    The rule passes the test's document (``kb.effects.BetweenEstimates.document``) as
+    ``statistics``; the texts of the two effects and whether only one of them excluded
+    no effect are added for the report.
+    """
+    for finding_id in RESULT_FINDINGS:
+        d = comparison.details.get(finding_id)
+        if d and d.get("statistics") is not None:
             return {
-                "tested": True,
-                "method": "Altman & Bland 2003: z test of the difference of two log ratios",
-                "measure": d["measure"],
-                "a_effect": d["a_effect"],
-                "b_effect": d["b_effect"],
-                "ratio": d["ratio"],
-                "ci_low": d["ci_low"],
-                "ci_high": d["ci_high"],
-                "z": d["z"],
-                "p_value": d["p_value"],
-                "significant_difference": finding_id == "results-conflict",
-                "significance_differs": d["significance_differs"],
-                "reason": None,
+                **d["statistics"],
+                "a_effect": d.get("a_effect"),
+                "b_effect": d.get("b_effect"),
+                "significance_differs": d.get("significance_differs"),
             }
-    d = comparison.details.get("results-not-testable", {})
-    return {"tested": False, "reason": d.get("reason")}
+    from thymoscope.kb.effects import pair_test  # no result rule fired: test here
+
+    return {
+        **pair_test(comparison.values).document(),
+        "a_effect": None,
+        "b_effect": None,
+        "significance_differs": None,
+    }
 
 
 def factor_rows(
@@ -149,6 +155,8 @@ def comparison_document(
         entry = finding_document(finding, dict(factor_titles))
         details = comparison.details.get(finding.id, {})
         entry.update({key: details.get(key) for key in VERDICT_KEYS})
+        entry["more_credible"] = details.get("favours")
+        entry["statistics"] = details.get("statistics")
         findings.append(entry)
     stats = statistics(comparison)
     return {

@@ -13,7 +13,15 @@ from pydantic import Field
 
 from thymoscope.report.document import REPORT_VERSION
 from thymoscope.report.forest_schema import ForestPlot
-from thymoscope.report.schema import SCHEMA_DIALECT, Check, FactValue, Finding, Severity, _Strict
+from thymoscope.report.schema import (
+    SCHEMA_DIALECT,
+    BetweenEstimates,
+    Check,
+    FactValue,
+    Finding,
+    Severity,
+    _Strict,
+)
 
 SCHEMA_ID = f"urn:thymoscope:comparison:v{REPORT_VERSION}"
 
@@ -35,23 +43,18 @@ class StudyRef(_Strict):
     source: str | None
 
 
-class Statistics(_Strict):
-    """The test of the difference between the two estimates, or why there is none."""
+class Statistics(BetweenEstimates):
+    """The test of the difference between the two primary estimates, or why there is none.
 
-    tested: bool
-    reason: str | None = Field(description="why no test was done (null when tested)")
-    method: str | None = None
-    measure: str | None = None
-    a_effect: str | None = None
-    b_effect: str | None = None
-    ratio: float | None = Field(None, description="estimate of a / estimate of b")
-    ci_low: float | None = None
-    ci_high: float | None = None
-    z: float | None = None
-    p_value: float | None = None
-    significant_difference: bool | None = None
+    ``first`` is study a and ``second`` study b; the test runs only for estimates of the
+    same outcome (indication, endpoint kind, direction of the counted event) on the
+    same measure.
+    """
+
+    a_effect: str | None = Field(description="study a's estimate as text")
+    b_effect: str | None = Field(description="study b's estimate as text")
     significance_differs: bool | None = Field(
-        None, description="one estimate excludes no effect and the other does not"
+        description="one estimate excludes no effect and the other does not"
     )
 
 
@@ -65,7 +68,10 @@ class FactorRow(_Strict):
 
 
 class PairFinding(Finding):
-    favours: Side | None = Field(description="the study more credible on this factor")
+    more_credible: Side | None = Field(
+        description="the study more credible on this factor; null: neither, or cannot tell"
+    )
+    favours: Side | None = Field(description="same as more_credible (version-1 name)")
     favoured_id: str | None
     expected_larger: Side | None = Field(
         description="the study the difference is expected to give the larger benefit"

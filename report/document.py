@@ -57,6 +57,7 @@ def finding_document(finding: Finding, factor_titles: dict[str, str]) -> dict[st
         "evidence_note": finding.evidence_note,
         "rules": list(finding.rules),
         "facts": [{"path": f.path, "value": plain_value(f.value)} for f in finding.facts],
+        "statistics": None,
     }
 
 
@@ -71,7 +72,14 @@ def check_document(check: Check) -> dict[str, Any]:
 
 def study_document(diagnosis: Diagnosis, factor_titles: dict[str, str]) -> dict[str, Any]:
     """One study's part of the report."""
-    findings = [finding_document(f, factor_titles) for f in diagnosis.findings]
+    from thymoscope.kb.effects import finding_statistics
+
+    findings = []
+    for finding in diagnosis.findings:
+        entry = finding_document(finding, factor_titles)
+        cited = [fact.path for fact in finding.facts]
+        entry["statistics"] = finding_statistics(finding.id, cited, diagnosis.key_facts)
+        findings.append(entry)
     groups = []
     for factor, title in factor_titles.items():
         members = [f for f in findings if f["factor"] == factor]

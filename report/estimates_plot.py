@@ -11,12 +11,15 @@ the same layout.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 from thymoscope.report.forest import ForestLayout, forest_layout, text_lines
 
 TEXT_WIDTH = 88
+RATIO_RANGE = (1e-6, 1e6)  # ratios drawn; beyond, the estimate is shown in words only
+DIFFERENCE_LIMIT = 1e12
 RATIO_MEASURES = frozenset({"odds_ratio", "risk_ratio", "hazard_ratio"})
 UNFAVOURABLE_KINDS = frozenset({"mortality", "complications"})
 FAVOURABLE_KINDS = frozenset({"virological_response", "tumour_response"})
@@ -44,9 +47,15 @@ def _estimate(values: Mapping[str, Any], prefix: str) -> tuple[str, float, float
     measure, estimate, low, high = got
     if measure is None or estimate is None or low is None or high is None:
         return None
-    if str(measure) in RATIO_MEASURES and min(estimate, low, high) <= 0:
+    numbers = (float(estimate), float(low), float(high))
+    if not all(math.isfinite(v) for v in numbers):
         return None
-    return str(measure), float(estimate), float(low), float(high)
+    if str(measure) in RATIO_MEASURES:
+        if not all(RATIO_RANGE[0] <= v <= RATIO_RANGE[1] for v in numbers):
+            return None  # nothing to see on an axis spanning such ratios
+    elif max(abs(v) for v in numbers) > DIFFERENCE_LIMIT:
+        return None
+    return str(measure), *numbers
 
 
 def _document(layout: ForestLayout, rows: Sequence[Mapping[str, Any]]) -> dict[str, Any]:

@@ -36,6 +36,47 @@ class CitedFact(_Strict):
     value: FactValue
 
 
+class EstimateData(_Strict):
+    """One effect estimate as it entered a between-estimates test."""
+
+    label: str = Field(description="the study id or subgroup name")
+    measure: str
+    estimate: float
+    ci_low: float | None
+    ci_high: float | None
+    ci_level: float | None = Field(description="level of the study's interval, percent")
+    se: float | None = Field(description="standard error on the analysis scale (log for ratios)")
+    text: str
+
+
+class BetweenEstimates(_Strict):
+    """Test of the difference between two estimates (Altman & Bland 2003), or why not."""
+
+    tested: bool
+    reason: str | None = Field(description="why no test was run (null when tested)")
+    method: str
+    measure: str | None
+    scale: Literal["ratio", "difference"] | None = Field(
+        description="ratio measures are compared on the log scale, differences on their own"
+    )
+    first: EstimateData | None
+    second: EstimateData | None
+    ratio: float | None = Field(description="first / second (ratio measures)")
+    difference: float | None = Field(description="first - second (additive measures)")
+    ci_low: float | None
+    ci_high: float | None
+    ci_level: float | None = Field(description="level of the contrast's interval, percent")
+    z: float | None
+    p_value: float | None = Field(description="two-sided")
+    significant_difference: bool | None
+    independent: bool | None = Field(
+        description="false when the estimates may share data, null when that is unknown"
+    )
+    dependence: str | None = Field(description="why they may not be independent")
+    warnings: list[str] = Field(description="numbers that do not add up, stated")
+    summary: str = Field(description="what the test shows, and what it does not")
+
+
 class Finding(_Strict):
     id: str = Field(min_length=1)
     title: str
@@ -48,6 +89,9 @@ class Finding(_Strict):
     evidence_note: str | None = Field(description="where the FAQ's support is thin")
     rules: list[str] = Field(min_length=1, description="rules (method names) that concluded it")
     facts: list[CitedFact] = Field(description="study facts the rules cited, with values")
+    statistics: BetweenEstimates | None = Field(
+        None, description="the between-estimates test behind the finding, if there is one"
+    )
 
 
 class Group(_Strict):

@@ -1,13 +1,21 @@
-"""Factor 3, dosing and regimen (FAQ 1, 2, 3)."""
+"""Factor 3, dosing and regimen (FAQ 1, 2, 3).
+
+Doses are read against the FAQ's 0.8–1.6 mg reference range (not "the range trials have
+used": trials have used more); the advanced-fibrosis dose remark is a hypothesis that
+applies only at or below the 0.8 mg the FAQ compared with 1.6 mg.
+"""
 
 from __future__ import annotations
 
-from thymoscope.engine.experta_compat import MATCH, TEST, Rule
+from typing import Any
+
+from thymoscope.engine.experta_compat import MATCH, TEST, P, Rule
 from thymoscope.engine.rules import RuleSet, concludes
-from thymoscope.kb.facts import Intervention, Population, Study
-from thymoscope.kb.rules.conditions import KNOWN, below, one_of, outside
+from thymoscope.kb.facts import Intervention, Population, Result, Study
+from thymoscope.kb.rules.conditions import KNOWN, one_of, outside
 from thymoscope.kb.thresholds import (
     ADVANCED_FIBROSIS_DOSE_MG,
+    LOW_DOSE_COMPARED_MG,
     REFERENCE_BODY_SURFACE_M2,
     REFERENCE_PROTOCOLS,
     USUAL_DOSE_MG,
@@ -24,6 +32,10 @@ def regimen_differences(indication: str, frequency: str | None, weeks: float | N
     if weeks is not None and not low - 1e-9 <= weeks <= high + 1e-9:
         differing.append("duration_weeks")
     return differing
+
+
+def at_most(limit: float) -> Any:
+    return P(lambda value: value is not None and value <= limit)
 
 
 class DosingRules(RuleSet):
@@ -106,8 +118,9 @@ class DosingRules(RuleSet):
         reads=(
             "indication",
             "population.liver_fibrosis",
-            "intervention.dose_unit",
             "intervention.dose",
+            "intervention.dose_unit",
+            "result.primary",
         ),
         needs=("population.liver_fibrosis", "intervention.dose", "intervention.dose_unit"),
         when={"population.liver_fibrosis": ["advanced"], "intervention.dose_unit": ["mg"]},
@@ -116,14 +129,19 @@ class DosingRules(RuleSet):
     @Rule(
         Study(indication="chronic_hepatitis_b"),
         Population(liver_fibrosis="advanced"),
-        Intervention(dose_unit="mg", dose=MATCH.dose & below(ADVANCED_FIBROSIS_DOSE_MG)),
+        Intervention(dose_unit="mg", dose=MATCH.dose & at_most(LOW_DOSE_COMPARED_MG)),
+        Result(primary=MATCH.primary),
     )
-    def low_dose_advanced_fibrosis(self, dose: float) -> None:
+    def low_dose_advanced_fibrosis(self, dose: float, primary: str | None) -> None:
         self.conclude(
             "low-dose-advanced-fibrosis",
+            "indication",
             "population.liver_fibrosis",
             "intervention.dose",
             "intervention.dose_unit",
+            *(("result.primary",) if primary is not None else ()),
             dose=dose,
+            compared_dose=LOW_DOSE_COMPARED_MG,
             reference_dose=ADVANCED_FIBROSIS_DOSE_MG,
+            primary=primary,
         )

@@ -2,10 +2,12 @@
 
 Each rule matches side ``a`` against side ``b`` (see :mod:`thymoscope.engine.pairs`) and
 concludes one ``differs-in-*`` finding.  Besides the texts' values every conclusion
-passes ``favours`` (the side more credible on this factor, or ``None``) and
-``expected_larger`` (the side the difference is expected to give the larger benefit,
-or ``None``).  The helpers are symmetric: swapping the studies swaps the sides in
-every conclusion and changes nothing else.
+passes ``favours`` (the side more credible on this factor, or ``None``: neither, or it
+cannot be told) and ``expected_larger`` (the side the difference is expected to give
+the larger benefit, or ``None``).  Only study quality, the control arm and, in
+hepatitis B, the reading time make a side more credible; an unreported safeguard never
+counts as one in place.  The helpers are symmetric: swapping the studies swaps the
+sides in every conclusion and changes nothing else.
 """
 
 from __future__ import annotations
@@ -18,40 +20,20 @@ from thymoscope.engine.pairs import DIFFERS, Difference, both_sides, compare_val
 from thymoscope.engine.rules import RuleSet, concludes
 from thymoscope.kb.facts import Design, Intervention, Population, PrimaryEndpoint, Study
 from thymoscope.kb.facts import Result as ResultFact
-from thymoscope.kb.rules.study_quality import BIAS_REASONS, bias_reasons
 from thymoscope.kb.thresholds import (
-    CHB_MIN_FOLLOW_UP_MONTHS,
+    AGE_GAP_YEARS,
+    ANTICANCER_PARTNERS,
+    CHB_COMBINATION_PARTNERS,
+    COMPARATOR_RANK,
+    DELAYED_RESPONSE_ENDPOINTS,
+    EXPOSURE_RATIO,
     IMMUNE_MARKERS,
+    IMMUNE_RANK,
+    PER_WEEK,
     REFERENCE_PROTOCOLS,
+    SIZE_RATIO,
+    TIMING_GAP_MONTHS,
 )
-
-# FAQ 1: the more suppressed the immune system, the more room for an effect.
-IMMUNE_RANK = {"suppressed": 2, "mixed": 1, "normal": 0}
-
-# Administrations per week, to compare total exposure (FAQ 1: regimens ranged from
-# daily to twice weekly, for weeks to more than a year).
-PER_WEEK = {"twice_daily": 14, "daily": 7, "thrice_weekly": 3, "twice_weekly": 2, "weekly": 1}
-# Total exposures within this factor of each other count as similar.
-EXPOSURE_RATIO = 1.5
-
-# FAQ 1, 3: readings this many months apart (after therapy) count as different timing.
-TIMING_GAP_MONTHS = 3.0
-
-# FAQ 2: a study at least this many times larger is the more precise one.
-SIZE_RATIO = 3.0
-
-# Median ages this far apart may differ in immunosenescence (FAQ 1).
-AGE_GAP_YEARS = 10.0
-
-# Comparators by how well they protect the contrast from expectation effects (FAQ 2).
-COMPARATOR_RANK = {
-    "placebo": 3,
-    "active": 2,
-    "standard_of_care": 1,
-    "same_background_therapy": 1,  # schema_version 2: add-on design without placebo
-    "no_treatment": 1,
-    "none": 0,
-}
 
 ALL_IMMUNE_MARKERS = frozenset().union(*IMMUNE_MARKERS.values())
 
@@ -76,6 +58,30 @@ def verdict(engine: Any, favours: str | None, expected_larger: str | None) -> di
     }
 
 
+# --- therapy role ------------------------------------------------------------------
+
+
+def partner_kind(partners: Any, indication: str | None) -> str:
+    """What the add-on study combined thymalfasin with, as the texts distinguish it.
+
+    ``anticancer`` only in cancer (both studies): the FAQ 4 reasoning holds there and
+    nowhere else; antivirals (FAQ 3: under study), vaccines and standard care get their
+    own wording; ``unknown`` when the partner is not reported.
+    """
+    if not partners:
+        return "unknown"
+    given = set(partners)
+    if indication == "cancer" and given & ANTICANCER_PARTNERS:
+        return "anticancer"
+    if given & CHB_COMBINATION_PARTNERS:
+        return "antiviral"
+    if "vaccine" in given:
+        return "vaccine"
+    if "standard_of_care" in given:
+        return "standard_of_care"
+    return "other"
+
+
 # --- dosing ------------------------------------------------------------------------
 
 DOSING_FIELDS = ("dose", "dose_unit", "route", "frequency", "duration_weeks")
@@ -96,15 +102,16 @@ def weekly_exposure_mg(intervention: Mapping[str, Any]) -> float | None:
     return float(dose) * per_week * float(weeks)
 
 
-def more_exposed(a: Mapping[str, Any], b: Mapping[str, Any]) -> str | None:
+def more_exposed(a: Mapping[str, Any], b: Mapping[str, Any]) -> tuple[str | None, float]:
+    """The side given clearly more drug over the course, and how many times more."""
     ea, eb = weekly_exposure_mg(a), weekly_exposure_mg(b)
     if ea is None or eb is None or min(ea, eb) <= 0:
-        return None
+        return None, 1.0
     if ea >= EXPOSURE_RATIO * eb:
-        return "a"
+        return "a", ea / eb
     if eb >= EXPOSURE_RATIO * ea:
-        return "b"
-    return None
+        return "b", eb / ea
+    return None, 1.0
 
 
 def reference_deviations(indication: str | None, intervention: Mapping[str, Any]) -> int | None:
@@ -150,12 +157,103 @@ def later_reading(a: Mapping[str, Any], b: Mapping[str, Any]) -> str | None:
     return None
 
 
+def delayed_response_expected(
+    indication: str | None, a: Mapping[str, Any], b: Mapping[str, Any]
+) -> bool:
+    """Whether a later reading is expected to show more (FAQ 3: hepatitis B responses)."""
+    kinds = DELAYED_RESPONSE_ENDPOINTS.get(indication or "", frozenset())
+    return a.get("kind") in kinds and b.get("kind") in kinds
+
+
 # --- study quality -------------------------------------------------------------------
 
+# Design field -> (what it protects, rank of each value: higher is better protected).
+# A missing value is unknown: it may be anything from the worst to the best rank.
+SAFEGUARDS: dict[str, tuple[str, dict[Any, int]]] = {
+    "type": (
+        "randomisation",
+        {
+            "rct": 1,
+            "meta_analysis": 1,
+            "non_randomized_trial": 0,
+            "single_arm": 0,
+            "observational": 0,
+        },
+    ),
+    "blinding": ("blinding", {"double": 2, "single": 1, "open": 0}),
+    "allocation_concealment": ("allocation concealment", {True: 1, False: 0}),
+    "risk_of_bias": ("overall risk of bias", {"low": 2, "some_concerns": 1, "high": 0}),
+}
+# What a known shortfall is called in the text.
+SHORTFALLS = {
+    ("type", 0): "not randomised",
+    ("blinding", 1): "single-blind",
+    ("blinding", 0): "open label",
+    ("allocation_concealment", 0): "allocation not concealed",
+    ("risk_of_bias", 1): "some concerns about bias",
+    ("risk_of_bias", 0): "at high overall risk of bias",
+}
 
-def quality_score(design: Mapping[str, Any]) -> int:
-    """Serious bias reasons count 2, the others 1 (FAQ 2); lower is better."""
-    return sum(2 if BIAS_REASONS[r][1] else 1 for r in bias_reasons(dict(design)))
+
+def _bounds(field: str, value: Any) -> tuple[int, int] | None:
+    """(lowest, highest) rank the value allows; None when the value has no rank."""
+    ranks = SAFEGUARDS[field][1]
+    if value is None:
+        return min(ranks.values()), max(ranks.values())
+    rank = ranks.get(value)
+    return None if rank is None else (rank, rank)
+
+
+def shortfalls(design: Mapping[str, Any]) -> list[str]:
+    """The known shortfalls in protection against bias, in table order."""
+    out = []
+    for name, (_, ranks) in SAFEGUARDS.items():
+        label = SHORTFALLS.get((name, ranks.get(design.get(name), -1)))
+        if label:
+            out.append(label)
+    return out
+
+
+def unreported(design: Mapping[str, Any], other_design: Mapping[str, Any]) -> list[str]:
+    """Safeguards this study leaves unreported while the other reports them."""
+    return [
+        what
+        for name, (what, _) in SAFEGUARDS.items()
+        if design.get(name) is None and other_design.get(name) is not None
+    ]
+
+
+def safeguard_differences(a: Mapping[str, Any], b: Mapping[str, Any]) -> list[str]:
+    """Safeguard fields known on either side whose values differ (or are unknown on one)."""
+    return [
+        name
+        for name in SAFEGUARDS
+        if (a.get(name), b.get(name)) != (None, None) and a.get(name) != b.get(name)
+    ]
+
+
+def better_protected(a: Mapping[str, Any], b: Mapping[str, Any]) -> str | None:
+    """The side that is surely better protected against bias, or None.
+
+    A side is surely better when on every safeguard its worst possible rank is at least
+    the other's best possible rank (both unknown: no difference on record), and on
+    one safeguard strictly above it. Unknown values therefore never count as safeguards
+    in place: an RCT that reports no blinding is not better than an open one.
+    """
+    for side, x, y in (("a", a, b), ("b", b, a)):
+        strictly = False
+        surely = True
+        for name in SAFEGUARDS:
+            if x.get(name) is None and y.get(name) is None:
+                continue
+            bx, by = _bounds(name, x.get(name)), _bounds(name, y.get(name))
+            if bx is None or by is None or bx[0] < by[1]:
+                surely = False
+                break
+            strictly = strictly or bx[0] > by[1]
+        if surely and strictly:
+            return side
+    return None
 
 
 def larger(a: Mapping[str, Any], b: Mapping[str, Any]) -> str | None:
@@ -170,18 +268,44 @@ def larger(a: Mapping[str, Any], b: Mapping[str, Any]) -> str | None:
 
 
 def quality_differs(a: Mapping[str, Any], b: Mapping[str, Any]) -> bool:
-    return (
-        set(bias_reasons(dict(a))) != set(bias_reasons(dict(b)))
-        or compare_values(a.get("type"), b.get("type")) == DIFFERS
-        or larger(a, b) is not None
-    )
+    return bool(safeguard_differences(a, b)) or larger(a, b) is not None
 
 
-def more_credible_design(a: Mapping[str, Any], b: Mapping[str, Any]) -> str | None:
-    qa, qb = quality_score(a), quality_score(b)
-    if qa != qb:
-        return "a" if qa < qb else "b"
-    return larger(a, b)
+def more_credible_design(
+    a: Mapping[str, Any], b: Mapping[str, Any]
+) -> tuple[str | None, str | None]:
+    """``(side, basis)``: the side more credible and why (``bias`` or ``precision``).
+
+    Precision decides only when the two are alike on every safeguard either reports.
+    """
+    side = better_protected(a, b)
+    if side is not None:
+        return side, "bias"
+    if not safeguard_differences(a, b) and larger(a, b) is not None:
+        return larger(a, b), "precision"
+    return None, None
+
+
+# --- comparator ----------------------------------------------------------------------
+
+
+def comparator_contrast(va: str, vb: str, objective: bool) -> tuple[str, str | None, str | None]:
+    """``(contrast, more credible side, side expected to show the larger effect)``.
+
+    ``uncontrolled``: one study had no control group. ``placebo``: only one had a
+    placebo; the other's open contrast tends to favour the treatment (less so for an
+    objective outcome). ``active``: one compared with another treatment, which narrows
+    the difference and answers another question. ``open``: neither had a placebo.
+    """
+    ra, rb = COMPARATOR_RANK.get(va, 1), COMPARATOR_RANK.get(vb, 1)
+    if "none" in (va, vb):
+        return "uncontrolled", "b" if va == "none" else "a", None
+    if "active" in (va, vb):
+        return "active", None, "b" if va == "active" else "a"
+    if ra != rb:
+        favours = "a" if ra > rb else "b"
+        return "placebo", favours, None if objective else other(favours)
+    return "open", None, None
 
 
 # --- population selection ------------------------------------------------------------
@@ -257,27 +381,31 @@ class PairFactorRules(RuleSet):
 
     @concludes(
         "differs-in-therapy-role",
-        reads=("a.indication", *both_sides("intervention.role", "intervention.combined_with")),
+        reads=both_sides("indication", "intervention.role", "intervention.combined_with"),
         needs=both_sides("intervention.role"),
     )
     @Rule(
         AS.ia << Intervention(side="a"),
         AS.ib << Intervention(side="b"),
-        Study(side="a", indication=MATCH.indication),
+        Study(side="a", indication=MATCH.ind_a),
+        Study(side="b", indication=MATCH.ind_b),
         TEST(lambda ia, ib: compare_values(ia.get("role"), ib.get("role")) == DIFFERS),
     )
-    def roles_differ(self, ia: dict[str, Any], ib: dict[str, Any], indication: str) -> None:
+    def roles_differ(self, ia: dict[str, Any], ib: dict[str, Any], ind_a: str, ind_b: str) -> None:
         adjuvant = "a" if ia["role"] == "adjuvant" else "b"
+        partners = (ia if adjuvant == "a" else ib).get("combined_with")
+        kind = partner_kind(partners, ind_a if ind_a == ind_b else None)
+        cites = ["a.intervention.role", "b.intervention.role"]
+        cites.append(f"{adjuvant}.intervention.combined_with")
         self.conclude(
             "differs-in-therapy-role",
-            "a.intervention.role",
-            "b.intervention.role",
+            *cites,
             a_value=ia["role"],
             b_value=ib["role"],
             a_partners=list(ia.get("combined_with") or ()),
             b_partners=list(ib.get("combined_with") or ()),
-            indication=indication,
-            **verdict(self, None, adjuvant),
+            partner_kind=kind,
+            **verdict(self, None, adjuvant if kind == "anticancer" else None),
         )
 
     @concludes(
@@ -304,7 +432,7 @@ class PairFactorRules(RuleSet):
             b_value="adjuvant",
             a_partners=sorted(ia["combined_with"]),
             b_partners=sorted(ib["combined_with"]),
-            indication=None,
+            partner_kind=None,
             **verdict(self, None, None),
         )
 
@@ -324,12 +452,13 @@ class PairFactorRules(RuleSet):
         self, ia: dict[str, Any], ib: dict[str, Any], ind_a: str, ind_b: str
     ) -> None:
         differing = dosing_differences(ia, ib)
-        favours = None
-        if ind_a == ind_b:
+        closer = None
+        reference = REFERENCE_PROTOCOLS.get(ind_a) if ind_a == ind_b else None
+        if reference is not None:
             da, db = reference_deviations(ind_a, ia), reference_deviations(ind_b, ib)
             if da is not None and db is not None and da != db:
-                favours = "a" if da < db else "b"
-        reference = REFERENCE_PROTOCOLS.get(ind_a) if ind_a == ind_b else None
+                closer = "a" if da < db else "b"
+        exposed, ratio = more_exposed(ia, ib)
         self.conclude(
             "differs-in-dosing",
             *(f"{side}.intervention.{name}" for side in "ab" for name in differing),
@@ -337,13 +466,22 @@ class PairFactorRules(RuleSet):
             a_regimen=regimen_text(ia),
             b_regimen=regimen_text(ib),
             reference=None if reference is None else reference.description,
-            **verdict(self, favours, more_exposed(ia, ib)),
+            closer=closer,
+            closer_id=_side_id(self, closer),
+            more_exposed=exposed,
+            more_exposed_id=_side_id(self, exposed),
+            exposure_ratio=ratio,
+            # No regimen is "more credible", and more drug is not expected to do more.
+            **verdict(self, None, None),
         )
 
     @concludes(
         "differs-in-endpoint-timing",
         reads=both_sides(
-            "indication", "primary_endpoint.timing", "primary_endpoint.months_after_therapy"
+            "indication",
+            "primary_endpoint.kind",
+            "primary_endpoint.timing",
+            "primary_endpoint.months_after_therapy",
         ),
         needs=both_sides("primary_endpoint.timing"),
     )
@@ -358,22 +496,27 @@ class PairFactorRules(RuleSet):
         self, ea: dict[str, Any], eb: dict[str, Any], ind_a: str, ind_b: str
     ) -> None:
         later_side = later_reading(ea, eb)
-        chb = "chronic_hepatitis_b" in (ind_a, ind_b)
+        same_indication = ind_a == ind_b
+        delayed = same_indication and delayed_response_expected(ind_a, ea, eb)
         cites = [f"{s}.primary_endpoint.timing" for s in "ab"]
         cites += [
             f"{s}.primary_endpoint.months_after_therapy"
             for s, e in (("a", ea), ("b", eb))
             if e.get("months_after_therapy") is not None
         ]
+        if delayed:
+            cites += [f"{s}.{f}" for s in "ab" for f in ("indication", "primary_endpoint.kind")]
+        severity = "major" if delayed else "moderate" if same_indication else "minor"
+        direction = later_side if delayed else None
         self.conclude(
             "differs-in-endpoint-timing",
             *cites,
-            severity="major" if chb else "moderate",
+            severity=severity,
             a_months=reading_month(ea),
             b_months=reading_month(eb),
-            chb=chb,
-            needed=CHB_MIN_FOLLOW_UP_MONTHS,
-            **verdict(self, later_side, later_side),
+            chb=delayed,
+            same_indication=same_indication,
+            **verdict(self, direction, direction),
         )
 
     @concludes(
@@ -394,11 +537,7 @@ class PairFactorRules(RuleSet):
 
     @concludes(
         "differs-in-study-quality",
-        reads=both_sides(
-            "design.type",
-            "design.sample_size",
-            *(path for paths, _ in BIAS_REASONS.values() for path in paths),
-        ),
+        reads=both_sides(*(f"design.{name}" for name in (*SAFEGUARDS, "sample_size"))),
         needs=both_sides("design.type"),
     )
     @Rule(
@@ -407,48 +546,48 @@ class PairFactorRules(RuleSet):
         TEST(lambda da, db: quality_differs(da, db)),
     )
     def designs_differ_in_quality(self, da: dict[str, Any], db: dict[str, Any]) -> None:
-        favours = more_credible_design(da, db)
-        cites = [
-            f"{s}.design.{f}"
-            for s in "ab"
-            for f in ("type", "sample_size")
-            if self.values.get(f"{s}.design.{f}") is not None
-        ]
-        for side, design in (("a", da), ("b", db)):
-            for reason in bias_reasons(dict(design)):
-                cites += [f"{side}.{path}" for path in BIAS_REASONS[reason][0]]
+        favours, basis = more_credible_design(da, db)
+        fields = safeguard_differences(da, db)
+        if larger(da, db) is not None:
+            fields.append("sample_size")
+        cites = [f"{s}.design.{f}" for s in "ab" for f in fields]
+        a_unknown, b_unknown = unreported(da, db), unreported(db, da)
         self.conclude(
             "differs-in-study-quality",
             *cites,
             severity="major" if favours else "moderate",
-            a_reasons=bias_reasons(dict(da)),
-            b_reasons=bias_reasons(dict(db)),
+            a_reasons=shortfalls(da),
+            b_reasons=shortfalls(db),
+            a_unknown=a_unknown,
+            b_unknown=b_unknown,
+            cannot_tell=favours is None and bool(a_unknown or b_unknown),
+            basis=basis,
+            size_ratio=SIZE_RATIO,
             a_size=da.get("sample_size"),
             b_size=db.get("sample_size"),
             a_type=da.get("type"),
             b_type=db.get("type"),
-            **verdict(self, favours, None if favours is None else other(favours)),
+            **verdict(self, favours, other(favours) if favours and basis == "bias" else None),
         )
 
     @concludes(
         "differs-in-comparator",
-        reads=both_sides("design.comparator"),
+        reads=both_sides("design.comparator", "primary_endpoint.kind"),
         needs=both_sides("design.comparator"),
     )
     @Rule(Difference(path="design.comparator", status="differs", a=MATCH.va, b=MATCH.vb))
     def comparators_differ(self, va: str, vb: str) -> None:
-        ra, rb = COMPARATOR_RANK[va], COMPARATOR_RANK[vb]
-        favours = None if ra == rb else ("a" if ra > rb else "b")
-        if "active" in (va, vb):  # an active control narrows the contrast
-            larger_side: str | None = "b" if va == "active" else "a"
-        else:  # the less protected contrast is open to expectation effects
-            larger_side = None if favours is None else other(favours)
+        kinds = [self.values.get(f"{s}.primary_endpoint.kind") for s in "ab"]
+        objective = kinds == ["mortality", "mortality"]
+        contrast, favours, larger_side = comparator_contrast(va, vb, objective)
         self.conclude(
             "differs-in-comparator",
             "a.design.comparator",
             "b.design.comparator",
             a_value=va,
             b_value=vb,
+            contrast=contrast,
+            objective=objective,
             **verdict(self, favours, larger_side),
         )
 
@@ -473,7 +612,8 @@ class PairFactorRules(RuleSet):
             differing=differing,
             a_values={f: _plain(pa.get(f)) for f in differing},
             b_values={f: _plain(pb.get(f)) for f in differing},
-            **verdict(self, selected, selected),
+            # Selection changes the question, not the credibility of the answer.
+            **verdict(self, None, selected),
         )
 
     @concludes(
@@ -500,7 +640,7 @@ class PairFactorRules(RuleSet):
         self, sa: dict[str, Any], sb: dict[str, Any], ra: dict[str, Any], rb: dict[str, Any]
     ) -> None:
         ma, mb = markers_measured(sa), markers_measured(sb)
-        favours = ("a" if ma else "b") if compare_values(ma, mb) == DIFFERS else None
+        informative = ("a" if ma else "b") if compare_values(ma, mb) == DIFFERS else None
         cites = ["a.secondary_endpoints", "b.secondary_endpoints"]
         cites += [
             f"{s}.result.immune_markers_improved"
@@ -514,7 +654,10 @@ class PairFactorRules(RuleSet):
             b_measured=mb,
             a_improved=ra.get("immune_markers_improved"),
             b_improved=rb.get("immune_markers_improved"),
-            **verdict(self, favours, None),
+            informative=informative,
+            informative_id=_side_id(self, informative),
+            # Measuring markers makes a study more informative, not more credible.
+            **verdict(self, None, None),
         )
 
 

@@ -1,11 +1,12 @@
-"""Pair rules: are the two results really in conflict? (FAQ 2: significance is not effect)
+"""Pair rules: do the two results really differ? (FAQ 2: significance is not effect)
 
-When both studies give a ratio estimate with a 95% CI on the same scale, the
-difference between them is tested (Altman & Bland, BMJ 2003;326:219; see
-:func:`thymoscope.kb.effects.difference_test`).  A significant difference is a real
-conflict; otherwise the results are compatible, and a "conflict" between a significant
-and a non-significant study is only a difference in significance.  When no test is
-possible the reason is stated (different scales, a missing interval, a non-ratio measure).
+The two primary estimates are tested against each other (Altman & Bland, BMJ
+2003;326:219; see :func:`thymoscope.kb.effects.pair_test`) only when they are estimates
+of the same outcome on the same measure. A significant test says the estimates differ
+by more than chance easily explains; a non-significant one says a difference was not
+shown, which is not evidence that the effects are the same. When the two may share
+data (a meta-analysis and a trial it may have pooled) that is said, and pooling is
+never suggested. When no test is run the reason is stated.
 """
 
 from __future__ import annotations
@@ -16,57 +17,21 @@ from typing import Any
 from thymoscope.engine.experta_compat import AS, TEST, Rule
 from thymoscope.engine.pairs import both_sides
 from thymoscope.engine.rules import RuleSet, concludes
-from thymoscope.kb.effects import RATIO_MEASURES, difference_test, effect_text, excludes_null
-from thymoscope.kb.facts import Result
+from thymoscope.kb.effects import BetweenEstimates, effect_text, pair_test
+from thymoscope.kb.facts import Design, PrimaryEndpoint, Result, Study
 from thymoscope.kb.rules.pairs_factors import verdict
 from thymoscope.kb.thresholds import ALPHA
 
-MEASURE_NAMES = {
-    "odds_ratio": "an odds ratio",
-    "risk_ratio": "a risk ratio",
-    "hazard_ratio": "a hazard ratio",
-    "mean_difference": "a mean difference",
-    "risk_difference": "a risk difference",
-}
-EFFECT_KEYS = ("effect_measure", "effect_estimate", "effect_ci_low", "effect_ci_high")
-# The same fields as study paths (what the rules read and cite).
-EFFECT_PATHS = tuple(f"result.effect.{key.removeprefix('effect_')}" for key in EFFECT_KEYS)
-
-
-def has_interval(result: Mapping[str, Any]) -> bool:
-    return all(result.get(k) is not None for k in EFFECT_KEYS)
-
-
-def no_test_reason(
-    ra: Mapping[str, Any], rb: Mapping[str, Any], a_id: str, b_id: str
-) -> str | None:
-    """Why the two estimates cannot be tested against each other (None: they can)."""
-    missing = [i for i, r in ((a_id, ra), (b_id, rb)) if not has_interval(r)]
-    if missing:
-        return (
-            f"{' and '.join(missing)} {'reports' if len(missing) == 1 else 'report'} "
-            "no effect estimate with a 95% confidence interval"
-        )
-    ma, mb = ra["effect_measure"], rb["effect_measure"]
-    if ma != mb:
-        return (
-            f"{a_id} reports {MEASURE_NAMES.get(ma, ma)} and {b_id} "
-            f"{MEASURE_NAMES.get(mb, mb)}: the estimates are on different scales, so "
-            "their ratio has no meaning and only the factors can be compared"
-        )
-    if ma not in RATIO_MEASURES:
-        return (
-            f"both report {MEASURE_NAMES.get(ma, ma)}; the between-estimate test here "
-            "works on ratio measures (log scale) only"
-        )
-    return None
-
-
-def _test_p(ra: Mapping[str, Any], rb: Mapping[str, Any]) -> float | None:
-    if not (has_interval(ra) and has_interval(rb)):
-        return None
-    test = difference_test(dict(ra), dict(rb))
-    return None if test is None else test.p_value
+Fact = dict[str, Any]
+EFFECT_FIELDS = ("measure", "estimate", "ci_low", "ci_high")
+OUTCOME_FIELDS = ("indication", "primary_endpoint.kind", "primary_endpoint.counted_event")
+# Everything the test reads, on both sides (what the result rules declare).
+READS = both_sides(
+    "result.primary",
+    "design.type",
+    *OUTCOME_FIELDS,
+    *(f"result.effect.{k}" for k in (*EFFECT_FIELDS, "ci_level", "se")),
+)
 
 
 def _effect(result: Mapping[str, Any]) -> str:
@@ -75,79 +40,119 @@ def _effect(result: Mapping[str, Any]) -> str:
         result.get("effect_estimate"),
         result.get("effect_ci_low"),
         result.get("effect_ci_high"),
+        result.get("effect_ci_level"),
+    )
+
+
+def _verdict(test: BetweenEstimates) -> str:
+    if not test.tested:
+        return "results-not-testable"
+    return "results-conflict" if test.significant else "results-statistically-compatible"
+
+
+def _known(values: Mapping[str, Any], paths: Any) -> list[str]:
+    return [p for p in paths if values.get(p) is not None]
+
+
+def _side_values(side: str, *facts: Mapping[str, Any]) -> dict[str, Any]:
+    """What :func:`pair_test` reads, from one side's Study, Design, PrimaryEndpoint and
+    Result facts (fact keys flatten nested fields with ``_``)."""
+    study, design, endpoint, result = facts
+    out = {
+        f"{side}.id": study.get("id"),
+        f"{side}.indication": study.get("indication"),
+        f"{side}.design.type": design.get("type"),
+        f"{side}.primary_endpoint.kind": endpoint.get("kind"),
+        f"{side}.primary_endpoint.counted_event": endpoint.get("counted_event"),
+    }
+    for key, value in result.items():
+        if isinstance(key, str) and key.startswith("effect_"):
+            out[f"{side}.result.effect.{key.removeprefix('effect_')}"] = value
+    return out
+
+
+def pair_result_test(
+    sa: Any, sb: Any, da: Any, db: Any, ea: Any, eb: Any, ra: Any, rb: Any
+) -> BetweenEstimates:
+    """The between-estimates test of the pair whose facts the rule matched."""
+    return pair_test({**_side_values("a", sa, da, ea, ra), **_side_values("b", sb, db, eb, rb)})
+
+
+def _pattern(finding: str) -> tuple[Any, ...]:
+    """The facts of both sides, and the test's verdict being ``finding``."""
+    return (
+        AS.sa << Study(side="a"),
+        AS.sb << Study(side="b"),
+        AS.da << Design(side="a"),
+        AS.db << Design(side="b"),
+        AS.ea << PrimaryEndpoint(side="a"),
+        AS.eb << PrimaryEndpoint(side="b"),
+        AS.ra << Result(side="a"),
+        AS.rb << Result(side="b"),
+        TEST(
+            lambda sa, sb, da, db, ea, eb, ra, rb: (
+                _verdict(pair_result_test(sa, sb, da, db, ea, eb, ra, rb)) == finding
+            )
+        ),
     )
 
 
 class PairResultRules(RuleSet):
-    def _conclude_test(self, finding: str, ra: Any, rb: Any) -> None:
-        test = difference_test(dict(ra), dict(rb))
-        assert test is not None  # the rule's TEST checked it
-        sig_a = excludes_null(ra["effect_measure"], ra["effect_ci_low"], ra["effect_ci_high"])
-        sig_b = excludes_null(rb["effect_measure"], rb["effect_ci_low"], rb["effect_ci_high"])
+    def _conclude_result(self, finding: str, facts: tuple[Any, ...]) -> None:
+        test = pair_result_test(*facts)
+        ra, rb = facts[6], facts[7]
         ids = verdict(self, None, None)
-        significant = [i for i, s in ((ids["a_id"], sig_a), (ids["b_id"], sig_b)) if s]
-        self.conclude(
-            finding,
-            *(
-                f"{s}.result.effect.{k}"
-                for s in "ab"
-                for k in ("measure", "estimate", "ci_low", "ci_high")
-            ),
-            measure=ra["effect_measure"],
-            a_effect=_effect(ra),
-            b_effect=_effect(rb),
-            ratio=test.ratio,
-            ci_low=test.ci_low,
-            ci_high=test.ci_high,
-            z=test.z,
-            p_value=test.p_value,
-            alpha=ALPHA,
-            significant=significant,
-            significance_differs=len(significant) == 1,
-            **ids,
-        )
-
-    @concludes("results-conflict", reads=both_sides(*EFFECT_PATHS))
-    @Rule(
-        AS.ra << Result(side="a"),
-        AS.rb << Result(side="b"),
-        TEST(lambda ra, rb: (p := _test_p(ra, rb)) is not None and p < ALPHA),
-    )
-    def estimates_differ_significantly(self, ra: dict[str, Any], rb: dict[str, Any]) -> None:
-        self._conclude_test("results-conflict", ra, rb)
-
-    @concludes("results-statistically-compatible", reads=both_sides(*EFFECT_PATHS))
-    @Rule(
-        AS.ra << Result(side="a"),
-        AS.rb << Result(side="b"),
-        TEST(lambda ra, rb: (p := _test_p(ra, rb)) is not None and p >= ALPHA),
-    )
-    def estimates_statistically_compatible(self, ra: dict[str, Any], rb: dict[str, Any]) -> None:
-        self._conclude_test("results-statistically-compatible", ra, rb)
-
-    @concludes("results-not-testable", reads=both_sides("result.primary", *EFFECT_PATHS))
-    @Rule(
-        AS.ra << Result(side="a"),
-        AS.rb << Result(side="b"),
-        TEST(lambda ra, rb: _test_p(ra, rb) is None),
-    )
-    def estimates_not_testable(self, ra: dict[str, Any], rb: dict[str, Any]) -> None:
-        ids = verdict(self, None, None)
-        reason = no_test_reason(ra, rb, ids["a_id"], ids["b_id"])
-        cites = [
-            f"{s}.result.effect.measure"
-            for s in "ab"
-            if self.values.get(f"{s}.result.effect.measure") is not None
+        cites = ["a.result.primary", "b.result.primary"]
+        cites += _known(self.values, (f"{s}.{f}" for s in "ab" for f in OUTCOME_FIELDS))
+        if test.tested:
+            cites += [f"{s}.result.effect.{k}" for s in "ab" for k in EFFECT_FIELDS]
+            cites += _known(self.values, (f"{s}.design.type" for s in "ab"))
+        else:
+            cites += _known(self.values, (f"{s}.result.effect.measure" for s in "ab"))
+        level = 100 * (1 - ALPHA)
+        significant = [
+            ids[f"{side}_id"]
+            for side, e in zip("ab", (test.first, test.second), strict=True)
+            if e is not None and e.significant()
         ]
         self.conclude(
-            "results-not-testable",
-            "a.result.primary",
-            "b.result.primary",
+            finding,
             *cites,
-            reason=reason or "the estimates cannot be tested against each other",
+            statistics=test.document(),
+            summary=test.summary,
+            reason=test.reason,
+            different_outcomes=test.reason is not None and "different outcomes" in test.reason,
+            warnings=list(test.warnings),
+            independent=test.independent,
+            dependence=test.dependence,
             a_primary=ra.get("primary"),
             b_primary=rb.get("primary"),
             a_effect=_effect(ra),
             b_effect=_effect(rb),
+            significant=significant,
+            not_significant=[i for i in (ids["a_id"], ids["b_id"]) if i not in significant],
+            significance_differs=test.tested and len(significant) == 1,
+            level=f"{level:g}",
             **ids,
         )
+
+    @concludes("results-conflict", reads=READS)
+    @Rule(*_pattern("results-conflict"))
+    def estimates_differ_significantly(
+        self, sa: Fact, sb: Fact, da: Fact, db: Fact, ea: Fact, eb: Fact, ra: Fact, rb: Fact
+    ) -> None:
+        self._conclude_result("results-conflict", (sa, sb, da, db, ea, eb, ra, rb))
+
+    @concludes("results-statistically-compatible", reads=READS)
+    @Rule(*_pattern("results-statistically-compatible"))
+    def estimates_statistically_compatible(
+        self, sa: Fact, sb: Fact, da: Fact, db: Fact, ea: Fact, eb: Fact, ra: Fact, rb: Fact
+    ) -> None:
+        self._conclude_result("results-statistically-compatible", (sa, sb, da, db, ea, eb, ra, rb))
+
+    @concludes("results-not-testable", reads=READS)
+    @Rule(*_pattern("results-not-testable"))
+    def estimates_not_testable(
+        self, sa: Fact, sb: Fact, da: Fact, db: Fact, ea: Fact, eb: Fact, ra: Fact, rb: Fact
+    ) -> None:
+        self._conclude_result("results-not-testable", (sa, sb, da, db, ea, eb, ra, rb))

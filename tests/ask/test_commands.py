@@ -66,7 +66,6 @@ def test_bad_value_gets_a_reason_and_the_same_question(tmp_path: Path) -> None:
     assert "! 'lots' is not a number" in result.output
     assert _saved(target)["intervention"]["dose"] == 1.6
     assert diagnose_file(target).finding_ids() == [
-        "immunocompetent-population",
         "high-risk-of-bias",
         "unselected-sepsis-population",
     ]
@@ -104,7 +103,6 @@ def test_interrupt_then_resume(tmp_path: Path) -> None:
     assert second.exit_code == 0, second.output
     assert "title" not in asked(second.output)  # nothing answered is asked again
     assert diagnose_file(target).finding_ids() == [
-        "immunocompetent-population",
         "high-risk-of-bias",
         "unselected-sepsis-population",
     ]

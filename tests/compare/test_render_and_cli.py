@@ -185,3 +185,86 @@ def test_cli_output_onto_a_folder_is_one_line(tmp_path: Path) -> None:
     result = runner.invoke(app, ["compare", "--pair", "sepsis-small-vs-large", "-o", str(tmp_path)])
     assert result.exit_code == 2
     assert result.stderr.strip() == f"thymoscope: {tmp_path}: is a directory"
+
+
+# --- structured statistics and more_credible in the JSON --------------------------------
+
+
+@pytest.mark.parametrize("pair_id", sorted(bundled_pairs()))
+def test_every_bundled_pair_validates_with_structured_statistics(pair_id: str) -> None:
+    case = bundled_pairs()[pair_id]
+    comparison = compare_files(bundled_case_path(case.a), bundled_case_path(case.b))
+    document = json.loads(render(comparison_report([comparison]), "json"))
+    jsonschema.validate(document, comparison_schema())
+    part = document["comparisons"][0]
+    stats = part["statistics"]
+    assert stats["tested"] is (part["verdict"] != "not_tested")
+    assert (stats["reason"] is None) is stats["tested"]
+    assert stats["summary"]
+    for finding in part["findings"]:
+        assert finding["more_credible"] == finding["favours"]
+        if finding["id"].startswith("results-"):
+            assert {k: v for k, v in stats.items() if k in finding["statistics"]} == finding[
+                "statistics"
+            ]
+        else:
+            assert finding["statistics"] is None
+
+
+def test_more_credible_is_null_where_credibility_is_not_at_stake() -> None:
+    document = comparison_report([pair(b={"population": {"selected_by_biomarker": False}})])
+    found = next(
+        f
+        for f in document["comparisons"][0]["findings"]
+        if f["id"] == "differs-in-population-selection"
+    )
+    assert found["more_credible"] is None and found["expected_larger"] == "a"
+
+
+def test_extreme_estimates_give_valid_json_and_a_reason() -> None:
+    """Security review defect 3 through the comparison: no OverflowError, no NaN."""
+    extreme = {"result": {"effect": {"estimate": 1e300, "ci_low": 1e299, "ci_high": 1e300}}}
+    tiny = {"result": {"effect": {"estimate": 1e-310, "ci_low": 1e-310, "ci_high": 1e300}}}
+    document = comparison_report([pair(a=extreme, b=tiny)])
+    text = json.dumps(document, allow_nan=False)
+    jsonschema.validate(json.loads(text), comparison_schema())
+    stats = document["comparisons"][0]["statistics"]
+    assert stats["tested"] is False and "too extreme" in stats["reason"]
+    for fmt in FORMATS:
+        render(document, fmt)
+
+
+def test_additive_pair_renders_a_difference() -> None:
+    md = {
+        "result": {
+            "effect": {
+                "measure": "mean_difference",
+                "estimate": -3.0,
+                "ci_low": -5.0,
+                "ci_high": -1.0,
+            }
+        }
+    }
+    other = {
+        "result": {
+            "effect": {
+                "measure": "mean_difference",
+                "estimate": -0.5,
+                "ci_low": -1.5,
+                "ci_high": 0.5,
+            }
+        }
+    }
+    document = comparison_report([pair(a=md, b=other)])
+    jsonschema.validate(json.loads(json.dumps(document)), comparison_schema())
+    assert document["comparisons"][0]["statistics"]["difference"] == pytest.approx(-2.5)
+    for fmt in ("text", "markdown", "html"):
+        assert "Difference A−B" in render(document, fmt)
+
+
+def test_renderings_never_say_the_effects_are_the_same() -> None:
+    for fmt in FORMATS:
+        out = render(_document(), fmt)
+        assert "only the significance differs" not in out
+        assert "not the effects" not in out
+        assert "difference not shown" in out.lower() or fmt == "json"

@@ -188,10 +188,15 @@ def test_adding_chemotherapy_never_adds_cancer_monotherapy(data: dict[str, Any])
 @MONOTONE
 @given(study_dicts())
 def test_credible_subgroups_never_add_low_credibility_claims(data: dict[str, Any]) -> None:
-    """FAQ 2: pre-specified subgroups with a significant interaction test are credible."""
+    """FAQ 2 and ICEMAN: pre-specified subgroups, compared within trials, with a
+    significant interaction test, from few subgroup analyses, are credible."""
 
     def strengthen(study: dict[str, Any]) -> None:
         for sub in study.get("subgroups", []):
             sub.update(prespecified=True, interaction_p=0.001, credibility="high")
+            if sub.get("comparison") is not None:
+                sub["comparison"] = "within_trial"
+        if study.get("design", {}).get("subgroups_tested") is not None:
+            study["design"]["subgroups_tested"] = 1
 
     assert_never_adds(data, strengthen, "low-credibility-subgroup-claim")

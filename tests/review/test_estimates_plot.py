@@ -43,7 +43,7 @@ def test_diagnosis_json_carries_the_strata_plot_and_follows_its_schema() -> None
     assert rows == [
         ("study", "Lower-quality trials", "0.41 (0.24 to 0.68)"),
         ("study", "Higher-quality trials", "0.82 (0.65 to 1.03)"),
-        ("pooled", "overall (as reported)", "0.68 (0.55 to 0.84)"),
+        ("pooled", "overall (as reported)", "0.73 (0.59 to 0.90)"),
     ]
     lower, higher, overall = plot["rows"]
     assert lower["x"] < overall["x"] < higher["x"]  # positions follow the estimates
@@ -64,6 +64,18 @@ def test_a_study_without_two_strata_has_no_plot(tmp_path: Path) -> None:
         "subgroups.0.effect.ci_high": 0.9,
     }
     assert study_strata_plot(values) is None
+    # a ratio too extreme to draw: no plot rather than an axis reaching 1e-300
+    extreme = {
+        "subgroups.1.name": "extreme",
+        "subgroups.1.effect.measure": "odds_ratio",
+        "subgroups.1.effect.estimate": 1e-300,
+        "subgroups.1.effect.ci_low": 1e-301,
+        "subgroups.1.effect.ci_high": 1e-299,
+    }
+    assert study_strata_plot(values | extreme) is None
+    assert study_strata_plot(values | extreme | {"subgroups.1.effect.estimate": 0.6,
+                             "subgroups.1.effect.ci_low": 0.4,
+                             "subgroups.1.effect.ci_high": 0.9}) is not None  # fmt: skip
     # a second stratum on another measure is not drawn on the same axis
     second = {
         "name": "hr",
