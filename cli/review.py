@@ -46,12 +46,19 @@ def review(
         str | None,
         typer.Option("--regress", help="Meta-regression on a numeric field (covariates.X)."),
     ] = None,
+    steps: Annotated[
+        bool,
+        typer.Option("--steps", help="Walk through the review step by step (text only)."),
+    ] = False,
 ) -> None:
     """Pool a body of studies: effect, heterogeneity, subgroups, forest plot."""
     from thymoscope.cli.output import check_target, emit, input_files, output_style, refuse
     from thymoscope.synthesis.body import BodyError, ReviewOptions
     from thymoscope.synthesis.review import render_review, review_paths, wants_unicode
 
+    if steps and fmt is not Format.text:
+        typer.echo("thymoscope: --steps writes text; leave out --format", err=True)
+        raise typer.Exit(2)
     if output is not None:
         try:
             check_target(output, input_files(inputs))
@@ -65,7 +72,12 @@ def review(
         typer.echo(f"thymoscope: {exc}", err=True)
         raise typer.Exit(2) from None
     unicode = output is not None or wants_unicode()
-    text = render_review(document, fmt.value, color=color, width=width, unicode=unicode)
+    if steps:
+        from thymoscope.synthesis.walkthrough import steps_text
+
+        text = steps_text(document, width) + "\n"
+    else:
+        text = render_review(document, fmt.value, color=color, width=width, unicode=unicode)
     for line in problems:
         typer.echo(line, err=True)
     try:

@@ -18,6 +18,7 @@ from thymoscope.report.document import (
     finding_document,
     plain_value,
 )
+from thymoscope.report.estimates_plot import pair_plot
 
 # The side-by-side table: the facts the pair rules read, in troubleshooting order.
 SIDE_BY_SIDE_PATHS = (
@@ -172,6 +173,7 @@ def comparison_document(
         "findings": findings,
         "facts": side_by_side(comparison),
         "checks": [check_document(c) for c in comparison.checks],
+        "forest": pair_plot(comparison.values, comparison.a_id, comparison.b_id),
     }
 
 

@@ -12,6 +12,7 @@ from typing import Any, Literal
 from pydantic import Field
 
 from thymoscope.report.document import REPORT_VERSION
+from thymoscope.report.forest_schema import ForestPlot
 from thymoscope.report.schema import (
     SCHEMA_DIALECT,
     BetweenEstimates,
@@ -97,6 +98,9 @@ class PairReport(_Strict):
     findings: list[PairFinding]
     facts: list[SideBySide]
     checks: list[Check]
+    forest: ForestPlot | None = Field(
+        None, description="the two primary estimates as reported (same measure, with CIs)"
+    )
 
 
 class ComparisonReport(_Strict):

@@ -12,6 +12,7 @@ from typing import Any
 
 from thymoscope import RESEARCH_NOTICE, __version__
 from thymoscope.engine.diagnosis import SEVERITY_ORDER, Check, Diagnosis, Finding
+from thymoscope.report.estimates_plot import study_strata_plot
 
 REPORT_VERSION = 1
 
@@ -102,6 +103,7 @@ def study_document(diagnosis: Diagnosis, factor_titles: dict[str, str]) -> dict[
         "groups": groups,
         "severity_counts": counts,
         "checks": [check_document(c) for c in diagnosis.checks],
+        "forest": study_strata_plot(diagnosis.key_facts),
     }
 
 

@@ -18,6 +18,7 @@ from typing import Any, Literal
 
 RowKind = Literal["study", "heading", "subgroup_pooled", "pooled", "prediction", "test"]
 LOG_TICKS = (0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0, 2.0, 5.0, 10.0, 20.0, 50.0, 100.0)
+UNWEIGHTED_SIZE = 0.6
 LOG_TICKS_FINE = (0.1, 0.2, 0.3, 0.5, 0.7, 1.0, 1.5, 2.0, 3.0, 5.0, 10.0)
 
 
@@ -105,6 +106,9 @@ def _range(outcome: Mapping[str, Any]) -> tuple[float, float]:
     t = math.log if ratio else (lambda v: v)
     core = [t(s["estimate"]) for s in outcome["studies"]]
     core.append(t(outcome["null_value"]))
+    overall = outcome.get("overall")
+    if overall:
+        core += [t(overall["ci_low"]), t(overall["ci_high"])]
     pooled = outcome.get("pooled")
     if pooled:
         core += [t(pooled["ci_low"]), t(pooled["ci_high"])]
@@ -143,7 +147,10 @@ def _row(
         numbers = f"({fmt_number(low, log_scale)} to {fmt_number(high, log_scale)})"
     if weight is not None:
         numbers += f"  {weight:.1f}%"
-    size = math.sqrt(weight / max_weight) if weight and max_weight > 0 else 0.0
+    if weight is None and kind == "study":
+        size = UNWEIGHTED_SIZE  # reported estimates without weights: all alike
+    else:
+        size = math.sqrt(weight / max_weight) if weight and max_weight > 0 else 0.0
     return ForestRow(
         kind, label, numbers, weight, x, x_low, x_high, clipped_low, clipped_high, size
     )
@@ -188,7 +195,7 @@ def forest_layout(outcome: Mapping[str, Any]) -> ForestLayout:
     log_scale = outcome["scale"] == "log"
     axis = _Axis(*_range(outcome), log_scale)
     studies = outcome["studies"]
-    max_weight = max((s["weight"] for s in studies), default=1.0) or 1.0
+    max_weight = max((s["weight"] or 0.0 for s in studies), default=1.0) or 1.0
     by_id = {s["id"]: s for s in studies}
 
     def study_row(s: Mapping[str, Any]) -> ForestRow:
@@ -252,6 +259,21 @@ def forest_layout(outcome: Mapping[str, Any]) -> ForestLayout:
             rows += [study_row(s) for s in rest]
     else:
         rows += [study_row(s) for s in studies]
+    overall = outcome.get("overall")  # an estimate reported for all (not pooled here)
+    if overall:
+        rows.append(
+            _row(
+                axis,
+                "pooled",
+                overall["label"],
+                overall["estimate"],
+                overall["ci_low"],
+                overall["ci_high"],
+                None,
+                1.0,
+                log_scale,
+            )
+        )
     pooled = outcome.get("pooled")
     if pooled:
         het = pooled["heterogeneity"]

@@ -13,6 +13,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from thymoscope.report.document import REPORT_VERSION
+from thymoscope.report.forest_schema import ForestPlot
 
 SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
 SCHEMA_ID = f"urn:thymoscope:report:v{REPORT_VERSION}"
@@ -128,6 +129,9 @@ class StudyReport(_Strict):
     groups: list[Group]
     severity_counts: SeverityCounts
     checks: list[Check]
+    forest: ForestPlot | None = Field(
+        None, description="the study's strata and overall estimate as reported, if 2+ strata"
+    )
 
 
 class Report(_Strict):

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from thymoscope.synthesis.body import Body, OutcomeAnalysis, ReviewOptions, is_ratio_outcome
 from thymoscope.synthesis.distributions import level_quantile
@@ -22,6 +22,10 @@ from thymoscope.synthesis.effects import (
 from thymoscope.synthesis.influence import EggerTest
 from thymoscope.synthesis.models import METHOD_NAMES, Interval, MetaRegression, Pooled
 from thymoscope.synthesis.subgroups import SubgroupAnalysis
+
+if TYPE_CHECKING:
+    from thymoscope.kb.certainty import Certainty
+    from thymoscope.kb.rules.body_rules import BodyFinding
 
 REVIEW_VERSION = 1
 
@@ -217,18 +221,51 @@ def outcome_document(analysis: OutcomeAnalysis, options: ReviewOptions) -> dict[
         "regression": _regression(ratio, analysis.regression) if analysis.regression else None,
         "moderator_notes": [{"id": n.id, "reason": n.reason} for n in analysis.moderator_notes],
         "notes": list(analysis.notes),
-        "findings": _findings(analysis, options, ratio),
+        **_findings_and_certainty(analysis, options, ratio),
     }
 
 
-def _findings(analysis: OutcomeAnalysis, options: ReviewOptions, ratio: bool) -> list[Any]:
-    """The body-level rule findings (kb.rules.body_rules) for one outcome."""
+def _findings_and_certainty(
+    analysis: OutcomeAnalysis, options: ReviewOptions, ratio: bool
+) -> dict[str, Any]:
+    """The body-level rule findings (kb.rules.body_rules) and the certainty (kb.certainty)."""
     from thymoscope.kb.body_facts import body_facts
+    from thymoscope.kb.certainty import assess
     from thymoscope.kb.rules.body_rules import body_findings
 
     facts = body_facts(analysis, options.method, ratio)
-    if facts is None:
-        return []
+    found = body_findings(facts) if facts is not None else []
+    certainty = assess(analysis, found, ratio)
+    return {
+        "findings": _findings(found),
+        "certainty": _certainty(certainty) if certainty else None,
+    }
+
+
+def _certainty(c: Certainty) -> dict[str, Any]:
+    return {
+        "level": c.level,
+        "start": c.start,
+        "start_reason": c.start_reason,
+        "line": c.line,
+        "downgraded_for": list(c.downgraded_for),
+        "participants": c.participants,
+        "optimal_information_size": c.optimal_information_size,
+        "domains": [
+            {
+                "name": d.name,
+                "judgement": d.judgement,
+                "downgrade": d.downgrade,
+                "assessed": d.assessed,
+                "reasons": list(d.reasons),
+                "summary": d.summary,
+            }
+            for d in c.domains
+        ],
+    }
+
+
+def _findings(found: Sequence[BodyFinding]) -> list[Any]:
     return [
         {
             "id": f.id,
@@ -240,8 +277,34 @@ def _findings(analysis: OutcomeAnalysis, options: ReviewOptions, ratio: bool) ->
             "next_steps": list(f.next_steps),
             "facts": [{"name": name, "value": _plain(value)} for name, value in f.facts],
         }
-        for f in body_findings(facts)
+        for f in found
     ]
+
+
+def summary_row(outcome: dict[str, Any]) -> dict[str, Any]:
+    """One row of the summary-of-findings table (GRADE): numbers and the certainty."""
+    pooled, certainty = outcome["pooled"], outcome["certainty"]
+    return {
+        "outcome": outcome["label"],
+        "measure": outcome["measure"],
+        "studies": outcome["k"],
+        "participants": certainty["participants"] if certainty else _sum_sizes(outcome),
+        "estimate": pooled["estimate"] if pooled else None,
+        "ci_low": pooled["ci_low"] if pooled else None,
+        "ci_high": pooled["ci_high"] if pooled else None,
+        "certainty": certainty["level"] if certainty else None,
+        "downgraded_for": certainty["downgraded_for"] if certainty else [],
+        "reasons": [
+            f"{d['name']}: {d['summary'] or d['reasons'][0]}"
+            for d in (certainty["domains"] if certainty else [])
+            if d["downgrade"]
+        ],
+    }
+
+
+def _sum_sizes(outcome: dict[str, Any]) -> int | None:
+    sizes = [s["sample_size"] for s in outcome["studies"] if s["sample_size"] is not None]
+    return sum(sizes) if sizes else None
 
 
 def _plain(value: Any) -> Any:
@@ -259,6 +322,7 @@ def review_document(
     """The whole review as a JSON-ready mapping."""
     from thymoscope import RESEARCH_NOTICE, __version__
 
+    outcomes = [outcome_document(a, options) for a in analyses]
     return {
         "review_version": REVIEW_VERSION,
         "kind": "review",
@@ -279,7 +343,8 @@ def review_document(
             CONVENTION_SE_FROM_CI,
             "studies grouped by indication, endpoint kind and effect measure",
         ],
-        "outcomes": [outcome_document(a, options) for a in analyses],
+        "outcomes": outcomes,
+        "summary_of_findings": [summary_row(o) for o in outcomes],
         "excluded": [{"id": x.id, "source": x.source, "reason": x.reason} for x in body.excluded],
         "errors": list(errors),
         "notice": RESEARCH_NOTICE,

@@ -147,6 +147,53 @@ STUDY = _object(
     }
 )
 
+CERTAINTY_LEVEL: dict[str, Any] = {"enum": ["high", "moderate", "low", "very low"]}
+DOMAIN_NAME: dict[str, Any] = {
+    "enum": ["risk of bias", "inconsistency", "imprecision", "indirectness", "publication bias"]
+}
+
+CERTAINTY = _object(
+    {
+        "level": CERTAINTY_LEVEL,
+        "start": {"enum": ["high", "low"]},
+        "start_reason": TEXT,
+        "line": TEXT,
+        "downgraded_for": {"type": "array", "items": DOMAIN_NAME},
+        "participants": _nullable(COUNT),
+        "optimal_information_size": _nullable(COUNT),
+        "domains": {
+            "type": "array",
+            "items": _object(
+                {
+                    "name": DOMAIN_NAME,
+                    "judgement": {
+                        "enum": ["not serious", "serious", "very serious", "not assessed"]
+                    },
+                    "downgrade": {"enum": [0, 1, 2]},
+                    "assessed": {"type": "boolean"},
+                    "reasons": TEXTS,
+                    "summary": TEXT,
+                }
+            ),
+        },
+    }
+)
+
+SUMMARY_ROW = _object(
+    {
+        "outcome": TEXT,
+        "measure": TEXT,
+        "studies": COUNT,
+        "participants": _nullable(COUNT),
+        "estimate": _nullable(NUMBER),
+        "ci_low": _nullable(NUMBER),
+        "ci_high": _nullable(NUMBER),
+        "certainty": _nullable(CERTAINTY_LEVEL),
+        "downgraded_for": {"type": "array", "items": DOMAIN_NAME},
+        "reasons": TEXTS,
+    }
+)
+
 OUTCOME = _object(
     {
         "label": TEXT,
@@ -221,6 +268,7 @@ OUTCOME = _object(
                 }
             ),
         },
+        "certainty": _nullable(CERTAINTY),
     }
 )
 
@@ -247,6 +295,7 @@ def review_schema() -> dict[str, Any]:
             ),
             "conventions": TEXTS,
             "outcomes": {"type": "array", "items": OUTCOME},
+            "summary_of_findings": {"type": "array", "items": SUMMARY_ROW},
             "excluded": {
                 "type": "array",
                 "items": _object({"id": TEXT, "source": TEXT, "reason": TEXT}),

@@ -51,6 +51,14 @@ class BodyFinding:
     facts: tuple[tuple[str, Any], ...]
 
 
+# FAQ sections of a factor named by ``heterogeneity-explained`` (FAQ 1 names every factor;
+# 2 is sepsis trial quality, 3 hepatitis B endpoint timing, 4 cancer therapy role)
+FACTOR_FAQ: dict[str, tuple[str, ...]] = {
+    "study_quality": ("1", "2"),
+    "endpoint_timing": ("1", "3"),
+    "therapy_role": ("1", "4"),
+}
+
 BODY_FINDINGS: dict[str, dict[str, Any]] = {
     "pooled-effect-rests-on-weaker-studies": {
         "title": "The pooled benefit rests on the weaker studies",
@@ -306,7 +314,9 @@ def body_findings(facts: BodyFacts) -> list[BodyFinding]:
                 rule=rule,
                 title=spec["title"].format(**values),
                 explanation=spec["explanation"].format(**values),
-                faq=spec["faq"],
+                faq=FACTOR_FAQ.get(factor or "", spec["faq"])
+                if finding == "heterogeneity-explained"
+                else spec["faq"],
                 next_steps=spec["next_steps"],
                 facts=tuple(sorted(values.items())),
             )
