@@ -224,16 +224,17 @@ def test_failed_write_keeps_the_old_file_and_leaves_no_temp(
 def test_jobs_is_passed_to_the_batch(
     studies: dict[str, Path], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from thymoscope import api as batch
+    from thymoscope import api
+    from thymoscope.engine import batch
 
     seen: list[int | None] = []
-    original = batch.diagnose_to_documents
+    original = api.diagnose_to_documents
 
     def spy(paths: Any, jobs: int | None = None, *args: Any, **kwargs: Any) -> Any:
         seen.append(jobs)
         return original(paths, jobs, *args, **kwargs)
 
-    monkeypatch.setattr(batch, "diagnose_to_documents", spy)
+    monkeypatch.setattr(api, "diagnose_to_documents", spy)
     monkeypatch.setattr(batch, "available_cores", lambda: 8)  # --jobs is capped to the cores
     assert invoke("diagnose", studies["clean"], "--jobs", "3").exit_code == 0
     assert invoke("diagnose", studies["clean"]).exit_code == 0
