@@ -25,7 +25,7 @@ from typing import Annotated
 
 import typer
 
-from thymoscope.report.render import DEFAULT_WIDTH
+from thymoscope.report.render import DEFAULT_WIDTH, shown_name
 
 
 class Format(StrEnum):
@@ -53,13 +53,9 @@ MAX_NAME_BYTES = 255  # the longest file name most file systems take
 _TEMP_NAME_BYTES = 200  # of the target's name kept in the temporary file's name
 
 
-def shown(path: str | os.PathLike[str]) -> str:
-    """``path`` as text that is valid UTF-8: undecodable bytes shown as ``\\xNN``."""
-    text = os.fspath(path)
-    try:
-        return text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
-    except UnicodeEncodeError:  # a lone surrogate no file name decodes to
-        return text.encode("utf-8", "backslashreplace").decode("utf-8")
+# ``path`` as text that is valid UTF-8, undecodable bytes shown as ``\xNN`` (the one
+# helper for this, shared with the study loader's problem lines).
+shown = shown_name
 
 
 def valid_utf8(text: str) -> str:
