@@ -235,15 +235,58 @@ def _silence_stdout() -> None:
         os.close(devnull)
 
 
-def write_stdout(text: str) -> None:
+CLOSED_STDOUT = "standard output is closed"
+
+
+class ClosedStdout:
+    """Stands in for ``sys.stdout`` when the process started with it closed (``>&-``).
+
+    Python then sets ``sys.stdout`` to None, and click, typer and rich quietly print
+    nothing; writing to this raises :class:`OutputError` instead, so a command with
+    something to say ends with one line and status 2 (a command that writes only to
+    ``-o FILE`` never writes here and is unaffected).
+    """
+
+    encoding = "utf-8"
+    errors = "strict"
+    closed = False
+
+    def write(self, text: str) -> int:
+        if not isinstance(text, str):  # what a text stream does (click probes with b"")
+            raise TypeError(f"write() argument must be str, not {type(text).__name__}")
+        if text:
+            raise OutputError(CLOSED_STDOUT)
+        return 0
+
+    def flush(self) -> None:
+        return None
+
+    def writable(self) -> bool:
+        return True
+
+    def isatty(self) -> bool:
+        return False
+
+    def fileno(self) -> int:
+        raise OSError(CLOSED_STDOUT)
+
+
+def stand_in_for_closed_stdout() -> None:
+    """Set ``sys.stdout`` to a :class:`ClosedStdout` if standard output is closed."""
+    if sys.stdout is None:
+        sys.stdout = ClosedStdout()  # type: ignore[assignment]
+
+
+def write_stdout(text: str, hint: str = "use -o FILE") -> None:
     """``text`` to standard output; a problem with it is an :class:`OutputError`.
 
     A reader that went away (``| head``) raises :class:`BrokenPipeError`, which the
-    entry point turns into a quiet exit.
+    entry point turns into a quiet exit.  ``hint`` ends the message when standard
+    output is closed (``""``: none).
     """
     stream = sys.stdout
-    if stream is None:  # started with standard output closed (`>&-`)
-        raise OutputError("standard output is closed; use -o FILE")
+    if stream is None or isinstance(stream, ClosedStdout):  # started with `>&-`
+        raise OutputError(f"{CLOSED_STDOUT}; {hint}" if hint else CLOSED_STDOUT)
     try:
         stream.write(valid_utf8(text))
         stream.flush()
