@@ -274,7 +274,7 @@ class ClosedStdout:
 def stand_in_for_closed_stdout() -> None:
     """Set ``sys.stdout`` to a :class:`ClosedStdout` if standard output is closed."""
     if sys.stdout is None:
-        sys.stdout = ClosedStdout()  # type: ignore[assignment]
+        sys.stdout = ClosedStdout()
 
 
 def write_stdout(text: str, hint: str = "use -o FILE") -> None:
