@@ -47,7 +47,8 @@ def expand(inputs: list[Path]) -> list[Any]:
             os.stat(path)
         except OSError as exc:
             if exc.errno not in _LOADER_REPORTS:
-                problem = Problem(shown(path), 0, "", exc.strerror or str(exc))
+                reason = exc.strerror or str(exc)  # worded like the loader's: "file name too long"
+                problem = Problem(shown(path), 0, "", reason[:1].lower() + reason[1:])
                 expanded.append(StudyFileError([problem]))
                 continue
         expanded.extend(expand_inputs([path]))
