@@ -39,8 +39,10 @@ app = typer.Typer(
 def _version(value: bool) -> None:
     if value:
         from thymoscope import __version__
+        from thymoscope.cli.output import write_stdout
 
-        typer.echo(f"thymoscope {__version__}")
+        # closed or full standard output: OutputError, one line and status 2 (see main)
+        write_stdout(f"thymoscope {__version__}\n", hint="")
         raise typer.Exit(0)
 
 
@@ -109,6 +111,9 @@ def _reader_went_away() -> bool:
 
 def main() -> None:
     """Entry point: run the app; an unexpected exception is one line and exit status 1."""
+    from thymoscope.cli.output import stand_in_for_closed_stdout
+
+    stand_in_for_closed_stdout()  # `>&-`: printing is an OutputError, not silence
     try:
         app()
     except SystemExit as exc:

@@ -104,8 +104,8 @@ def _start(from_: Path | None, resume: Path | None) -> tuple[Interview, AnswerFi
         raise _fail(f"{source}:{line}: {dotted(exc.path)}: {exc.message}") from None
     except RoundTripError as exc:
         raise _fail(f"{source}: {exc}") from None
-    for line in problems:
-        typer.echo(one_line(f"{source}: {line}"), err=True)
+    for note in problems:
+        typer.echo(one_line(f"{source}: {note}"), err=True)
     typer.echo(one_line(f"Starting from {source}: {len(interview.answers)} answers already given."))
     return interview, answer_file
 

@@ -38,7 +38,8 @@ def _misread(text: str) -> bool:
 
     from thymoscope.study.yaml_source import _EXPONENT
 
-    resolved = yaml.resolver.Resolver().resolve(yaml.ScalarNode, text, (True, False))
+    resolver: Any = yaml.resolver.Resolver()  # its stubs leave resolve() untyped
+    resolved = resolver.resolve(yaml.ScalarNode, text, (True, False))
     return resolved != _STR_TAG or bool(_EXPONENT.fullmatch(text.strip()))
 
 

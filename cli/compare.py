@@ -61,12 +61,13 @@ def resolve_pair(name: str) -> tuple[PairCase, Path, Path]:
         bundled_pairs,
         parse_pair,
     )
+    from thymoscope.report.render import shown_name, terminal_line
     from thymoscope.study.loader import STUDY_SUFFIXES, StudyFileError, read_text
 
     path = pair_file(name)
     if path is not None:
-        try:
-            pair = parse_pair(read_text(path), str(path))
+        try:  # the source only names the file in messages (no root: `..` is refused)
+            pair = parse_pair(read_text(path), shown_name(path))
         except StudyFileError as exc:
             raise InputProblem(str(exc.problems[0])) from None
         except PairFileError as exc:
@@ -81,7 +82,9 @@ def resolve_pair(name: str) -> tuple[PairCase, Path, Path]:
     pairs = bundled_pairs()
     if name not in pairs:
         known = ", ".join(sorted(pairs))
-        raise InputProblem(f"{name}: no such bundled pair or pair file (bundled pairs: {known})")
+        raise InputProblem(
+            f"{terminal_line(name)}: no such bundled pair or pair file (bundled pairs: {known})"
+        )
     pair = pairs[name]
     return pair, bundled_case_path(pair.a), bundled_case_path(pair.b)
 

@@ -23,6 +23,7 @@ from rich.text import Text
 
 from thymoscope import RESEARCH_NOTICE
 from thymoscope.cli.output import OutputError, check_target, emit, is_stdout, refuse, shown
+from thymoscope.report.render import terminal_line
 from thymoscope.report.walkthrough import (
     Question,
     Score,
@@ -122,7 +123,8 @@ def _pair_side(pair: Pair, ref: str, catalogue: Catalogue) -> Path:
         return pair.path.parent / ref
     case = catalogue.case(ref)
     if case is None:
-        raise _fail(f"{pair.path}: {ref}: no such case in {catalogue.where} cases")
+        where = terminal_line(catalogue.where)
+        raise _fail(terminal_line(f"{pair.path}: {ref}") + f": no such case in {where} cases")
     return case.path
 
 
@@ -179,7 +181,7 @@ def _print_facts_step(console: Console, walk: Walkthrough, step: Step, total: in
     console.print(Text(walk.title, style="bold underline"))
     if walk.kind == "case":
         if walk.source:
-            console.print(Text(walk.source, style="dim"))
+            console.print(Text(terminal_line(walk.source), style="dim"))
         _print_facts(console, step.facts, "Key facts:")
         return
     for label, side in zip("AB", walk.sides, strict=True):
@@ -332,21 +334,28 @@ def run_walkthrough(console: Console, walk: Walkthrough, pace: Pace, quiz: bool)
 
 
 def _print_list(console: Console, catalogue: Catalogue) -> None:
-    names = [c.name for c in catalogue.cases] + [p.name for p in catalogue.pairs]
-    width = max(map(len, names), default=0)
-    console.print(Text(f"Cases ({catalogue.where}):", style="bold"))
-    for case in catalogue.cases:
-        line = Text(f"  {case.name.ljust(width)}  ", style="cyan")
-        line.append(case.study.title)
+    """The catalogue, one line per case or pair; every name and text shown escaped
+    (a file name may hold control or bidirectional characters, or bytes not UTF-8)."""
+    cases = [(terminal_line(c.name), terminal_line(c.study.title)) for c in catalogue.cases]
+    pairs = [
+        (terminal_line(p.name), terminal_line(p.title), terminal_line(f"({p.a} vs {p.b})"))
+        for p in catalogue.pairs
+    ]
+    width = max((len(entry[0]) for entry in [*cases, *pairs]), default=0)
+    where = terminal_line(catalogue.where)
+    console.print(Text(f"Cases ({where}):", style="bold"))
+    for name, title in cases:
+        line = Text(f"  {name.ljust(width)}  ", style="cyan")
+        line.append(title)
         console.print(line, overflow="ellipsis", no_wrap=True)
-    if not catalogue.cases:
+    if not cases:
         console.print(Text("  (none)"))
-    if catalogue.pairs:
-        console.print(Text(f"Pairs to compare ({catalogue.where}):", style="bold"))
-    for pair in catalogue.pairs:
-        line = Text(f"  {pair.name.ljust(width)}  ", style="cyan")
-        line.append(pair.title)
-        line.append(f" ({pair.a} vs {pair.b})", style="dim")
+    if pairs:
+        console.print(Text(f"Pairs to compare ({where}):", style="bold"))
+    for name, title, sides in pairs:
+        line = Text(f"  {name.ljust(width)}  ", style="cyan")
+        line.append(title)
+        line.append(f" {sides}", style="dim")
         console.print(line, overflow="ellipsis", no_wrap=True)
     console.print(Text("Run `thymoscope demo NAME` to walk through one.", style="dim"))
 
@@ -390,7 +399,8 @@ def _resolve(name: str, catalogue: Catalogue) -> Walkthrough:
     for error in catalogue.errors:
         typer.echo(error, err=True)
     hint = "run `thymoscope demo` for the list"
-    raise _fail(f"{name}: no such case or pair in {catalogue.where} cases ({hint})")
+    where = terminal_line(catalogue.where)
+    raise _fail(f"{terminal_line(name)}: no such case or pair in {where} cases ({hint})")
 
 
 def run_demo(
@@ -415,7 +425,7 @@ def run_demo(
             catalogue = load_catalogue(folder, "bundled")
         else:
             if not cases.is_dir():
-                raise _fail(f"{cases}: not a folder of study files")
+                raise _fail(f"{terminal_line(str(cases))}: not a folder of study files")
             catalogue = load_catalogue(cases, str(cases))
         if case is None:
             for error in catalogue.errors:
@@ -431,7 +441,7 @@ def run_demo(
         count = _write_html(walk, html, quiz, inputs)
         if is_stdout(html):
             return
-        where = shown(html)
+        where = terminal_line(str(html))
         console.print(Text(f"Wrote {where} ({count} slides). Open it in a browser; arrows move."))
         console.print(Text(RESEARCH_NOTICE, style="dim"))
         return

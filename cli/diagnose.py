@@ -47,7 +47,8 @@ def expand(inputs: list[Path]) -> list[Any]:
             os.stat(path)
         except OSError as exc:
             if exc.errno not in _LOADER_REPORTS:
-                problem = Problem(shown(path), 0, "", exc.strerror or str(exc))
+                reason = exc.strerror or str(exc)  # worded like the loader's: "file name too long"
+                problem = Problem(shown(path), 0, "", reason[:1].lower() + reason[1:])
                 expanded.append(StudyFileError([problem]))
                 continue
         expanded.extend(expand_inputs([path]))
@@ -117,13 +118,14 @@ def report_text(
     """
     from thymoscope.engine.batch import splice_json
     from thymoscope.report.document import report_document
-    from thymoscope.report.render import JSON_OPTIONS, render
+    from thymoscope.report.render import JSON_OPTIONS, json_safe, render
 
     parts, problems, files = run_batch(inputs, jobs, as_json=fmt is Format.json)
     problems = [*problems_before, *problems]
     document = report_document([], problems)
     if fmt is Format.json:
-        text = splice_json(document, "studies", parts, **JSON_OPTIONS) + "\n"
+        # assembled here, not by render(): escape what json.dumps leaves raw the same way
+        text = json_safe(splice_json(document, "studies", parts, **JSON_OPTIONS)) + "\n"
     else:
         document["studies"] = parts
         text = render(document, fmt.value, color=color, width=width)

@@ -25,7 +25,7 @@ from typing import Annotated
 
 import typer
 
-from thymoscope.report.render import DEFAULT_WIDTH
+from thymoscope.report.render import DEFAULT_WIDTH, shown_name
 
 
 class Format(StrEnum):
@@ -53,13 +53,9 @@ MAX_NAME_BYTES = 255  # the longest file name most file systems take
 _TEMP_NAME_BYTES = 200  # of the target's name kept in the temporary file's name
 
 
-def shown(path: str | os.PathLike[str]) -> str:
-    """``path`` as text that is valid UTF-8: undecodable bytes shown as ``\\xNN``."""
-    text = os.fspath(path)
-    try:
-        return text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
-    except UnicodeEncodeError:  # a lone surrogate no file name decodes to
-        return text.encode("utf-8", "backslashreplace").decode("utf-8")
+# ``path`` as text that is valid UTF-8, undecodable bytes shown as ``\xNN`` (the one
+# helper for this, shared with the study loader's problem lines).
+shown = shown_name
 
 
 def valid_utf8(text: str) -> str:
@@ -239,15 +235,58 @@ def _silence_stdout() -> None:
         os.close(devnull)
 
 
-def write_stdout(text: str) -> None:
+CLOSED_STDOUT = "standard output is closed"
+
+
+class ClosedStdout:
+    """Stands in for ``sys.stdout`` when the process started with it closed (``>&-``).
+
+    Python then sets ``sys.stdout`` to None, and click, typer and rich quietly print
+    nothing; writing to this raises :class:`OutputError` instead, so a command with
+    something to say ends with one line and status 2 (a command that writes only to
+    ``-o FILE`` never writes here and is unaffected).
+    """
+
+    encoding = "utf-8"
+    errors = "strict"
+    closed = False
+
+    def write(self, text: str) -> int:
+        if not isinstance(text, str):  # what a text stream does (click probes with b"")
+            raise TypeError(f"write() argument must be str, not {type(text).__name__}")
+        if text:
+            raise OutputError(CLOSED_STDOUT)
+        return 0
+
+    def flush(self) -> None:
+        return None
+
+    def writable(self) -> bool:
+        return True
+
+    def isatty(self) -> bool:
+        return False
+
+    def fileno(self) -> int:
+        raise OSError(CLOSED_STDOUT)
+
+
+def stand_in_for_closed_stdout() -> None:
+    """Set ``sys.stdout`` to a :class:`ClosedStdout` if standard output is closed."""
+    if sys.stdout is None:
+        sys.stdout = ClosedStdout()
+
+
+def write_stdout(text: str, hint: str = "use -o FILE") -> None:
     """``text`` to standard output; a problem with it is an :class:`OutputError`.
 
     A reader that went away (``| head``) raises :class:`BrokenPipeError`, which the
-    entry point turns into a quiet exit.
+    entry point turns into a quiet exit.  ``hint`` ends the message when standard
+    output is closed (``""``: none).
     """
     stream = sys.stdout
-    if stream is None:  # started with standard output closed (`>&-`)
-        raise OutputError("standard output is closed; use -o FILE")
+    if stream is None or isinstance(stream, ClosedStdout):  # started with `>&-`
+        raise OutputError(f"{CLOSED_STDOUT}; {hint}" if hint else CLOSED_STDOUT)
     try:
         stream.write(valid_utf8(text))
         stream.flush()

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import re
 import textwrap
 from collections.abc import Mapping
@@ -210,6 +211,28 @@ def _terminal_safe(value: Any, one_line: bool = False) -> Any:
     if isinstance(value, list | tuple):
         return [_terminal_safe(v) for v in value]
     return value
+
+
+def shown_name(path: str | os.PathLike[str]) -> str:
+    """A file name as text that is valid UTF-8: undecodable bytes shown as ``\\xNN``.
+
+    Python keeps the bytes of a name that is not UTF-8 as lone surrogates (``\\udcfe``);
+    this is the one place that turns them back into the bytes' usual display.  Other
+    characters are kept (see :func:`terminal_line` to show control characters escaped).
+    """
+    text = os.fspath(path)
+    try:
+        return text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    except UnicodeEncodeError:  # a lone surrogate no file name decodes to
+        return text.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
+def terminal_line(text: str) -> str:
+    """``text`` (a name given on the command line, say) safe to print as one line:
+    undecodable bytes as ``\\xNN``, control, bidirectional and line-break characters as
+    ``\\x1b``, ``\\u202e``, ``\\n``."""
+    text = shown_name(text)
+    return _UNSAFE_LINE.sub(_escape_char, text) if _UNSAFE_LINE.search(text) else text
 
 
 def json_safe(text: str) -> str:

@@ -16,6 +16,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
+from thymoscope.report.render import shown_name
 from thymoscope.study.model import Study
 from thymoscope.study.yaml_source import (
     MAX_BYTES,
@@ -41,7 +42,9 @@ class Problem:
     message: str
 
     def __str__(self) -> str:
-        where = f"{self.source}:{self.line}" if self.line else self.source
+        # a file name that is not UTF-8: its bytes as \xNN, like every other display
+        source = shown_name(self.source)
+        where = f"{source}:{self.line}" if self.line else source
         text = (
             f"{where}: {self.field}: {self.message}" if self.field else f"{where}: {self.message}"
         )
