@@ -356,7 +356,7 @@ def strata_pattern(
             if higher.get("effect_measure") in RATIO_MEASURES
             else higher["effect_estimate"]
         )
-        if test is not None and test.p_value < ALPHA and further:
+        if test is not None and test.p_value is not None and test.p_value < ALPHA and further:
             return "both_differ"
     return None
 
