@@ -461,6 +461,16 @@ def _heterogeneity(
     q = sum(w * r * r for w, r in zip(fe_weights, res, strict=True))
     q_p = chi2_sf(q, df) if df > 0 else 1.0
     tr_p = _trace_p(rows, fe_weights, inv)
+    return _heterogeneity_from(q, df, q_p, tr_p, tau2, method)
+
+
+def _heterogeneity_from(
+    q: float, df: int, q_p: float, tr_p: float, tau2: float, method: Method
+) -> Heterogeneity:
+    """I² and H² as metafor defines them, from Q and the trace of the projection.
+
+    The typical within-study variance is df / tr(P); under a fixed-effect model I² and H²
+    come from Q itself."""
     vt = df / tr_p if df > 0 and tr_p > 0 else 0.0
     if method == "fe":
         i2 = max(0.0, 100.0 * (q - df) / q) if df > 0 and q > 0 else 0.0
@@ -484,14 +494,7 @@ def _intercept_heterogeneity(
     q = sum(map(mul, fe_weights, map(mul, residuals, residuals)))
     q_p = chi2_sf(q, df) if df > 0 else 1.0
     tr_p = sw - sw2 / sw
-    vt = df / tr_p if df > 0 and tr_p > 0 else 0.0
-    if method == "fe":
-        i2 = max(0.0, 100.0 * (q - df) / q) if df > 0 and q > 0 else 0.0
-        h2 = q / df if df > 0 else 1.0
-    else:
-        i2 = 100.0 * tau2 / (vt + tau2) if vt + tau2 > 0 else 0.0
-        h2 = tau2 / vt + 1.0 if vt > 0 else 1.0
-    return Heterogeneity(q, df, q_p, tau2, math.sqrt(tau2), i2, h2, vt, method)
+    return _heterogeneity_from(q, df, q_p, tr_p, tau2, method)
 
 
 def _critical(
