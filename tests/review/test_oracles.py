@@ -76,6 +76,35 @@ def neg_restricted_loglik(tau2: float, y: np.ndarray, v: np.ndarray) -> float:
     return 0.5 * float(np.sum(np.log(v + tau2)) + np.log(np.sum(w)) + np.sum(w * (y - mu) ** 2))
 
 
+def neg_restricted_slope(tau2: float, y: np.ndarray, v: np.ndarray) -> float:
+    """d/d tau² of ``neg_restricted_loglik``: (tr P − y'PPy)/2 with P = W − Ww'/Σw."""
+    w = 1 / (v + tau2)
+    mu = np.sum(w * y) / np.sum(w)
+    trace_p = np.sum(w) - np.sum(w**2) / np.sum(w)
+    return 0.5 * float(trace_p - np.sum(w**2 * (y - mu) ** 2))
+
+
+def test_the_slope_is_the_derivative_of_the_restricted_likelihood() -> None:
+    y = np.array([0.1, 0.5, -0.3, 0.9])
+    v = np.array([0.04, 0.1, 0.2, 0.05])
+    for tau2 in (0.0, 0.01, 0.3):
+        h = 1e-6
+        numeric = (neg_restricted_loglik(tau2 + h, y, v) - neg_restricted_loglik(tau2, y, v)) / h
+        assert neg_restricted_slope(tau2, y, v) == pytest.approx(numeric, rel=1e-3, abs=1e-6)
+
+
+def test_reml_stops_at_a_narrow_boundary_maximum_as_metafor() -> None:
+    """Found by hypothesis in CI: the likelihood falls for a few 1e-4 past tau² = 0, then
+    climbs to its global maximum near 0.268. Fisher scoring from the (negative, so 0)
+    Hedges start stays at the local maximum 0: the step-halving rule of metafor's scoring
+    never lets tau² go below 0, and the first step from 0 points down."""
+    y = [0.0, 0.0, 0.0, 0.0, 2.65625, 0.0, 0.0, 0.0, 2.625, 0.0, 1.375]
+    v = [2.0, 2.0, 1.5, 0.04296875, 1.28125, 0.04296875, 1.5, 1.375, 1.1640625, 1.75, 0.5]
+    tau2 = pool(y, v, "reml").heterogeneity.tau2
+    assert tau2 == 0.0
+    assert neg_restricted_slope(0.0, np.array(y), np.array(v)) >= 0
+
+
 @settings(max_examples=80, deadline=None)
 @given(bodies(min_k=3))
 def test_reml_maximises_the_restricted_likelihood(body: tuple[list[float], list[float]]) -> None:
@@ -100,6 +129,10 @@ def test_reml_maximises_the_restricted_likelihood(body: tuple[list[float], list[
     # metafor's stopping rule: the last change in tau² was below 1e-5
     if abs(tau2 - float(found.x)) <= 1e-4 * (1 + float(found.x)):
         return  # the same maximum, within metafor's stopping rule
+    elif tau2 == 0.0:
+        # a maximum on the boundary: the likelihood does not rise as tau² leaves 0. Its
+        # basin can be narrower than any fixed step, so the slope is read, not sampled.
+        assert neg_restricted_slope(0.0, y, v) >= -1e-9 * (1 + abs(ours))
     else:
         step = 1e-3 * (1 + tau2)
         assert ours <= neg_restricted_loglik(tau2 + step, y, v) + 1e-9
