@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from thymoscope import RESEARCH_NOTICE
+from thymoscope.errors import ThymoscopeError
 from thymoscope.study.yaml_source import one_line
 
 HEADER = "# Answers from `thymoscope ask`"
@@ -28,7 +29,7 @@ _OWN_LINES = (HEADER, SKIPPED_MARK, INCOMPLETE_MARK, f"# {RESEARCH_NOTICE}")
 _STR_TAG = "tag:yaml.org,2002:str"
 
 
-class RoundTripError(ValueError):
+class RoundTripError(ThymoscopeError, ValueError):
     """The starting file could not be read back for a round trip (one line)."""
 
 

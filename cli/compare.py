@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from thymoscope.cli.output import Format, FormatOption, OutputError, OutputOption
+from thymoscope.errors import ThymoscopeError
 
 if TYPE_CHECKING:
     from thymoscope.engine.pairs import PairComparison
@@ -30,7 +31,7 @@ if TYPE_CHECKING:
     from thymoscope.study.model import Study
 
 
-class InputProblem(Exception):
+class InputProblem(ThymoscopeError):
     """Input that cannot be compared; the message is one line."""
 
 

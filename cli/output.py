@@ -25,6 +25,7 @@ from typing import Annotated
 
 import typer
 
+from thymoscope.errors import ThymoscopeError
 from thymoscope.report.render import DEFAULT_WIDTH, shown_name
 
 
@@ -44,7 +45,7 @@ OutputOption = Annotated[
 ]
 
 
-class OutputError(Exception):
+class OutputError(ThymoscopeError):
     """The output cannot go where it was asked to; the message is one line."""
 
 

@@ -26,6 +26,7 @@ from typing import Any, TypeVar
 
 from thymoscope.engine.core import Diagnoser
 from thymoscope.engine.diagnosis import Diagnosis, KnowledgeBase
+from thymoscope.errors import ThymoscopeError
 
 # Below this many files, jobs=None runs serially in the calling process.
 MIN_PARALLEL = 50
@@ -205,7 +206,7 @@ def _label(path: Path) -> str:
     return os.fsencode(path).decode("utf-8", "backslashreplace")
 
 
-class WorkerLost(Exception):
+class WorkerLost(ThymoscopeError):
     """A file that was not diagnosed because its worker process ended under it."""
 
     def __init__(self, source: str, message: str) -> None:

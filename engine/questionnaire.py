@@ -26,6 +26,8 @@ from typing import Any
 
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
+from thymoscope.errors import ThymoscopeError
+
 KINDS = ("choice", "multi", "number", "integer", "boolean", "text", "slug", "count")
 MAX_ITEMS = 50
 _NONE_WORDS = frozenset({"none", "-", "[]"})
@@ -33,11 +35,11 @@ _YES = frozenset({"y", "yes", "true", "1"})
 _NO = frozenset({"n", "no", "false", "0"})
 
 
-class AnswerError(ValueError):
+class AnswerError(ThymoscopeError, ValueError):
     """An answer that cannot be accepted; the message is one line for the user."""
 
 
-class ResumeError(ValueError):
+class ResumeError(ThymoscopeError, ValueError):
     """Saved answers that cannot be resumed (a key that is no field name, a forged skip
     mark); ``path`` is where, as a tuple of keys and list indexes, for a line number."""
 

@@ -40,6 +40,7 @@ from typing import Any, TypeVar
 
 from thymoscope.engine.diagnosis import FindingSpec
 from thymoscope.engine.experta_compat import Rule
+from thymoscope.errors import ThymoscopeError
 
 SPEC_ATTRIBUTE = "__rule_spec__"
 
@@ -48,7 +49,7 @@ When = Mapping[str, Condition]
 _R = TypeVar("_R")
 
 
-class RuleError(TypeError):
+class RuleError(ThymoscopeError, TypeError):
     """A rule set whose rules or declarations do not fit together."""
 
 

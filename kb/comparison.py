@@ -15,6 +15,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from thymoscope.engine.diagnosis import FindingSpec, KnowledgeBase
 from thymoscope.engine.pairs import PairComparison, PairDiagnoser
+from thymoscope.errors import ThymoscopeError
 from thymoscope.kb.catalogue import load_texts
 from thymoscope.study.yaml_source import YamlProblem, parse_yaml, shown
 
@@ -84,7 +85,7 @@ class PairCase:
     note: str | None = None
 
 
-class PairFileError(ValueError):
+class PairFileError(ThymoscopeError, ValueError):
     """A pair file that cannot be read; the message is one located line."""
 
 

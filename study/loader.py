@@ -16,6 +16,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
+from thymoscope.errors import ThymoscopeError
 from thymoscope.report.render import shown_name
 from thymoscope.study.model import Study
 from thymoscope.study.yaml_source import (
@@ -51,7 +52,7 @@ class Problem:
         return one_line(text)
 
 
-class StudyFileError(Exception):
+class StudyFileError(ThymoscopeError):
     """A study file that could not be read or is not a valid study."""
 
     def __init__(self, problems: list[Problem]) -> None:

@@ -18,6 +18,8 @@ from typing import Any
 
 import yaml
 
+from thymoscope.errors import ThymoscopeError
+
 try:  # the C implementation is much faster; fall back to pure Python
     from yaml import CSafeLoader as _Loader
 except ImportError:  # pragma: no cover
@@ -68,7 +70,7 @@ _SEQ_TAG = "tag:yaml.org,2002:seq"
 Path = tuple[str | int, ...]
 
 
-class YamlProblem(Exception):
+class YamlProblem(ThymoscopeError):
     """A problem with the YAML text itself, at a 1-based line (0 when unknown)."""
 
     def __init__(self, line: int, message: str) -> None:

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import TYPE_CHECKING, Any
 
+from thymoscope.errors import ThymoscopeError
 from thymoscope.synthesis.effects import (
     EffectSize,
     EffectSizeError,
@@ -58,7 +59,7 @@ UNFAVOURABLE_KINDS = frozenset({"mortality", "complications"})
 FAVOURABLE_KINDS = frozenset({"virological_response", "tumour_response"})
 
 
-class BodyError(ValueError):
+class BodyError(ThymoscopeError, ValueError):
     """A review option that cannot apply to these studies (message is one line)."""
 
 

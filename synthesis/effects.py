@@ -20,6 +20,7 @@ import math
 from dataclasses import dataclass
 from typing import Literal
 
+from thymoscope.errors import ThymoscopeError
 from thymoscope.synthesis.distributions import level_quantile
 
 Measure = Literal["odds_ratio", "risk_ratio", "hazard_ratio", "risk_difference", "mean_difference"]
@@ -36,7 +37,7 @@ CONVENTION_SE_FROM_CI = (
 )
 
 
-class EffectSizeError(ValueError):
+class EffectSizeError(ThymoscopeError, ValueError):
     """The numbers given cannot produce an effect size (the message says why)."""
 
 

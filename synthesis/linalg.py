@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from thymoscope.errors import ThymoscopeError
+
 Matrix = list[list[float]]
 Vector = list[float]
 
 
-class SingularMatrixError(ArithmeticError):
+class SingularMatrixError(ThymoscopeError, ArithmeticError):
     """The model matrix is not of full rank."""
 
 

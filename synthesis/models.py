@@ -32,6 +32,7 @@ from dataclasses import dataclass
 from operator import mul
 from typing import Literal
 
+from thymoscope.errors import ThymoscopeError
 from thymoscope.synthesis.distributions import (
     chi2_sf,
     f_sf,
@@ -66,7 +67,7 @@ CONVENTION_REML_FALLBACK = (
 CONVENTION_Z = "Wald z-test and normal-quantile CI"
 
 
-class ModelError(ValueError):
+class ModelError(ThymoscopeError, ValueError):
     """The data cannot be fitted (too few studies, non-positive variances ...)."""
 
 
