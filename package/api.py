@@ -1,22 +1,91 @@
-"""The Python API: diagnose a study, or many study files on every core, with the bundled
-knowledge base (the engine itself is domain-free and is given it here)."""
+"""The Python API of thymoscope: what the command line does, as calls for scripts and
+notebooks.
+
+>>> from thymoscope import api
+>>> report = api.diagnose("sepsis-small-open-rct")           # a bundled case
+>>> [f.id for f in report.findings]                           # doctest: +SKIP
+>>> report                                                    # in Jupyter: the HTML report
+>>> api.compare("sepsis-small-vs-large").verdict              # doctest: +SKIP
+>>> api.review("sepsis-quality", by="design.blinding")        # doctest: +SKIP
+
+A study is given as a path to a study file (``.yaml``), a bundled case id (see
+:func:`bundled_cases`), a ``dict`` shaped like a study file, or a
+:class:`~thymoscope.study.model.Study`. A dict is validated like a file: each problem
+is one line in the :class:`~thymoscope.study.loader.StudyFileError` raised.
+
+Every result has ``to_dict()``, ``to_json()``, ``to_text()``, ``to_markdown()`` and
+``to_html()``, and shows its HTML report (forest plots included) in a notebook cell; see
+:mod:`thymoscope.results`. Every error raised on purpose derives from
+:class:`ThymoscopeError` (see :mod:`thymoscope.errors`).
+
+thymoscope interprets studies, not patients, and gives no treatment advice.
+"""
 
 from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from functools import cache
+from pathlib import Path
 from typing import Any
 
 from thymoscope.engine import batch
 from thymoscope.engine.batch import WorkerLost
 from thymoscope.engine.core import Diagnoser
 from thymoscope.engine.diagnosis import Diagnosis, KnowledgeBase
-from thymoscope.study.loader import StudyFileError, load_study
+from thymoscope.errors import ThymoscopeError, UnknownNameError
+from thymoscope.results import (
+    DiagnosisReport,
+    PairLabel,
+    Review,
+    ReviewFinding,
+    RuleBook,
+    RuleEntry,
+    StudyComparison,
+    StudyDiagnosis,
+    bundled_path,
+)
+from thymoscope.study.loader import Problem, StudyFileError, load_study
 from thymoscope.study.model import Study
 
+__all__ = [
+    "DiagnosisReport",
+    "PairLabel",
+    "Review",
+    "ReviewFinding",
+    "RuleBook",
+    "RuleEntry",
+    "Study",
+    "StudyComparison",
+    "StudyDiagnosis",
+    "StudyFileError",
+    "StudyInput",
+    "ThymoscopeError",
+    "UnknownNameError",
+    "bundled_cases",
+    "bundled_pairs",
+    "bundled_reviews",
+    "compare",
+    "diagnose",
+    "diagnose_many",
+    "review",
+    "rule",
+    "rules",
+    "study_from_dict",
+]
+
 Paths = Sequence[str | os.PathLike[str]]
+StudyInput = str | os.PathLike[str] | Mapping[str, Any] | Study
+"""A study: a study file's path, a bundled case id, a study-file-shaped dict, or a model."""
+
+DICT_SOURCE = "<dict>"  # names a dict input in problem lines
+STUDY_SUFFIXES = (".yaml", ".yml")
+SHEET_SUFFIXES = (".csv", ".xlsx")
+METHODS = ("reml", "dl", "pm")
+
+
+# --- the bundled knowledge base and diagnoser ---------------------------------------
 
 
 def default_knowledge() -> KnowledgeBase:
@@ -32,15 +101,386 @@ def diagnoser() -> Diagnoser:
     return batch.diagnoser_for(default_knowledge)
 
 
-def diagnose(study: Study, source: str | None = None) -> Diagnosis:
-    return diagnoser().diagnose(study, source)
+# --- bundled cases, pairs and review sets -------------------------------------------
 
 
-def diagnose_file(path: str | os.PathLike[str]) -> Diagnosis:
+def bundled_cases() -> dict[str, Path]:
+    """``{case id: study file}`` for every bundled case, sorted by id."""
+    folder = bundled_path("thymoscope.kb.cases", "")
+    return {p.stem: p for p in sorted(folder.glob("*.yaml"))}
+
+
+def bundled_pairs() -> dict[str, PairLabel]:
+    """``{pair id: PairLabel}`` for every bundled pair (two bundled cases to compare)."""
+    from thymoscope.kb.comparison import bundled_pairs as pairs
+
+    return {p.id: PairLabel(p.id, p.title, p.note) for p in pairs().values()}
+
+
+def bundled_reviews() -> dict[str, Path]:
+    """``{set name: folder}`` for every bundled review set (a body of studies to pool)."""
+    folder = bundled_path("thymoscope.kb.cases", "review")
+    return {p.name: p for p in sorted(folder.iterdir()) if p.is_dir()}
+
+
+# --- studies in ---------------------------------------------------------------------
+
+
+def study_from_dict(data: Mapping[str, Any], source: str = DICT_SOURCE) -> Study:
+    """Validate a dict shaped like a study file (``thymoscope schema``) as a study.
+
+    Raises :class:`StudyFileError` listing each problem as ``SOURCE: FIELD: message``
+    (the same words as for a study file, without line numbers).
+    """
+    from pydantic import ValidationError
+
+    from thymoscope.study.loader import problems_from_validation
+
+    if not isinstance(data, Mapping):
+        kind = type(data).__name__
+        raise StudyFileError([Problem(source, 0, "", f"a study is a mapping, not {kind}")])
+    try:
+        return Study.model_validate(dict(data))
+    except ValidationError as exc:
+        raise StudyFileError(problems_from_validation(exc, source, None)) from None
+
+
+def _bundled_case(name: str) -> Path:
+    cases = bundled_cases()
+    if name not in cases:
+        raise UnknownNameError("study file or bundled case", name, list(cases))
+    return cases[name]
+
+
+def _path_text(item: object) -> str | None:
+    """The text of an input that names a file (a path, or text with a file suffix,
+    a folder separator, or naming something that exists); None for anything else (a
+    bundled case id, a dict, a model)."""
+    if not isinstance(item, str | os.PathLike):
+        return None
+    text = os.fspath(item)
+    if not isinstance(text, str):
+        raise TypeError("a study path must be text, not bytes")
+    if isinstance(item, os.PathLike) or not text:
+        return text
+    named = Path(text).suffix != "" or os.sep in text or os.path.lexists(text)
+    return text if named else None
+
+
+def load(study: StudyInput, source: str | None = None) -> tuple[Study, str | None]:
+    """Any study input as a validated model, and the source a report names it by."""
+    from thymoscope.study.loader import input_problem
+
+    if isinstance(study, Study):
+        return study, source
+    if isinstance(study, Mapping):
+        return study_from_dict(study, source or DICT_SOURCE), source
+    path = _path_text(study)
+    if path is None and isinstance(study, str):
+        return load_study(_bundled_case(study)), source or f"bundled case {study}"
+    if path is None:
+        raise TypeError(
+            "a study is a path, a bundled case id, a dict shaped like a study file or a "
+            f"thymoscope.study.model.Study, not {type(study).__name__}"
+        )
+    if Path(path).suffix.lower() in SHEET_SUFFIXES:
+        message = "an extraction sheet holds many studies; use diagnose_many() or review()"
+        raise StudyFileError([Problem(path, 0, "", message)])
+    refused = input_problem(path)
+    if refused is not None:
+        raise refused
+    return load_study(path), source or path
+
+
+# One input of many, in order: a study file still to read, a study read (with its
+# source), or the problems of an input that cannot be read.
+_Entry = Path | tuple[Study, str | None] | list[Problem]
+
+
+def _entries(items: Iterable[StudyInput]) -> Iterator[_Entry]:
+    """Each input in order; folders expand to their study files, extraction sheets
+    (``.csv``/``.xlsx``) to their rows."""
+    from thymoscope.study.loader import expand_inputs, input_problem
+    from thymoscope.study.sheet import read_sheet
+
+    for item in items:
+        name = _path_text(item)
+        if name is None:
+            try:
+                yield load(item)
+            except StudyFileError as exc:
+                yield list(exc.problems)
+            except UnknownNameError as exc:
+                yield [Problem(exc.name, 0, "", f"no such study file or bundled case ({exc.hint})")]
+            continue
+        refused = input_problem(name)  # "" is refused, not read as the current folder
+        if refused is not None:
+            yield list(refused.problems)
+            continue
+        for path in expand_inputs([Path(name)]):
+            if isinstance(path, StudyFileError):
+                yield list(path.problems)
+            elif path.suffix.lower() in SHEET_SUFFIXES:
+                try:
+                    rows = read_sheet(path)
+                except StudyFileError as exc:
+                    yield list(exc.problems)
+                    continue
+                for where, row in rows:
+                    yield list(row.problems) if isinstance(row, StudyFileError) else (row, where)
+            else:
+                yield path
+
+
+def _many(inputs: Iterable[StudyInput] | str | os.PathLike[str]) -> list[StudyInput]:
+    return [inputs] if isinstance(inputs, str | os.PathLike) else list(inputs)
+
+
+# --- diagnose -----------------------------------------------------------------------
+
+
+def diagnose(study: StudyInput, source: str | None = None) -> StudyDiagnosis:
+    """Diagnose one study: why might its result differ from other studies'?
+
+    ``study`` is a study file's path, a bundled case id, a dict shaped like a study
+    file, or a :class:`~thymoscope.study.model.Study`; ``source`` is the name the report
+    gives it (default: the path, or none for a dict or model).
+
+    Returns a :class:`~thymoscope.results.StudyDiagnosis`: its ``findings`` (each with
+    ``id``, ``severity``, ``explanation``, ``next_steps``, ``faq`` sections and the
+    ``facts`` it cites), its ``checks``, and the report in every format. Raises
+    :class:`StudyFileError` for a study that cannot be read or is not valid, and
+    :class:`UnknownNameError` for a name that is neither a file nor a bundled case.
+    """
+    model, shown_as = load(study, source)
+    return StudyDiagnosis.of(diagnoser().diagnose(model, shown_as))
+
+
+def diagnose_file(path: str | os.PathLike[str]) -> StudyDiagnosis:
+    """Diagnose one study file (:func:`diagnose` with a path)."""
     return diagnose(load_study(path), str(path))
 
 
-# --- batches (see thymoscope.engine.batch) -----------------------------------------------
+def diagnose_many(
+    inputs: Iterable[StudyInput] | str | os.PathLike[str], jobs: int | None = None
+) -> DiagnosisReport:
+    """Diagnose many studies: study files, folders (their ``.yaml`` files), extraction
+    sheets (``.csv``/``.xlsx``, one study per row), bundled case ids, dicts or models.
+
+    Study files are diagnosed on ``jobs`` processes (default: one per core for large
+    batches, else one). An input that cannot be read does not stop the others: it
+    becomes one line in the result's ``errors``, as on the command line. Raises
+    :class:`StudyFileError` only when no study at all could be read.
+    """
+    entries = list(_entries(_many(inputs)))
+    files = [entry for entry in entries if isinstance(entry, Path)]
+    diagnosed = iter(diagnose_paths(files, jobs) if files else [])
+    studies: list[StudyDiagnosis] = []
+    problems: list[Problem] = []
+    for entry in entries:
+        if isinstance(entry, list):
+            problems += entry
+        elif isinstance(entry, Path):
+            result = next(diagnosed)
+            if isinstance(result, StudyFileError):
+                problems += result.problems
+            elif isinstance(result, WorkerLost):
+                problems.append(Problem(result.source, 0, "", result.message))
+            else:
+                studies.append(StudyDiagnosis.of(result))
+        else:
+            studies.append(StudyDiagnosis.of(diagnoser().diagnose(*entry)))
+    if problems and not studies:
+        raise StudyFileError(problems)
+    return DiagnosisReport(tuple(studies), tuple(str(p) for p in problems))
+
+
+# --- compare ------------------------------------------------------------------------
+
+
+def _pair_studies(name: str) -> tuple[PairLabel, Path, Path]:
+    """A bundled pair id or a pair file: the pair and its two study files."""
+    from thymoscope.kb.comparison import bundled_case_path, parse_pair
+    from thymoscope.kb.comparison import bundled_pairs as pairs
+    from thymoscope.study.loader import read_text
+
+    path = _path_text(name)
+    if path is None:
+        known = pairs()
+        if name not in known:
+            raise UnknownNameError("bundled pair", name, list(known))
+        pair = known[name]
+        return (
+            PairLabel(pair.id, pair.title, pair.note),
+            bundled_case_path(pair.a),
+            bundled_case_path(pair.b),
+        )
+    pair_path = Path(path)
+    pair = parse_pair(read_text(pair_path), path)
+
+    def locate(ref: str) -> Path:
+        if Path(ref).suffix in STUDY_SUFFIXES:
+            return pair_path.parent / ref
+        return _bundled_case(ref)
+
+    return PairLabel(pair.id, pair.title, pair.note), locate(pair.a), locate(pair.b)
+
+
+def compare(a: StudyInput, b: StudyInput | None = None) -> StudyComparison:
+    """Compare two studies: on which factors do they differ, and do their results
+    really conflict?
+
+    ``compare(a, b)`` takes two studies (paths, bundled case ids, dicts or models);
+    ``compare(name)`` a bundled pair (see :func:`bundled_pairs`) or a pair file
+    (``{schema_version: 1, id, title, a, b}``). Returns a
+    :class:`~thymoscope.results.StudyComparison` (``findings``, ``verdict``, the
+    side-by-side report in every format). Raises :class:`StudyFileError`,
+    :class:`~thymoscope.kb.comparison.PairFileError` or :class:`UnknownNameError` for
+    input it cannot use.
+    """
+    from thymoscope.kb.comparison import compare as compare_studies
+
+    pair = None
+    if b is None:
+        if not isinstance(a, str | os.PathLike):
+            raise TypeError("compare(a, b) takes two studies; compare(name) a pair's name")
+        pair, a, b = _pair_studies(os.fspath(a))
+    study_a, source_a = load(a)
+    study_b, source_b = load(b)
+    return StudyComparison.of(compare_studies(study_a, study_b, source_a, source_b), pair)
+
+
+# --- review -------------------------------------------------------------------------
+
+
+def review(
+    studies: Iterable[StudyInput] | str | os.PathLike[str],
+    method: str = "reml",
+    by: str | None = None,
+    *,
+    regress: str | None = None,
+    hksj: bool = False,
+    level: float = 95.0,
+    title: str | None = None,
+) -> Review:
+    """Pool a body of studies: effect, heterogeneity, which factor explains the
+    disagreement, certainty, forest plot (``thymoscope review``).
+
+    ``studies`` is a bundled review set's name (see :func:`bundled_reviews`), a folder,
+    a study file or extraction sheet, or a list of any study inputs. ``method`` is the
+    tau² estimator (``reml``, ``dl`` or ``pm``); ``by`` forms subgroups by a study field
+    (``design.blinding``, ``covariates.X``); ``regress`` runs a meta-regression on a
+    numeric field; ``hksj`` uses the Hartung–Knapp–Sidik–Jonkman interval; ``level``
+    is the confidence level in percent.
+
+    An input that cannot be read becomes a line in ``errors`` and the rest are
+    pooled. Raises :class:`~thymoscope.synthesis.body.BodyError` for an option that
+    cannot apply, and :class:`StudyFileError` when no study could be read.
+    """
+    from thymoscope.synthesis.body import BodyError, ReviewOptions
+    from thymoscope.synthesis.review import review_studies
+
+    if method not in METHODS:
+        raise BodyError(f"unknown method {method!r}; expected one of {', '.join(METHODS)}")
+    if isinstance(studies, str) and _path_text(studies) is None:
+        sets = bundled_reviews()
+        if studies not in sets:
+            raise UnknownNameError("bundled review set", studies, list(sets))
+        title = studies if title is None else title
+        studies = sets[studies]
+    loaded: list[tuple[Any, str]] = []
+    problems: list[Problem] = []
+    for entry in _entries(_many(studies)):
+        if isinstance(entry, list):
+            problems += entry
+            continue
+        try:
+            study, source = (load_study(entry), str(entry)) if isinstance(entry, Path) else entry
+        except StudyFileError as exc:
+            problems += exc.problems
+            continue
+        loaded.append((study, source or study.id))
+    if problems and not loaded:
+        raise StudyFileError(problems)
+    options = ReviewOptions(
+        method=method,  # type: ignore[arg-type]
+        hksj=hksj,
+        by=by,
+        regress=regress,
+        level=level,
+    )
+    lines = [str(p) for p in problems]
+    return Review(review_studies(loaded, options, lines, title or ""))
+
+
+# --- the knowledge base -------------------------------------------------------------
+
+
+@cache
+def _cases_by_finding() -> dict[str, tuple[str, ...]]:
+    """``{finding id: bundled case ids whose diagnosis includes it}``."""
+    found: dict[str, list[str]] = {}
+    for case_id, path in bundled_cases().items():
+        for finding_id in diagnose(path).finding_ids():
+            found.setdefault(finding_id, []).append(case_id)
+    return {k: tuple(v) for k, v in found.items()}
+
+
+@cache
+def rules() -> RuleBook:
+    """The knowledge base: every finding, factor by factor in troubleshooting order,
+    with its severity, FAQ sections, texts, the rules that conclude it (what each
+    reads, needs and is enabled by) and the bundled cases that show it."""
+    from thymoscope.engine.questionnaire import describe_condition
+    from thymoscope.engine.rules import finding_when, rule_specs
+
+    kb = default_knowledge()
+    specs = rule_specs(kb.rule_sets)
+    cases = _cases_by_finding()
+    order = {factor: i for i, factor in enumerate(kb.factor_titles)}
+    entries = []
+    for spec in sorted(kb.catalogue.values(), key=lambda s: order.get(s.factor, len(order))):
+        declared = tuple(
+            {
+                "rule": s.rule,
+                "rule_set": s.rule_set,
+                "module": s.module,
+                "line": s.line,
+                "reads": list(s.reads),
+                "needs": list(s.needs),
+                "applies_to": list(s.applies_to),
+                "when": None if s.when is None else describe_condition(finding_when([s]) or {}),
+            }
+            for s in specs
+            if s.finding == spec.id
+        )
+        entries.append(
+            RuleEntry(
+                id=spec.id,
+                title=spec.title,
+                factor=spec.factor,
+                factor_title=kb.factor_titles.get(spec.factor, spec.factor),
+                severity=spec.severity,
+                faq=tuple(spec.faq),
+                explanation=spec.explanation,
+                next_steps=tuple(spec.next_steps),
+                applies_to=tuple(spec.applies_to),
+                needs=tuple(spec.needs),
+                evidence_note=spec.evidence_note,
+                rules=declared,
+                cases=cases.get(spec.id, ()),
+            )
+        )
+    return RuleBook(tuple(entries), dict(kb.factor_titles))
+
+
+def rule(finding_id: str) -> RuleEntry:
+    """One finding of the knowledge base (see :func:`rules`) by its id, such as
+    ``"end-of-therapy-endpoint"``; raises :class:`UnknownNameError` for an unknown id."""
+    return rules()[finding_id]
+
+
+# --- batches (see thymoscope.engine.batch) -------------------------------------------
 
 
 def study_dict(diagnosis: Diagnosis, knowledge: KnowledgeBase) -> dict[str, Any]:

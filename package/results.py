@@ -1,0 +1,352 @@
+"""The result objects of :mod:`thymoscope.api`.
+
+Every result is built on one document, the plain data of the published JSON shape
+(``thymoscope schema --report``, ``--comparison``, ``--review``), and shows it in each
+output format:
+
+- ``to_dict()``: the document (a fresh copy each call, safe to change);
+- ``to_json()``: the document as JSON text, exactly as ``--format json`` writes it;
+- ``to_text()``, ``to_markdown()``, ``to_html()``: the report as the command line writes
+  it in that format (the HTML page is self-contained, forest plots inline as SVG);
+- ``_repr_html_()``: the HTML report, styled, inside a notebook cell.
+
+``findings`` is an attribute of every result that has findings: a list of finding
+objects, each with at least ``id``, ``title``, ``factor``, ``explanation``,
+``next_steps`` and ``faq`` (the FAQ sections it rests on).
+"""
+
+from __future__ import annotations
+
+import copy
+from abc import ABC, abstractmethod
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+from thymoscope.engine.diagnosis import Diagnosis
+from thymoscope.engine.pairs import PairComparison
+
+DEFAULT_WIDTH = 88
+
+
+class Rendered(ABC):
+    """The output formats of a result; a result supplies :meth:`to_dict`."""
+
+    @abstractmethod
+    def to_dict(self) -> dict[str, Any]:
+        """The result's document: plain data in the published JSON shape."""
+
+    def _render(self, fmt: str, width: int = DEFAULT_WIDTH, color: bool = False) -> str:
+        from thymoscope.report.render import render
+
+        return render(self.to_dict(), fmt, color=color, width=width)
+
+    def to_json(self) -> str:
+        """The document as JSON text (two-space indent, UTF-8 kept), ending with a newline."""
+        return self._render("json")
+
+    def to_text(self, width: int = DEFAULT_WIDTH, color: bool = False) -> str:
+        """The report as terminal text, wrapped at ``width`` (ANSI colours if ``color``)."""
+        return self._render("text", width, color)
+
+    def to_markdown(self) -> str:
+        """The report as Markdown."""
+        return self._render("markdown")
+
+    def to_html(self) -> str:
+        """The report as one self-contained HTML page (inline CSS and SVG plots)."""
+        return self._render("html")
+
+    def _repr_html_(self) -> str:
+        """The HTML report for a notebook cell, its styles scoped to the report."""
+        from thymoscope.notebook import notebook_fragment
+
+        return notebook_fragment(self.to_html())
+
+
+def _field_values(instance: Any) -> dict[str, Any]:
+    return {f.name: getattr(instance, f.name) for f in fields(instance)}
+
+
+class StudyDiagnosis(Diagnosis, Rendered):
+    """One study diagnosed: the engine's :class:`~thymoscope.engine.diagnosis.Diagnosis`
+    (``study_id``, ``title``, ``indication``, ``source``, ``findings``, ``checks``,
+    ``key_facts``) with its report in every format.
+
+    ``findings`` lists the findings in troubleshooting order; each has ``id``,
+    ``title``, ``factor``, ``severity``, ``faq``, ``explanation``, ``next_steps``,
+    ``evidence_note``, ``rules`` and ``facts`` (the study values it cites). ``checks``
+    says, for every finding of the knowledge base, whether it fired, stayed silent,
+    does not apply to the indication, or could not be assessed (and for want of which
+    fields).
+    """
+
+    @classmethod
+    def of(cls, diagnosis: Diagnosis) -> StudyDiagnosis:
+        """The same diagnosis as a result object."""
+        if isinstance(diagnosis, cls):
+            return diagnosis
+        return cls(**_field_values(diagnosis))
+
+    def to_dict(self) -> dict[str, Any]:
+        """The one-study report document (``kind: diagnosis``, ``thymoscope schema
+        --report``)."""
+        from thymoscope.report.document import report_document
+
+        return report_document([self])
+
+    @property
+    def study(self) -> dict[str, Any]:
+        """This study's part of the report document (``to_dict()["studies"][0]``)."""
+        studies: list[dict[str, Any]] = self.to_dict()["studies"]
+        return studies[0]
+
+
+@dataclass(frozen=True)
+class DiagnosisReport(Rendered):
+    """Several studies diagnosed (:func:`thymoscope.api.diagnose_many`), in input order.
+
+    ``studies`` are the diagnosed studies; ``errors`` one line per input that could
+    not be diagnosed (``FILE:LINE: FIELD: message``), as the report lists them.
+    Iterating gives the studies.
+    """
+
+    studies: tuple[StudyDiagnosis, ...]
+    errors: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        """The report document of every study plus the input errors."""
+        from thymoscope.report.document import report_document
+
+        return report_document(self.studies, self.errors)
+
+    def __len__(self) -> int:
+        return len(self.studies)
+
+    def __iter__(self) -> Any:
+        return iter(self.studies)
+
+    def __getitem__(self, index: int) -> StudyDiagnosis:
+        return self.studies[index]
+
+
+@dataclass(frozen=True)
+class PairLabel:
+    """The bundled pair or pair file a comparison came from."""
+
+    id: str
+    title: str
+    note: str | None = None
+
+
+@dataclass
+class StudyComparison(PairComparison, Rendered):
+    """Two studies compared by the pair rules: the engine's
+    :class:`~thymoscope.engine.pairs.PairComparison` (``a_id``, ``b_id``, ``findings``,
+    ``checks``, ``details`` ...) with its report in every format.
+
+    ``findings`` are the pair findings: on which troubleshooting factors the studies
+    differ, which way each difference is expected to push the result, and whether the
+    two results really conflict (see :attr:`verdict`). ``pair`` names the bundled pair
+    or pair file compared, if any.
+    """
+
+    pair: PairLabel | None = None
+
+    @classmethod
+    def of(cls, comparison: PairComparison, pair: PairLabel | None = None) -> StudyComparison:
+        """The same comparison as a result object."""
+        return cls(**_field_values(comparison), pair=pair)
+
+    @property
+    def verdict(self) -> str:
+        """``conflict``, ``compatible`` or ``not_tested``: whether the two primary
+        results differ by more than chance."""
+        from thymoscope.report.comparison import RESULT_VERDICTS
+
+        found = (v for k, v in RESULT_VERDICTS.items() if k in self.details)
+        return next(found, "not_tested")
+
+    def to_dict(self) -> dict[str, Any]:
+        """The comparison document of this pair (``kind: comparison``, ``thymoscope
+        schema --comparison``)."""
+        from thymoscope.report.comparison import comparison_report
+
+        label = None
+        if self.pair is not None:
+            label = {"id": self.pair.id, "title": self.pair.title, "note": self.pair.note}
+        return comparison_report([self], [], [label])
+
+
+@dataclass(frozen=True)
+class ReviewFinding:
+    """A finding about a body of studies (one outcome of a review)."""
+
+    id: str
+    title: str
+    factor: str | None
+    explanation: str
+    next_steps: tuple[str, ...]
+    faq: tuple[str, ...]
+    rule: str
+    outcome: str  # the outcome's label: indication · endpoint · measure
+    facts: tuple[tuple[str, Any], ...]
+
+
+@dataclass(frozen=True)
+class Review(Rendered):
+    """A body of studies pooled (:func:`thymoscope.api.review`).
+
+    ``outcomes`` holds one analysis per outcome (studies grouped by indication, endpoint
+    kind and effect measure): the pooled estimate, heterogeneity, subgroups or
+    meta-regression, leave-one-out, Egger's test, certainty and forest-plot data, as in
+    ``thymoscope schema --review``. ``findings`` are the body-level findings of every
+    outcome (which factor explains the disagreement, ...); ``errors`` one line per input
+    that could not be read; ``excluded`` the studies left out and why.
+    """
+
+    document: Mapping[str, Any] = field(repr=False)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The review document (``kind: review``, ``thymoscope schema --review``)."""
+        return copy.deepcopy(dict(self.document))
+
+    def _render(self, fmt: str, width: int = DEFAULT_WIDTH, color: bool = False) -> str:
+        from thymoscope.synthesis.review import render_review
+
+        return render_review(self.to_dict(), fmt, color=color, width=width)
+
+    @property
+    def title(self) -> str:
+        """The review's title."""
+        return str(self.document["title"])
+
+    @property
+    def outcomes(self) -> list[dict[str, Any]]:
+        """One analysis per outcome, as in the document."""
+        return self.to_dict()["outcomes"]  # type: ignore[no-any-return]
+
+    @property
+    def findings(self) -> list[ReviewFinding]:
+        """The body-level findings of every outcome, in outcome order."""
+        return [
+            ReviewFinding(
+                id=f["id"],
+                title=f["title"],
+                factor=f["factor"],
+                explanation=f["explanation"],
+                next_steps=tuple(f["next_steps"]),
+                faq=tuple(f["faq_sections"]),
+                rule=f["rule"],
+                outcome=outcome["label"],
+                facts=tuple((fact["name"], fact["value"]) for fact in f["facts"]),
+            )
+            for outcome in self.document["outcomes"]
+            for f in outcome["findings"]
+        ]
+
+    @property
+    def errors(self) -> list[str]:
+        """One line per input that could not be read."""
+        return list(self.document["errors"])
+
+    @property
+    def excluded(self) -> list[dict[str, Any]]:
+        """The studies read but left out of every analysis, with the reason."""
+        return copy.deepcopy(list(self.document["excluded"]))
+
+
+@dataclass(frozen=True)
+class RuleEntry(Rendered):
+    """One finding of the knowledge base and the rules that conclude it.
+
+    ``rules`` are the rule declarations (what each reads, needs and is enabled by,
+    where it is in the source); ``explanation`` and ``next_steps`` are the texts as
+    templates (values in ``{{ }}`` are filled in from the study); ``cases`` the
+    bundled cases whose diagnosis includes this finding.
+    """
+
+    id: str
+    title: str
+    factor: str
+    factor_title: str
+    severity: str
+    faq: tuple[str, ...]
+    explanation: str
+    next_steps: tuple[str, ...]
+    applies_to: tuple[str, ...]
+    needs: tuple[str, ...]
+    evidence_note: str | None
+    rules: tuple[Mapping[str, Any], ...] = field(repr=False)
+    cases: tuple[str, ...] = ()
+
+    def entry(self) -> dict[str, Any]:
+        """This finding as an entry of the ``rules`` document."""
+        return {
+            "id": self.id,
+            "title": self.title,
+            "severity": self.severity,
+            "faq_sections": list(self.faq),
+            "applies_to": list(self.applies_to),
+            "needs": list(self.needs),
+            "has_evidence_note": self.evidence_note is not None,
+            "rules": [copy.deepcopy(dict(r)) for r in self.rules],
+            "explanation": self.explanation,
+            "next_steps": list(self.next_steps),
+            "evidence_note": self.evidence_note,
+            "cases": list(self.cases),
+        }
+
+    def to_dict(self) -> dict[str, Any]:
+        """A ``rules`` document holding this one finding."""
+        return rules_document([self], {self.factor: self.factor_title})
+
+
+@dataclass(frozen=True)
+class RuleBook(Rendered):
+    """The whole knowledge base (:func:`thymoscope.api.rules`): every finding, factor by
+    factor in troubleshooting order, with the rules that conclude it."""
+
+    findings: tuple[RuleEntry, ...]
+    factor_titles: Mapping[str, str] = field(repr=False)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The ``rules`` document, as ``thymoscope rules --format json`` writes it."""
+        return rules_document(self.findings, self.factor_titles)
+
+    def __getitem__(self, finding_id: str) -> RuleEntry:
+        for entry in self.findings:
+            if entry.id == finding_id:
+                return entry
+        from thymoscope.errors import UnknownNameError
+
+        raise UnknownNameError("finding", finding_id, [e.id for e in self.findings])
+
+
+def rules_document(
+    entries: Sequence[RuleEntry], factor_titles: Mapping[str, str]
+) -> dict[str, Any]:
+    """The knowledge base as a document of kind ``rules`` (rendered like a report)."""
+    from thymoscope import RESEARCH_NOTICE, __version__
+
+    factors = []
+    for factor, title in factor_titles.items():
+        members = [e.entry() for e in entries if e.factor == factor]
+        if members:
+            factors.append({"factor": factor, "title": title, "findings": members})
+    return {
+        "kind": "rules",
+        "generator": f"thymoscope {__version__}",
+        "factors": factors,
+        "finding_count": len(entries),
+        "rule_count": sum(len(e.rules) for e in entries),
+        "notice": RESEARCH_NOTICE,
+    }
+
+
+def bundled_path(package: str, name: str) -> Path:
+    """A file or folder shipped in ``package`` (``thymoscope.kb.cases`` ...)."""
+    from importlib.resources import files
+
+    return Path(str(files(package).joinpath(name)))
