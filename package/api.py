@@ -298,10 +298,15 @@ def diagnose_many(
 # --- compare ------------------------------------------------------------------------
 
 
-def _pair_studies(name: str) -> tuple[PairLabel, Path, Path]:
-    """A bundled pair id or a pair file: the pair and its two study files."""
-    from thymoscope.kb.comparison import bundled_case_path, parse_pair
+def _bundled_side(case_id: str) -> tuple[Path, str]:
+    return _bundled_case(case_id), f"bundled case {case_id}"
+
+
+def _pair_studies(name: str) -> tuple[PairLabel, tuple[Path, str], tuple[Path, str]]:
+    """A bundled pair id or a pair file: the pair, and each side's study file with the
+    name a report gives it (a bundled case by its id, never by where it is installed)."""
     from thymoscope.kb.comparison import bundled_pairs as pairs
+    from thymoscope.kb.comparison import parse_pair
     from thymoscope.study.loader import read_text
 
     path = _path_text(name)
@@ -310,18 +315,15 @@ def _pair_studies(name: str) -> tuple[PairLabel, Path, Path]:
         if name not in known:
             raise UnknownNameError("bundled pair", name, list(known))
         pair = known[name]
-        return (
-            PairLabel(pair.id, pair.title, pair.note),
-            bundled_case_path(pair.a),
-            bundled_case_path(pair.b),
-        )
+        label = PairLabel(pair.id, pair.title, pair.note)
+        return label, _bundled_side(pair.a), _bundled_side(pair.b)
     pair_path = Path(path)
     pair = parse_pair(read_text(pair_path), path)
 
-    def locate(ref: str) -> Path:
+    def locate(ref: str) -> tuple[Path, str]:
         if Path(ref).suffix in STUDY_SUFFIXES:
-            return pair_path.parent / ref
-        return _bundled_case(ref)
+            return pair_path.parent / ref, str(pair_path.parent / ref)
+        return _bundled_side(ref)
 
     return PairLabel(pair.id, pair.title, pair.note), locate(pair.a), locate(pair.b)
 
@@ -341,12 +343,13 @@ def compare(a: StudyInput, b: StudyInput | None = None) -> StudyComparison:
     from thymoscope.kb.comparison import compare as compare_studies
 
     pair = None
+    source_a = source_b = None
     if b is None:
         if not isinstance(a, str | os.PathLike):
             raise TypeError("compare(a, b) takes two studies; compare(name) a pair's name")
-        pair, a, b = _pair_studies(os.fspath(a))
-    study_a, source_a = load(a)
-    study_b, source_b = load(b)
+        pair, (a, source_a), (b, source_b) = _pair_studies(os.fspath(a))
+    study_a, source_a = load(a, source_a)
+    study_b, source_b = load(b, source_b)
     return StudyComparison.of(compare_studies(study_a, study_b, source_a, source_b), pair)
 
 

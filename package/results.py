@@ -89,6 +89,14 @@ class StudyDiagnosis(Diagnosis, Rendered):
             return diagnosis
         return cls(**_field_values(diagnosis))
 
+    def __eq__(self, other: object) -> bool:
+        """Equal to a diagnosis, of this class or the engine's, with the same fields."""
+        if not isinstance(other, Diagnosis):
+            return NotImplemented
+        return _field_values(self) == _field_values(other)
+
+    __hash__ = None  # type: ignore[assignment]  # mutable, like the engine's Diagnosis
+
     def to_dict(self) -> dict[str, Any]:
         """The one-study report document (``kind: diagnosis``, ``thymoscope schema
         --report``)."""
@@ -140,7 +148,7 @@ class PairLabel:
     note: str | None = None
 
 
-@dataclass
+@dataclass(eq=False)
 class StudyComparison(PairComparison, Rendered):
     """Two studies compared by the pair rules: the engine's
     :class:`~thymoscope.engine.pairs.PairComparison` (``a_id``, ``b_id``, ``findings``,
@@ -158,6 +166,17 @@ class StudyComparison(PairComparison, Rendered):
     def of(cls, comparison: PairComparison, pair: PairLabel | None = None) -> StudyComparison:
         """The same comparison as a result object."""
         return cls(**_field_values(comparison), pair=pair)
+
+    def __eq__(self, other: object) -> bool:
+        """Equal to a comparison, of this class or the engine's, with the same fields
+        (and, between two of this class, the same pair)."""
+        if not isinstance(other, PairComparison):
+            return NotImplemented
+        same_pair = not isinstance(other, StudyComparison) or other.pair == self.pair
+        base = fields(PairComparison)
+        return same_pair and all(getattr(self, f.name) == getattr(other, f.name) for f in base)
+
+    __hash__ = None  # type: ignore[assignment]  # mutable, like the engine's PairComparison
 
     @property
     def verdict(self) -> str:

@@ -193,6 +193,10 @@ def test_compare_a_bundled_pair() -> None:
     assert result.pair == api.bundled_pairs()["sepsis-small-vs-large"]
     assert (result.a_id, result.b_id) == (CASE, "sepsis-large-double-blind-null")
     assert result.verdict == "compatible"
+    assert (result.a_source, result.b_source) == (
+        f"bundled case {CASE}",
+        "bundled case sepsis-large-double-blind-null",
+    )
     assert "differs-in-study-quality" in [f.id for f in result.findings]
 
 

@@ -167,3 +167,20 @@ def test_notebook_fragment_keeps_the_body_and_every_head_style() -> None:
         f'<div class="{SCOPE_CLASS}">\n<style>\n.{SCOPE_CLASS} p {{ a: b }}\n'
         f".{SCOPE_CLASS} h1 {{ c: d }}\n</style>\n<main><p>hi</p></main>\n</div>"
     )
+
+
+def test_results_equal_the_engine_objects_they_extend() -> None:
+    from thymoscope.kb.comparison import compare
+    from thymoscope.study.loader import load_study
+
+    path = api.bundled_cases()[FOREST_CASE]
+    engine_diagnosis = api.diagnoser().diagnose(load_study(path), str(path))
+    assert engine_diagnosis == api.diagnose(path) == engine_diagnosis
+    assert api.diagnose(path) != api.diagnose(path, "another name")
+
+    names = ("sepsis-small-open-rct", "sepsis-large-double-blind-null")
+    a, b = (load_study(api.bundled_cases()[n]) for n in names)
+    engine_pair = compare(a, b, *(f"bundled case {n}" for n in names))
+    bundled = api.compare("sepsis-small-vs-large")
+    assert engine_pair == bundled == engine_pair
+    assert api.StudyComparison.of(engine_pair) != bundled  # not named by the pair
