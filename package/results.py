@@ -8,7 +8,9 @@ output format:
 - ``to_json()``: the document as JSON text, exactly as ``--format json`` writes it;
 - ``to_text()``, ``to_markdown()``, ``to_html()``: the report as the command line writes
   it in that format (the HTML page is self-contained, forest plots inline as SVG);
-- ``_repr_html_()``: the HTML report, styled, inside a notebook cell.
+- ``_repr_html_()``: the HTML report, styled, inside a notebook cell;
+- ``to_model()`` (diagnoses and comparisons): the document as the pydantic model the
+  published schema is made from, for typed access.
 
 ``findings`` is an attribute of every result that has findings: a list of finding
 objects, each with at least ``id``, ``title``, ``factor``, ``explanation``,
@@ -22,10 +24,14 @@ from abc import ABC, abstractmethod
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from thymoscope.engine.diagnosis import Diagnosis
 from thymoscope.engine.pairs import PairComparison
+
+if TYPE_CHECKING:
+    from thymoscope.report.comparison_schema import ComparisonReport
+    from thymoscope.report.schema import Report
 
 DEFAULT_WIDTH = 88
 
@@ -104,6 +110,13 @@ class StudyDiagnosis(Diagnosis, Rendered):
 
         return report_document([self])
 
+    def to_model(self) -> Report:
+        """The report document as the published schema's pydantic model (typed access:
+        ``to_model().studies[0].groups[0].findings[0].title``)."""
+        from thymoscope.report.schema import Report
+
+        return Report.model_validate(self.to_dict())
+
     @property
     def study(self) -> dict[str, Any]:
         """This study's part of the report document (``to_dict()["studies"][0]``)."""
@@ -128,6 +141,12 @@ class DiagnosisReport(Rendered):
         from thymoscope.report.document import report_document
 
         return report_document(self.studies, self.errors)
+
+    def to_model(self) -> Report:
+        """The report document as the published schema's pydantic model."""
+        from thymoscope.report.schema import Report
+
+        return Report.model_validate(self.to_dict())
 
     def __len__(self) -> int:
         return len(self.studies)
@@ -196,6 +215,12 @@ class StudyComparison(PairComparison, Rendered):
         if self.pair is not None:
             label = {"id": self.pair.id, "title": self.pair.title, "note": self.pair.note}
         return comparison_report([self], [], [label])
+
+    def to_model(self) -> ComparisonReport:
+        """The comparison document as the published schema's pydantic model."""
+        from thymoscope.report.comparison_schema import ComparisonReport
+
+        return ComparisonReport.model_validate(self.to_dict())
 
 
 @dataclass(frozen=True)

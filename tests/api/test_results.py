@@ -184,3 +184,18 @@ def test_results_equal_the_engine_objects_they_extend() -> None:
     bundled = api.compare("sepsis-small-vs-large")
     assert engine_pair == bundled == engine_pair
     assert api.StudyComparison.of(engine_pair) != bundled  # not named by the pair
+
+
+@pytest.mark.parametrize("kind", ["diagnosis", "many", "comparison"])
+def test_to_model_is_the_schema_model_of_the_same_document(
+    results: dict[str, Rendered], kind: str
+) -> None:
+    model = results[kind].to_model()  # type: ignore[attr-defined]
+    assert model.model_dump(mode="json") == results[kind].to_dict()
+
+
+def test_to_model_gives_typed_access() -> None:
+    model = api.diagnose(FOREST_CASE).to_model()
+    (study,) = model.studies
+    assert study.finding_ids == [f.id for f in api.diagnose(FOREST_CASE).findings]
+    assert study.groups[0].findings[0].severity == "major"
