@@ -197,9 +197,9 @@ def load(study: StudyInput, source: str | None = None) -> tuple[Study, str | Non
 _Entry = Path | tuple[Study, str | None] | list[Problem]
 
 
-def _entries(items: Iterable[StudyInput]) -> Iterator[_Entry]:
+def _entries(items: Iterable[StudyInput], files: list[Path]) -> Iterator[_Entry]:
     """Each input in order; folders expand to their study files, extraction sheets
-    (``.csv``/``.xlsx``) to their rows."""
+    (``.csv``/``.xlsx``) to their rows. Every file named or found is added to ``files``."""
     from thymoscope.study.loader import expand_inputs, input_problem
     from thymoscope.study.sheet import read_sheet
 
@@ -220,7 +220,9 @@ def _entries(items: Iterable[StudyInput]) -> Iterator[_Entry]:
         for path in expand_inputs([Path(name)]):
             if isinstance(path, StudyFileError):
                 yield list(path.problems)
-            elif path.suffix.lower() in SHEET_SUFFIXES:
+                continue
+            files.append(path)
+            if path.suffix.lower() in SHEET_SUFFIXES:
                 try:
                     rows = read_sheet(path)
                 except StudyFileError as exc:
@@ -272,9 +274,10 @@ def diagnose_many(
     becomes one line in the result's ``errors``, as on the command line. Raises
     :class:`StudyFileError` only when no study at all could be read.
     """
-    entries = list(_entries(_many(inputs)))
-    files = [entry for entry in entries if isinstance(entry, Path)]
-    diagnosed = iter(diagnose_paths(files, jobs) if files else [])
+    files: list[Path] = []
+    entries = list(_entries(_many(inputs), files))
+    study_files = [entry for entry in entries if isinstance(entry, Path)]
+    diagnosed = iter(diagnose_paths(study_files, jobs) if study_files else [])
     studies: list[StudyDiagnosis] = []
     problems: list[Problem] = []
     for entry in entries:
@@ -292,7 +295,7 @@ def diagnose_many(
             studies.append(StudyDiagnosis.of(diagnoser().diagnose(*entry)))
     if problems and not studies:
         raise StudyFileError(problems)
-    return DiagnosisReport(tuple(studies), tuple(str(p) for p in problems))
+    return DiagnosisReport(tuple(studies), tuple(str(p) for p in problems), tuple(files))
 
 
 # --- compare ------------------------------------------------------------------------
@@ -393,7 +396,8 @@ def review(
         studies = sets[studies]
     loaded: list[tuple[Any, str]] = []
     problems: list[Problem] = []
-    for entry in _entries(_many(studies)):
+    files: list[Path] = []
+    for entry in _entries(_many(studies), files):
         if isinstance(entry, list):
             problems += entry
             continue
@@ -413,7 +417,7 @@ def review(
         level=level,
     )
     lines = [str(p) for p in problems]
-    return Review(review_studies(loaded, options, lines, title or ""))
+    return Review(review_studies(loaded, options, lines, title or ""), tuple(files))
 
 
 # --- the knowledge base -------------------------------------------------------------

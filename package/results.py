@@ -129,12 +129,14 @@ class DiagnosisReport(Rendered):
     """Several studies diagnosed (:func:`thymoscope.api.diagnose_many`), in input order.
 
     ``studies`` are the diagnosed studies; ``errors`` one line per input that could
-    not be diagnosed (``FILE:LINE: FIELD: message``), as the report lists them.
-    Iterating gives the studies.
+    not be diagnosed (``FILE:LINE: FIELD: message``), as the report lists them;
+    ``files`` every file named or found in a folder (so that a caller writing the report
+    to a file can refuse to overwrite one of them). Iterating gives the studies.
     """
 
     studies: tuple[StudyDiagnosis, ...]
     errors: tuple[str, ...] = ()
+    files: tuple[Path, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         """The report document of every study plus the input errors."""
@@ -247,10 +249,12 @@ class Review(Rendered):
     meta-regression, leave-one-out, Egger's test, certainty and forest-plot data, as in
     ``thymoscope schema --review``. ``findings`` are the body-level findings of every
     outcome (which factor explains the disagreement, ...); ``errors`` one line per input
-    that could not be read; ``excluded`` the studies left out and why.
+    that could not be read; ``excluded`` the studies left out and why; ``files`` every
+    file named or found in a folder.
     """
 
     document: Mapping[str, Any] = field(repr=False)
+    files: tuple[Path, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         """The review document (``kind: review``, ``thymoscope schema --review``)."""

@@ -172,6 +172,7 @@ def test_diagnose_many_expands_a_folder_and_reads_a_sheet(tmp_path: Path) -> Non
     assert [s.study_id for s in report.studies] == ["a", "b", "row-one", "row-two"]
     assert report.studies[2].source == f"{sheet}:2"
     assert report.errors == ()
+    assert report.files == (folder / "a.yaml", folder / "b.yaml", sheet)
 
 
 def test_diagnose_many_takes_one_folder_as_is(tmp_path: Path) -> None:
@@ -256,6 +257,7 @@ def test_review_a_list_of_inputs_reports_the_unreadable_ones(tmp_path: Path) -> 
     assert result.outcomes[0]["k"] == 4
     assert result.to_dict()["options"]["method"] == "dl"
     assert result.errors == [f"{tmp_path / 'missing.yaml'}: no such file"]
+    assert result.files == tuple(inputs[:4])
 
 
 def test_review_refuses_options_that_cannot_apply() -> None:
