@@ -167,7 +167,7 @@ def _path_text(item: object) -> str | None:
     return text if named else None
 
 
-def load(study: StudyInput, source: str | None = None) -> tuple[Study, str | None]:
+def load_input(study: StudyInput, source: str | None = None) -> tuple[Study, str | None]:
     """Any study input as a validated model, and the source a report names it by."""
     from thymoscope.study.loader import input_problem
 
@@ -207,7 +207,7 @@ def _entries(items: Iterable[StudyInput], files: list[Path]) -> Iterator[_Entry]
         name = _path_text(item)
         if name is None:
             try:
-                yield load(item)
+                yield load_input(item)
             except StudyFileError as exc:
                 yield list(exc.problems)
             except UnknownNameError as exc:
@@ -254,7 +254,7 @@ def diagnose(study: StudyInput, source: str | None = None) -> StudyDiagnosis:
     :class:`StudyFileError` for a study that cannot be read or is not valid, and
     :class:`UnknownNameError` for a name that is neither a file nor a bundled case.
     """
-    model, shown_as = load(study, source)
+    model, shown_as = load_input(study, source)
     return StudyDiagnosis.of(diagnoser().diagnose(model, shown_as))
 
 
@@ -351,8 +351,8 @@ def compare(a: StudyInput, b: StudyInput | None = None) -> StudyComparison:
         if not isinstance(a, str | os.PathLike):
             raise TypeError("compare(a, b) takes two studies; compare(name) a pair's name")
         pair, (a, source_a), (b, source_b) = _pair_studies(os.fspath(a))
-    study_a, source_a = load(a, source_a)
-    study_b, source_b = load(b, source_b)
+    study_a, source_a = load_input(a, source_a)
+    study_b, source_b = load_input(b, source_b)
     return StudyComparison.of(compare_studies(study_a, study_b, source_a, source_b), pair)
 
 

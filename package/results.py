@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import copy
 from abc import ABC, abstractmethod
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -153,8 +153,12 @@ class DiagnosisReport(Rendered):
     def __len__(self) -> int:
         return len(self.studies)
 
-    def __iter__(self) -> Any:
+    def __iter__(self) -> Iterator[StudyDiagnosis]:
         return iter(self.studies)
+
+    def __repr__(self) -> str:
+        ids = [s.study_id for s in self.studies]
+        return f"DiagnosisReport(studies={ids!r}, errors={len(self.errors)})"
 
     def __getitem__(self, index: int) -> StudyDiagnosis:
         return self.studies[index]
@@ -260,6 +264,13 @@ class Review(Rendered):
         """The review document (``kind: review``, ``thymoscope schema --review``)."""
         return copy.deepcopy(dict(self.document))
 
+    def __repr__(self) -> str:
+        outcomes, found = len(self.document["outcomes"]), len(self.findings)
+        return (
+            f"Review(title={self.title!r}, outcomes={outcomes}, findings={found}, "
+            f"errors={len(self.document['errors'])})"
+        )
+
     def _render(self, fmt: str, width: int = DEFAULT_WIDTH, color: bool = False) -> str:
         from thymoscope.synthesis.review import render_review
 
@@ -362,6 +373,9 @@ class RuleBook(Rendered):
     def to_dict(self) -> dict[str, Any]:
         """The ``rules`` document, as ``thymoscope rules --format json`` writes it."""
         return rules_document(self.findings, self.factor_titles)
+
+    def __repr__(self) -> str:
+        return f"RuleBook({len(self.findings)} findings)"
 
     def __getitem__(self, finding_id: str) -> RuleEntry:
         for entry in self.findings:

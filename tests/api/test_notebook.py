@@ -70,6 +70,13 @@ def test_reports_shown_in_cells_carry_their_forest_plot(outputs: list[tuple[str,
     assert all("<svg" in report for report in reports)
 
 
+def test_the_changed_dict_loses_the_unselected_population_finding(
+    outputs: list[tuple[str, str]],
+) -> None:
+    (output,) = [output for source, output in outputs if "selected_by_biomarker" in source]
+    assert output == "['high-risk-of-bias']"
+
+
 def test_the_dict_error_cell_shows_the_located_problem(outputs: list[tuple[str, str]]) -> None:
     (output,) = [output for source, output in outputs if "half_blind" in source]
     assert "design.blinding" in output

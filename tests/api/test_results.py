@@ -199,3 +199,13 @@ def test_to_model_gives_typed_access() -> None:
     (study,) = model.studies
     assert study.finding_ids == [f.id for f in api.diagnose(FOREST_CASE).findings]
     assert study.groups[0].findings[0].severity == "major"
+
+
+def test_reprs_of_collections_are_one_line_summaries(results: dict[str, Rendered]) -> None:
+    assert repr(results["many"]) == (
+        f"DiagnosisReport(studies=['{FOREST_CASE}', 'sepsis-small-open-rct'], errors=1)"
+    )
+    assert repr(results["review"]) == (
+        "Review(title='sepsis-quality', outcomes=1, findings=6, errors=0)"
+    )
+    assert re.fullmatch(r"RuleBook\(\d+ findings\)", repr(results["rules"]))
