@@ -163,7 +163,7 @@ def _path_text(item: object) -> str | None:
         raise TypeError("a study path must be text, not bytes")
     if isinstance(item, os.PathLike) or not text:
         return text
-    named = Path(text).suffix != "" or os.sep in text or os.path.lexists(text)
+    named = Path(text).suffix != "" or "/" in text or os.sep in text or os.path.lexists(text)
     return text if named else None
 
 
@@ -234,8 +234,11 @@ def _entries(items: Iterable[StudyInput], files: list[Path]) -> Iterator[_Entry]
                 yield path
 
 
-def _many(inputs: Iterable[StudyInput] | str | os.PathLike[str]) -> list[StudyInput]:
-    return [inputs] if isinstance(inputs, str | os.PathLike) else list(inputs)
+def _many(inputs: Iterable[StudyInput] | StudyInput) -> list[StudyInput]:
+    """The inputs as a list; one input (a path, a folder, a dict, a model) on its own."""
+    if isinstance(inputs, str | os.PathLike | Mapping | Study):
+        return [inputs]
+    return list(inputs)
 
 
 # --- diagnose -----------------------------------------------------------------------
@@ -264,7 +267,7 @@ def diagnose_file(path: str | os.PathLike[str]) -> StudyDiagnosis:
 
 
 def diagnose_many(
-    inputs: Iterable[StudyInput] | str | os.PathLike[str], jobs: int | None = None
+    inputs: Iterable[StudyInput] | StudyInput, jobs: int | None = None
 ) -> DiagnosisReport:
     """Diagnose many studies: study files, folders (their ``.yaml`` files), extraction
     sheets (``.csv``/``.xlsx``, one study per row), bundled case ids, dicts or models.
@@ -360,7 +363,7 @@ def compare(a: StudyInput, b: StudyInput | None = None) -> StudyComparison:
 
 
 def review(
-    studies: Iterable[StudyInput] | str | os.PathLike[str],
+    studies: Iterable[StudyInput] | StudyInput,
     method: str = "reml",
     by: str | None = None,
     *,

@@ -175,9 +175,12 @@ def test_diagnose_many_expands_a_folder_and_reads_a_sheet(tmp_path: Path) -> Non
     assert report.files == (folder / "a.yaml", folder / "b.yaml", sheet)
 
 
-def test_diagnose_many_takes_one_folder_as_is(tmp_path: Path) -> None:
+def test_diagnose_many_takes_one_input_on_its_own(tmp_path: Path) -> None:
     write(tmp_path / "only.yaml", make_study_dict(id="only"))
     assert [s.study_id for s in api.diagnose_many(tmp_path)] == ["only"]
+    assert [s.study_id for s in api.diagnose_many(str(tmp_path))] == ["only"]
+    assert [s.study_id for s in api.diagnose_many(make_study_dict(id="one"))] == ["one"]
+    assert [s.study_id for s in api.diagnose_many(make_study(id="two"))] == ["two"]
 
 
 def test_diagnose_many_raises_when_nothing_could_be_read(tmp_path: Path) -> None:
