@@ -166,7 +166,7 @@ def finding_sentence(values: Mapping[str, Any]) -> str:
             else f"did not show a difference on {endpoint}"
         )
     else:
-        shown = f"does not record its primary result on {endpoint}"
+        shown = f"reported {endpoint} without classifying its primary result"
     return f"{subject} {shown}"
 
 
