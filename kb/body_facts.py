@@ -71,6 +71,19 @@ class Influential:
 
 
 @dataclass(frozen=True)
+class Standout:
+    """The study whose omission moves the pooled estimate most, joined to what sets it apart:
+    a level of a candidate factor no other study shares, and its own diagnosis's major
+    findings."""
+
+    study: str
+    weight: float  # percent of the pooled weight
+    text: str  # the pooled estimate without it
+    alone_in: tuple[str, ...]  # e.g. ('"Blinding: open label"',)
+    flagged: tuple[str, ...]  # titles of the major findings of its own diagnosis
+
+
+@dataclass(frozen=True)
 class BodyFacts:
     k: int
     i2: float
@@ -84,6 +97,7 @@ class BodyFacts:
     quality: QualitySplit | None
     influential: tuple[Influential, ...]
     egger_p: float | None
+    standout: Standout | None = None
 
 
 def _excludes_null(low: float, high: float) -> bool:
@@ -161,6 +175,54 @@ def _quality(entries: Sequence[StudyEntry], method: Method, ratio: bool) -> Qual
     return QualitySplit(h_text, l_text, h_ex, l_ex, len(higher), len(lower))
 
 
+def _alone_in(entries: Sequence[StudyEntry], index: int) -> tuple[str, ...]:
+    """Candidate-factor levels that study ``index`` alone holds among the studies whose
+    level is known (at least three of them, so that "the only one" means something)."""
+    from thymoscope.kb.labels import fact_sentence
+
+    phrases = []
+    for _, _, field in CANDIDATES:
+        known = {i: moderator_value(e, field) for i, e in enumerate(entries) if e.study is not None}
+        known = {i: v for i, v in known.items() if v is not None}
+        mine = known.get(index)
+        if mine is None or len(known) < 3:
+            continue
+        if sum(1 for v in known.values() if v == mine) == 1:
+            phrases.append(f'"{fact_sentence(field, mine)}"')
+    return tuple(dict.fromkeys(phrases))
+
+
+def _major_findings(entry: StudyEntry) -> tuple[str, ...]:
+    """Titles of the major findings of the study's own diagnosis (the single-study rules)."""
+    if entry.study is None:
+        return ()
+    from thymoscope.api import diagnose
+
+    diagnosis = diagnose(entry.study, entry.source)
+    return tuple(f.title for f in diagnosis.findings if f.severity == "major")
+
+
+def _standout(analysis: OutcomeAnalysis, ratio: bool) -> Standout | None:
+    pooled, entries = analysis.pooled, analysis.entries
+    if pooled is None or len(entries) < 3 or not analysis.leave_one_out:
+        return None
+    top = max(
+        analysis.leave_one_out,
+        key=lambda item: (abs(item.estimate - pooled.estimate), -item.omitted),
+    )
+    entry = entries[top.omitted]
+    alone = _alone_in(entries, top.omitted)
+    if not alone:
+        return None  # its own diagnosis is read only for a study that stands apart
+    return Standout(
+        study=entry.id,
+        weight=pooled.weights[top.omitted],
+        text=_text(top.estimate, top.ci.low, top.ci.high, ratio),
+        alone_in=alone,
+        flagged=_major_findings(entry),
+    )
+
+
 def body_facts(analysis: OutcomeAnalysis, method: Method, ratio: bool) -> BodyFacts | None:
     """The facts the body rules reason over, or None when nothing was pooled."""
     pooled = analysis.pooled
@@ -197,4 +259,5 @@ def body_facts(analysis: OutcomeAnalysis, method: Method, ratio: bool) -> BodyFa
         quality=_quality(entries, method, ratio),
         influential=influential,
         egger_p=analysis.egger.p_value if analysis.egger else None,
+        standout=_standout(analysis, ratio),
     )
