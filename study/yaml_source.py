@@ -11,6 +11,7 @@ however it is written (raw or as a YAML escape), so study text cannot steer a te
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from dataclasses import dataclass, field
@@ -236,6 +237,20 @@ def _refuse_explicit_tag(tag: str | None, line: int) -> None:
 
 
 _MERGE_TAG = "tag:yaml.org,2002:merge"
+_RESOLVER = yaml.resolver.Resolver()
+
+
+def _resolved_tag(value: str, implicit: tuple[bool, bool]) -> str:
+    """The tag YAML gives an untagged scalar written this way (PyYAML's safe resolver);
+    short values, which repeat across study files (keys, numbers, words), are cached."""
+    if len(value) <= 64:
+        return _resolved_short(value, implicit)
+    return str(_RESOLVER.resolve(yaml.ScalarNode, value, implicit))
+
+
+@functools.lru_cache(maxsize=4096)
+def _resolved_short(value: str, implicit: tuple[bool, bool]) -> str:
+    return str(_RESOLVER.resolve(yaml.ScalarNode, value, implicit))
 
 
 class _Builder:
@@ -249,7 +264,6 @@ class _Builder:
     def __init__(self, events: list[yaml.Event]) -> None:
         self.events = events
         self.constructor = yaml.constructor.SafeConstructor()
-        self.resolver = yaml.resolver.Resolver()
         self.lines: dict[Path, int] = {}
         self.anchors: dict[str, int] = {}  # anchor -> index of the event that defines it
 
@@ -260,9 +274,10 @@ class _Builder:
                 return True, self.build(index + 1, ())[0]
         return False, None
 
-    def _scalar_tag(self, event: yaml.ScalarEvent) -> str:
+    @staticmethod
+    def _scalar_tag(event: yaml.ScalarEvent) -> str:
         if event.tag is None or event.tag == "!":
-            return str(self.resolver.resolve(yaml.ScalarNode, event.value, event.implicit))
+            return _resolved_tag(event.value, event.implicit)
         return str(event.tag)
 
     def _anchor(self, event: yaml.NodeEvent, index: int, line: int) -> None:
@@ -304,11 +319,15 @@ class _Builder:
         while not isinstance(self.events[index], yaml.MappingEndEvent):
             key_event = self.events[index]
             key_line = key_event.start_mark.line + 1
-            if isinstance(key_event, yaml.ScalarEvent) and self._scalar_tag(key_event) == (
-                _MERGE_TAG
-            ):
-                raise YamlProblem(key_line, "merge keys (<<) are not supported")
-            key, index = self.build(index, (*path, "<key>"))
+            if isinstance(key_event, yaml.ScalarEvent) and key_event.anchor is None:
+                # the common case, built here: a plain or quoted key without an anchor
+                self.lines.setdefault((*path, "<key>"), key_line)
+                if self._scalar_tag(key_event) == _MERGE_TAG:
+                    raise YamlProblem(key_line, "merge keys (<<) are not supported")
+                key = self._scalar(key_event, (*path, "<key>"), key_line)
+                index += 1
+            else:
+                key, index = self.build(index, (*path, "<key>"))
             if not isinstance(key, str):
                 raise YamlProblem(key_line, f"key {shown(key)} is not a name; keys must be text")
             if key in result:
