@@ -104,12 +104,12 @@ def explain(
 
 # ---------------------------------------------------------------- diagnose --what-if
 
-_SHOWN = ("went_away", "appeared")
+_SHOWN = ("went_away", "unjudged", "appeared")
 
 
 def what_if_document(result: Any, study_id: str) -> dict[str, Any]:
     from thymoscope.kb import knowledge
-    from thymoscope.kb.explanation_text import CHANGE_WORDS, STATUS_WORDS, change_text
+    from thymoscope.kb.explanation_text import CHANGE_WORDS, SHORT_STATUS, change_text
 
     catalogue = knowledge().catalogue
     return {
@@ -133,7 +133,7 @@ def what_if_document(result: Any, study_id: str) -> dict[str, Any]:
                 "change": o.change,
                 "text": (
                     f"{CHANGE_WORDS[o.change]}: {catalogue[o.finding].title} "
-                    f"({STATUS_WORDS[o.before]} -> {STATUS_WORDS[o.after]})"
+                    f"({SHORT_STATUS[o.before]} -> {SHORT_STATUS[o.after]})"
                 ),
             }
             for o in result.outcomes

@@ -100,7 +100,8 @@ class Explanation:
     applies_to: tuple[str, ...]  # the finding's scope (empty: everywhere)
     unknown: tuple[str, ...]  # needed fields left unknown (not_assessable)
     rules: tuple[RuleAccount, ...]
-    silencing: tuple[Proposal, ...] = ()  # for a fired finding
+    silencing: tuple[Proposal, ...] = ()  # for a fired finding: design changes
+    if_results_differed: tuple[Proposal, ...] = ()  # ... and changes of its results
     values: Mapping[str, Any] = field(default_factory=dict)  # the study, by dotted path
 
 
@@ -114,9 +115,12 @@ class Outcome:
 
     @property
     def change(self) -> str:
-        """appeared | went_away | unchanged."""
+        """appeared | went_away | unjudged | unchanged; a finding whose needed fact the
+        change leaves unknown is *unjudged*, never gone: an unknown is not a pass."""
         if self.after == FIRED and self.before != FIRED:
             return "appeared"
+        if self.before == FIRED and self.after == NOT_ASSESSABLE:
+            return "unjudged"
         if self.before == FIRED and self.after != FIRED:
             return "went_away"
         return "unchanged"
@@ -192,14 +196,17 @@ class Explainer:
     study value is ``value``, best first (a closed value list's other values, thresholds
     just crossed; numbers nearest first). ``validate(data)`` returns the changed,
     dumped study once its model accepts it, or raises :class:`InvalidChange`.
-    ``fixed`` paths (identity, free text) are never proposed. ``max_runs`` bounds the
-    engine runs of one search.
+    ``fixed`` paths (identity, free text) are never proposed. ``outcome_fields`` are the
+    path prefixes of the study's results: changes to them are searched apart from
+    changes to its design (:meth:`silencing`). ``max_runs`` bounds the engine runs of
+    one search.
     """
 
     diagnoser: Diagnoser
     candidates: Callable[[str, Any], Sequence[Any]]
     validate: Callable[[dict[str, Any]], dict[str, Any]]
     fixed: frozenset[str] = frozenset()
+    outcome_fields: tuple[str, ...] = ()
     max_runs: int = 600
     _specs: dict[str, list[RuleSpec]] = field(default_factory=dict, init=False)
 
@@ -284,7 +291,9 @@ class Explainer:
             if search and status != FIRED and in_scope:
                 account = self._with_enabling(data, values, spec, account)
             accounts.append(account)
-        silencing = self.silencing(data, finding) if search and status == FIRED else ()
+        searching = search and status == FIRED
+        silencing = self.silencing(data, finding) if searching else ()
+        by_results = self.silencing(data, finding, results=True) if searching else ()
         return Explanation(
             finding=finding,
             status=status,
@@ -296,6 +305,7 @@ class Explainer:
             else (),
             rules=tuple(accounts),
             silencing=silencing,
+            if_results_differed=by_results,
             values=values,
         )
 
@@ -320,9 +330,17 @@ class Explainer:
         # several unknown needed fields or failed conditions: one change may not do
         return replace(account, enabling=tuple(found), searched=True)
 
-    def silencing(self, data: dict[str, Any], finding: str) -> tuple[Proposal, ...]:
+    def silencing(
+        self, data: dict[str, Any], finding: str, results: bool = False
+    ) -> tuple[Proposal, ...]:
         """The smallest verified changes after which ``finding`` is judged and not
-        triggered: each single field that does it, else pairs of fields."""
+        triggered: each single field that does it; else pairs of fields; else a set
+        built one change at a time, each step the change that leaves the rules the
+        fewest facts to cite for the finding.
+
+        Only the study's design and report are changed, unless ``results``: then only
+        its results (the ``outcome_fields``), one field at a time.
+        """
         specs = self.specs(finding)
         values = flatten(data)
         fired = self.fired_rules(data)
@@ -330,7 +348,11 @@ class Explainer:
             return ()
         first = [p for s in specs if s.rule in fired[finding] for p in (s.when or {})]
         rest = [p for s in specs for p in (*(s.when or {}), *s.reads)]
-        paths = self._paths(dict.fromkeys((*first, *rest)), values)
+        paths = [
+            path
+            for path in self._paths(dict.fromkeys((*first, *rest)), values)
+            if self._is_outcome(path) == results
+        ]
         goal = _silenced(finding)
         budget = [self.max_runs]
         singles = [
@@ -338,9 +360,19 @@ class Explainer:
             for path in paths
             for proposal in self._field_proposals(data, values, path, goal, budget)
         ]
-        if singles:
+        if singles or results:
             return tuple(singles)
-        return self._pairs(data, values, paths, goal, budget)
+        options = self._options(paths, values)
+        helpful = self._helpful(data, options, finding, budget) or options
+        pairs = self._pairs(data, helpful, goal, budget)
+        if pairs:
+            return pairs
+        built = self._build_up(data, options, finding, goal, budget)
+        return (built,) if built is not None else ()
+
+    def _is_outcome(self, path: str) -> bool:
+        generic = _generic(path)
+        return any(generic.startswith(prefix) for prefix in self.outcome_fields)
 
     # -- the search
 
@@ -360,6 +392,13 @@ class Explainer:
             if v is not None and _comparable(v) != _comparable(current)
         ]
 
+    def _options(self, paths: Sequence[str], values: Mapping[str, Any]) -> list[Change]:
+        return [
+            Change(path, value, values.get(path))
+            for path in paths
+            for value in self._values_to_try(path, values.get(path))
+        ]
+
     def _field_proposals(
         self,
         data: dict[str, Any],
@@ -371,45 +410,80 @@ class Explainer:
         """Verified single-field proposals at ``path``: every value of a closed list
         that reaches the goal, only the nearest number that does."""
         found = []
-        current = values.get(path)
-        for value in self._values_to_try(path, current):
-            proposal = self._attempt(data, (Change(path, value, current),), goal, budget)
-            if proposal is not None:
-                found.append(proposal)
-                if _is_number(value):
+        for change in self._options([path], values):
+            run = self._run(data, (change,), budget)
+            if run is not None and goal(*run.outcome):
+                found.append(run.proposal(self, data))
+                if _is_number(change.value):
                     break
         return found
 
+    def _helpful(
+        self, data: dict[str, Any], options: Sequence[Change], finding: str, budget: list[int]
+    ) -> list[Change]:
+        """The single changes that leave the rules fewer facts to cite for the finding."""
+        before = self._cited(data, finding)
+        helpful = []
+        for change in options:
+            run = self._run(data, (change,), budget)
+            if run is not None and len(run.cites.get(finding, ())) < before:
+                helpful.append(change)
+        return helpful
+
+    def _cited(self, data: dict[str, Any], finding: str) -> int:
+        return len(
+            {p for c in self.diagnoser.conclusions(data) if c.finding == finding for p in c.cites}
+        )
+
     def _pairs(
-        self,
-        data: dict[str, Any],
-        values: Mapping[str, Any],
-        paths: Sequence[str],
-        goal: Goal,
-        budget: list[int],
+        self, data: dict[str, Any], options: Sequence[Change], goal: Goal, budget: list[int]
     ) -> tuple[Proposal, ...]:
-        options = [
-            Change(path, value, values.get(path))
-            for path in paths
-            for value in self._values_to_try(path, values.get(path))
-        ]
         found: list[Proposal] = []
         for a, b in itertools.combinations(options, 2):
             if a.path == b.path or budget[0] <= 0:
                 continue
             if any({c.path for c in p.changes} == {a.path, b.path} for p in found):
                 continue  # one pair of fields is enough: the nearest values found first
-            proposal = self._attempt(data, (a, b), goal, budget)
-            if proposal is not None:
-                found.append(proposal)
+            run = self._run(data, (a, b), budget)
+            if run is not None and goal(*run.outcome):
+                found.append(run.proposal(self, data))
         return tuple(found)
 
-    def _attempt(
-        self, data: dict[str, Any], changes: tuple[Change, ...], goal: Goal, budget: list[int]
+    def _build_up(
+        self,
+        data: dict[str, Any],
+        options: Sequence[Change],
+        finding: str,
+        goal: Goal,
+        budget: list[int],
+        most: int = 6,
     ) -> Proposal | None:
-        """Run the engine on the changed study; a proposal if it reaches the goal. A
-        study the model refuses because of another field gets that field's first
-        candidate that makes it valid (a companion change)."""
+        """Add one change at a time, each the one after which the rules cite the fewest
+        facts for the finding, until it is silenced (None: no step helps)."""
+        chosen: tuple[Change, ...] = ()
+        cited = self._cited(data, finding)
+        for _ in range(most):
+            best: tuple[int, tuple[Change, ...]] | None = None
+            for change in options:
+                if any(c.path == change.path for c in chosen):
+                    continue
+                run = self._run(data, (*chosen, change), budget)
+                if run is None:
+                    continue
+                if goal(*run.outcome):
+                    return run.proposal(self, data)
+                count = len(run.cites.get(finding, ()))
+                if count < cited and (best is None or count < best[0]):
+                    best = (count, run.changes)
+            if best is None:
+                return None
+            cited, chosen = best
+        return None
+
+    def _run(
+        self, data: dict[str, Any], changes: tuple[Change, ...], budget: list[int]
+    ) -> _Run | None:
+        """Run the engine on the changed study (None: invalid, or out of budget)."""
         if budget[0] <= 0:
             return None
         checked = self._valid(data, changes)
@@ -417,19 +491,19 @@ class Explainer:
             return None
         changes, changed = checked
         budget[0] -= 1
-        before = self.fired_rules(data)
-        after = self.fired_rules(changed)
-        if not goal(self._statuses(changed, after), after):
-            return None
-        return Proposal(
-            changes=changes,
-            appear=tuple(sorted(set(after) - set(before))),
-            go_away=tuple(sorted(set(before) - set(after))),
-        )
+        fired: dict[str, set[str]] = {}
+        cites: dict[str, set[str]] = {}
+        for conclusion in self.diagnoser.conclusions(changed):
+            fired.setdefault(conclusion.finding, set()).add(conclusion.rule)
+            cites.setdefault(conclusion.finding, set()).update(conclusion.cites)
+        return _Run(changes, self._statuses(changed, fired), fired, cites)
 
     def _valid(
         self, data: dict[str, Any], changes: tuple[Change, ...]
     ) -> tuple[tuple[Change, ...], dict[str, Any]] | None:
+        """The changes and the validated changed study. A study the model refuses
+        because of another field gets that field's first value that makes it valid
+        (a companion change)."""
         changed = with_changes(data, changes)
         if changed is None:
             return None
@@ -452,6 +526,26 @@ class Explainer:
             except InvalidChange:
                 continue
         return None
+
+
+@dataclass(frozen=True)
+class _Run:
+    changes: tuple[Change, ...]
+    statuses: dict[str, str]
+    fired: dict[str, set[str]]
+    cites: dict[str, set[str]]
+
+    @property
+    def outcome(self) -> tuple[Mapping[str, str], Mapping[str, set[str]]]:
+        return self.statuses, self.fired
+
+    def proposal(self, explainer: Explainer, data: dict[str, Any]) -> Proposal:
+        before = explainer.fired_rules(data)
+        return Proposal(
+            changes=self.changes,
+            appear=tuple(sorted(set(self.fired) - set(before))),
+            go_away=tuple(sorted(set(before) - set(self.fired))),
+        )
 
 
 Goal = Callable[[Mapping[str, str], Mapping[str, set[str]]], bool]
@@ -482,8 +576,13 @@ def _comparable(value: Any) -> Any:
 
 
 def changed_findings(outcomes: Iterable[Outcome]) -> dict[str, list[Outcome]]:
-    """Outcomes grouped as appeared / went_away / unchanged."""
-    grouped: dict[str, list[Outcome]] = {"appeared": [], "went_away": [], "unchanged": []}
+    """Outcomes grouped as appeared / went_away / unjudged / unchanged."""
+    grouped: dict[str, list[Outcome]] = {
+        "appeared": [],
+        "went_away": [],
+        "unjudged": [],
+        "unchanged": [],
+    }
     for outcome in outcomes:
         grouped[outcome.change].append(outcome)
     return grouped

@@ -31,7 +31,14 @@ STATUS_WORDS = {
 CHANGE_WORDS = {
     "appeared": "appears",
     "went_away": "goes away",
+    "unjudged": "can no longer be judged (a needed fact is unknown; not a pass)",
     "unchanged": "unchanged",
+}
+SHORT_STATUS = {
+    FIRED: "raised",
+    "not_triggered": "not raised",
+    NOT_APPLICABLE: "does not apply",
+    NOT_ASSESSABLE: "cannot be judged",
 }
 UNKNOWN_IS_NOT_A_PASS = (
     "A fact the study does not report is not counted in its favour: until it is known, "
@@ -192,14 +199,29 @@ def explanation_lines(explanation: Explanation) -> list[str]:
     if explanation.status == FIRED:
         lines.append("")
         if explanation.silencing:
-            lines.append("Smallest changes to the study's facts after which it is not raised:")
+            if len(explanation.silencing[0].changes) > 2:
+                lines.append(
+                    "No one or two changes to the study's design or report do it; "
+                    "together, these would (found one change at a time):"
+                )
+            else:
+                lines.append(
+                    "Smallest changes to the study's design or report after which it is "
+                    "not raised:"
+                )
             lines += [f"  - {t}" for t in grouped_texts(explanation.silencing, values, finding)]
             lines.append(CHANGES_ARE_NOT_ADVICE)
         else:
             lines.append(
-                "No change of one or two of the facts tried lets the study be judged and "
-                "this finding not raised."
+                "No change to the study's design or report among the values tried lets "
+                "it be judged and this finding not raised."
             )
+        if explanation.if_results_differed:
+            lines.append("It would not be raised either had the study found:")
+            lines += [
+                f"  - {t}"
+                for t in grouped_texts(explanation.if_results_differed, values, finding)
+            ]
     return lines
 
 
@@ -266,5 +288,8 @@ def explanation_json(explanation: Explanation) -> dict[str, Any]:
             for a in explanation.rules
         ],
         "silencing_changes": [proposal_json(p, values) for p in explanation.silencing],
+        "if_results_differed": [
+            proposal_json(p, values) for p in explanation.if_results_differed
+        ],
         "text": explanation_lines(explanation),
     }

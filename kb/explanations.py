@@ -47,9 +47,37 @@ from thymoscope.kb.thresholds import (
     USUAL_DOSE_MG,
 )
 
-# Fields never proposed as a change: who the study is, and free text.
+# Fields never proposed as a change: who the study is, free text, what a subgroup is,
+# and how an effect is expressed (the same numbers under another measure mean nothing).
 FIXED = frozenset(
-    {"schema_version", "id", "title", "citation", "cancer_type", "primary_endpoint.name"}
+    {
+        "schema_version",
+        "id",
+        "title",
+        "citation",
+        "cancer_type",
+        "primary_endpoint.name",
+        "subgroups.*.name",
+        "subgroups.*.by",
+        "subgroups.*.level",
+        "result.effect.measure",
+        "result.effect.ci_level",
+        "subgroups.*.effect.measure",
+        "subgroups.*.effect.ci_level",
+    }
+)
+# The one design change proposed: randomise (a primary study is never proposed as a
+# meta-analysis or a weaker design, nor a meta-analysis as anything else).
+POOLED_DESIGN = "meta_analysis"
+RANDOMISED_DESIGN = "rct"
+
+# The study's results: what it found, not how it was designed or reported. Changes to
+# them are shown apart ("had the result been ..."), never as a way to a better study.
+OUTCOME_FIELDS = (
+    "result.",
+    "subgroups.*.effect.",
+    "subgroups.*.interaction_p",
+    "subgroups.*.credibility",
 )
 
 # The thresholds of kb/thresholds.py each numeric field is read against, and the step
@@ -94,7 +122,7 @@ def _numbers(path: str, current: Any, integer: bool) -> list[Any]:
 
 def candidates(path: str, current: Any) -> list[Any]:
     """The values worth trying at a concrete study path, best first: the other values
-    of a closed list (for a list field: the current list with one value added or one
+    of a closed list (for the design: randomised, only) (for a list field: the current list with one value added or one
     taken away), both answers of a yes/no field, the thresholds a number is read
     against and the numbers just beside them, nearest first."""
     kind = field_kinds().get(generic_path(path))
@@ -102,6 +130,8 @@ def candidates(path: str, current: Any) -> list[Any]:
         return []
     if kind.kind == "choice" and kind.choices is not None:
         choices = [member.value for member in kind.choices]
+        if path == "design.type":
+            return [] if current in (POOLED_DESIGN, RANDOMISED_DESIGN) else [RANDOMISED_DESIGN]
         if not kind.many:
             return choices
         have = list(current or ())
@@ -140,7 +170,7 @@ def explainer() -> Explainer:
     from thymoscope.engine.batch import diagnoser_for
     from thymoscope.kb import knowledge
 
-    return Explainer(diagnoser_for(knowledge), candidates, validate, FIXED)
+    return Explainer(diagnoser_for(knowledge), candidates, validate, FIXED, OUTCOME_FIELDS)
 
 
 def finding_ids() -> list[str]:
@@ -169,12 +199,13 @@ def explain(study: BaseModel, finding: str) -> Explanation:
 
 
 def silencing_changes(study: BaseModel, finding: str) -> list[Proposal]:
-    """The smallest changes to ``study``'s facts after which ``finding`` is judged and
-    no longer triggered, each verified by diagnosing the changed study.
+    """The smallest changes to ``study``'s design and report after which ``finding``
+    is judged and no longer raised, each verified by diagnosing the changed study.
 
-    Empty when the study does not fire the finding (or nothing tried silences it).
-    Single-field changes come first; pairs only when no single field does it. A
-    change that leaves a fact unknown is never proposed.
+    Empty when the study does not raise the finding (or nothing tried silences it).
+    Single-field changes come first; pairs only when no single field does it; then one
+    set built a change at a time. Its results are never changed, and a change that
+    leaves a fact unknown is never proposed. Words: ``explanation_text.grouped_texts``.
     """
     _check_finding(finding)
     return list(explainer().silencing(study_data(study), finding))
