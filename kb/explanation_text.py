@@ -206,8 +206,7 @@ def explanation_lines(explanation: Explanation) -> list[str]:
                 )
             else:
                 lines.append(
-                    "Smallest changes to the study's design or report after which it is "
-                    "not raised:"
+                    "Smallest changes to the study's design or report after which it is not raised:"
                 )
             lines += [f"  - {t}" for t in grouped_texts(explanation.silencing, values, finding)]
             lines.append(CHANGES_ARE_NOT_ADVICE)
@@ -219,8 +218,7 @@ def explanation_lines(explanation: Explanation) -> list[str]:
         if explanation.if_results_differed:
             lines.append("It would not be raised either had the study found:")
             lines += [
-                f"  - {t}"
-                for t in grouped_texts(explanation.if_results_differed, values, finding)
+                f"  - {t}" for t in grouped_texts(explanation.if_results_differed, values, finding)
             ]
     return lines
 
@@ -288,8 +286,6 @@ def explanation_json(explanation: Explanation) -> dict[str, Any]:
             for a in explanation.rules
         ],
         "silencing_changes": [proposal_json(p, values) for p in explanation.silencing],
-        "if_results_differed": [
-            proposal_json(p, values) for p in explanation.if_results_differed
-        ],
+        "if_results_differed": [proposal_json(p, values) for p in explanation.if_results_differed],
         "text": explanation_lines(explanation),
     }

@@ -122,9 +122,10 @@ def _numbers(path: str, current: Any, integer: bool) -> list[Any]:
 
 def candidates(path: str, current: Any) -> list[Any]:
     """The values worth trying at a concrete study path, best first: the other values
-    of a closed list (for the design: randomised, only) (for a list field: the current list with one value added or one
-    taken away), both answers of a yes/no field, the thresholds a number is read
-    against and the numbers just beside them, nearest first."""
+    of a closed list (for the design type: randomised, only; for a list field: the
+    current list with one value added or one taken away), both answers of a yes/no
+    field, the thresholds a number is read against and the numbers just beside them,
+    nearest first."""
     kind = field_kinds().get(generic_path(path))
     if kind is None:
         return []
