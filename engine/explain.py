@@ -196,7 +196,9 @@ class Explainer:
     study value is ``value``, best first (a closed value list's other values, thresholds
     just crossed; numbers nearest first). ``validate(data)`` returns the changed,
     dumped study once its model accepts it, or raises :class:`InvalidChange`.
-    ``fixed`` paths (identity, free text) are never proposed. ``outcome_fields`` are the
+    ``fixed`` paths (identity, free text) are never changed; ``kept`` paths are never
+    proposed to silence a finding, but are tried to explain why a rule did not fire.
+    ``outcome_fields`` are the
     path prefixes of the study's results: changes to them are searched apart from
     changes to its design (:meth:`silencing`). ``max_runs`` bounds the engine runs of
     one search.
@@ -206,6 +208,7 @@ class Explainer:
     candidates: Callable[[str, Any], Sequence[Any]]
     validate: Callable[[dict[str, Any]], dict[str, Any]]
     fixed: frozenset[str] = frozenset()
+    kept: frozenset[str] = frozenset()
     outcome_fields: tuple[str, ...] = ()
     max_runs: int = 600
     _specs: dict[str, list[RuleSpec]] = field(default_factory=dict, init=False)
@@ -313,21 +316,20 @@ class Explainer:
         self, data: dict[str, Any], values: Mapping[str, Any], spec: RuleSpec, account: RuleAccount
     ) -> RuleAccount:
         """Look for single changes that make a silent rule fire: on the fields its
-        declaration says fail, else the unknown needed fields, else every field it reads."""
-        if account.failed:
-            patterns: Sequence[str] = [c.path for c in account.failed]
-        elif account.unknown:
-            patterns = account.unknown
-        else:
-            patterns = spec.reads
+        declaration says fail, then its unknown needed fields, then every other field it
+        reads. Here a field may also be tried as unknown (an unreported fact that would
+        let the rule fire is part of why it did not)."""
+        patterns = dict.fromkeys((*(c.path for c in account.failed), *account.unknown))
+        patterns.update(dict.fromkeys(spec.reads))
         goal = _rule_fires(spec.rule)
         budget = [self.max_runs]
         found = [
             proposal
-            for path in self._paths(patterns, values)
-            for proposal in self._field_proposals(data, values, path, goal, budget)
+            for path in self._paths(patterns, values, explaining=True)
+            for proposal in self._field_proposals(
+                data, values, path, goal, budget, unknown_too=True
+            )
         ]
-        # several unknown needed fields or failed conditions: one change may not do
         return replace(account, enabling=tuple(found), searched=True)
 
     def silencing(
@@ -376,8 +378,10 @@ class Explainer:
 
     # -- the search
 
-    def _paths(self, patterns: Iterable[str], values: Mapping[str, Any]) -> list[str]:
-        skip = {self.scope_field, *self.fixed}
+    def _paths(
+        self, patterns: Iterable[str], values: Mapping[str, Any], explaining: bool = False
+    ) -> list[str]:
+        skip = {self.scope_field, *self.fixed, *(() if explaining else self.kept)}
         out: list[str] = []
         for pattern in patterns:
             if pattern in skip or _generic(pattern) in skip:
@@ -385,18 +389,21 @@ class Explainer:
             out.extend(p for p in concrete_paths(pattern, values) if p not in out)
         return out
 
-    def _values_to_try(self, path: str, current: Any) -> list[Any]:
-        return [
+    def _values_to_try(self, path: str, current: Any, unknown_too: bool = False) -> list[Any]:
+        tried = [
             v
             for v in self.candidates(path, current)
             if v is not None and _comparable(v) != _comparable(current)
         ]
+        return [*tried, None] if unknown_too and current is not None else tried
 
-    def _options(self, paths: Sequence[str], values: Mapping[str, Any]) -> list[Change]:
+    def _options(
+        self, paths: Sequence[str], values: Mapping[str, Any], unknown_too: bool = False
+    ) -> list[Change]:
         return [
             Change(path, value, values.get(path))
             for path in paths
-            for value in self._values_to_try(path, values.get(path))
+            for value in self._values_to_try(path, values.get(path), unknown_too)
         ]
 
     def _field_proposals(
@@ -406,11 +413,13 @@ class Explainer:
         path: str,
         goal: Goal,
         budget: list[int],
+        unknown_too: bool = False,
     ) -> list[Proposal]:
         """Verified single-field proposals at ``path``: every value of a closed list
-        that reaches the goal, only the nearest number that does."""
+        that reaches the goal, only the nearest number that does (``unknown_too``: the
+        field left unknown is tried last)."""
         found = []
-        for change in self._options([path], values):
+        for change in self._options([path], values, unknown_too):
             run = self._run(data, (change,), budget)
             if run is not None and goal(*run.outcome):
                 found.append(run.proposal(self, data))

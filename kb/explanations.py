@@ -33,7 +33,7 @@ from thymoscope.engine.explain import (
     Proposal,
 )
 from thymoscope.engine.facts import flatten, study_data
-from thymoscope.kb.labels import field_kinds, generic_path
+from thymoscope.kb.labels import field_kinds, generic_path, labelled_fields, vocabularies
 from thymoscope.kb.thresholds import (
     ADVANCED_FIBROSIS_DOSE_MG,
     ALPHA,
@@ -41,22 +41,22 @@ from thymoscope.kb.thresholds import (
     CHB_REFERENCE_READING_MONTHS,
     LOW_DOSE_COMPARED_MG,
     MANY_SUBGROUPS,
+    PRECISE_RATIO_BOUNDS,
     REFERENCE_PROTOCOLS,
     SMALL_TRIAL_PATIENTS,
     UNDERPOWERED_NULL_PATIENTS,
     USUAL_DOSE_MG,
 )
 
-# Fields never proposed as a change: who the study is, free text, what a subgroup is,
-# and how an effect is expressed (the same numbers under another measure mean nothing).
+# Fields never changed: who the study is, and free text.
 FIXED = frozenset(
+    {"schema_version", "id", "title", "citation", "cancer_type", "primary_endpoint.name"}
+)
+# Fields never proposed to silence a finding (what a subgroup is, how an effect is
+# expressed: the same numbers under another measure mean nothing), though tried when
+# explaining why a rule did not fire.
+KEPT = frozenset(
     {
-        "schema_version",
-        "id",
-        "title",
-        "citation",
-        "cancer_type",
-        "primary_endpoint.name",
         "subgroups.*.name",
         "subgroups.*.by",
         "subgroups.*.level",
@@ -100,6 +100,14 @@ THRESHOLDS: dict[str, tuple[tuple[float, ...], float]] = {
     "subgroups.*.effect.p_value": ((ALPHA,), 0.001),
     "subgroups.*.interaction_p": ((ALPHA,), 0.001),
     "subgroups.*.sample_size": ((SMALL_TRIAL_PATIENTS,), 1.0),
+    # an interval's ends against no effect (1 for ratios, 0 for differences) and the
+    # bounds within which the project reads a ratio null result as precise
+    "result.effect.estimate": ((1.0, 0.0), 0.01),
+    "result.effect.ci_low": ((1.0, 0.0, *PRECISE_RATIO_BOUNDS), 0.01),
+    "result.effect.ci_high": ((1.0, 0.0, *PRECISE_RATIO_BOUNDS), 0.01),
+    # the usual 95% interval, and the 90% one beside it
+    "result.effect.ci_level": ((95.0,), 5.0),
+    "subgroups.*.effect.ci_level": ((95.0,), 5.0),
 }
 
 
@@ -113,7 +121,7 @@ def _numbers(path: str, current: Any, integer: bool) -> list[Any]:
     for threshold in thresholds:
         for value in (threshold, threshold - step, threshold + step):
             value = round(value, 6)
-            if value > 0 and value not in tried:
+            if value not in tried:
                 tried.append(value)
     if current is not None:
         tried.sort(key=lambda v: abs(v - current))
@@ -143,6 +151,9 @@ def candidates(path: str, current: Any) -> list[Any]:
         return [True, False]
     if kind.kind in ("integer", "number"):
         return _numbers(path, current, kind.kind == "integer")
+    read_as = labelled_fields().get(generic_path(path))
+    if read_as is not None and read_as.values is not None:  # text read against a list
+        return [member.value for member in vocabularies()[read_as.values]]
     return []
 
 
@@ -171,7 +182,7 @@ def explainer() -> Explainer:
     from thymoscope.engine.batch import diagnoser_for
     from thymoscope.kb import knowledge
 
-    return Explainer(diagnoser_for(knowledge), candidates, validate, FIXED, OUTCOME_FIELDS)
+    return Explainer(diagnoser_for(knowledge), candidates, validate, FIXED, KEPT, OUTCOME_FIELDS)
 
 
 def finding_ids() -> list[str]:
