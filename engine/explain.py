@@ -192,9 +192,10 @@ def judge(spec: RuleSpec, values: Mapping[str, Any]) -> tuple[Judged, ...]:
 class Explainer:
     """Explains findings of one knowledge base by running its engine on changed studies.
 
-    ``candidates(path, value)`` gives the values worth trying at a concrete path whose
-    study value is ``value``, best first (a closed value list's other values, thresholds
-    just crossed; numbers nearest first). ``validate(data)`` returns the changed,
+    ``candidates(path, value, values)`` gives the values worth trying at a concrete path
+    whose study value is ``value`` (``values``: the whole study by path), best first (a
+    closed value list's other values, thresholds just crossed; numbers nearest first).
+    ``validate(data)`` returns the changed,
     dumped study once its model accepts it, or raises :class:`InvalidChange`.
     ``fixed`` paths (identity, free text) are never changed; ``kept`` paths are never
     proposed to silence a finding, but are tried to explain why a rule did not fire.
@@ -205,7 +206,7 @@ class Explainer:
     """
 
     diagnoser: Diagnoser
-    candidates: Callable[[str, Any], Sequence[Any]]
+    candidates: Callable[[str, Any, Mapping[str, Any]], Sequence[Any]]
     validate: Callable[[dict[str, Any]], dict[str, Any]]
     fixed: frozenset[str] = frozenset()
     kept: frozenset[str] = frozenset()
@@ -389,10 +390,13 @@ class Explainer:
             out.extend(p for p in concrete_paths(pattern, values) if p not in out)
         return out
 
-    def _values_to_try(self, path: str, current: Any, unknown_too: bool = False) -> list[Any]:
+    def _values_to_try(
+        self, path: str, values: Mapping[str, Any], unknown_too: bool = False
+    ) -> list[Any]:
+        current = values.get(path)
         tried = [
             v
-            for v in self.candidates(path, current)
+            for v in self.candidates(path, current, values)
             if v is not None and _comparable(v) != _comparable(current)
         ]
         return [*tried, None] if unknown_too and current is not None else tried
@@ -403,7 +407,7 @@ class Explainer:
         return [
             Change(path, value, values.get(path))
             for path in paths
-            for value in self._values_to_try(path, values.get(path), unknown_too)
+            for value in self._values_to_try(path, values, unknown_too)
         ]
 
     def _field_proposals(
@@ -525,7 +529,7 @@ class Explainer:
         values = flatten(data)
         if companion in self.fixed or companion not in values:
             return None
-        for value in self._values_to_try(companion, values.get(companion)):
+        for value in self._values_to_try(companion, values):
             extended = (*changes, Change(companion, value, values.get(companion)))
             repaired = with_changes(data, extended)
             if repaired is None:

@@ -37,6 +37,8 @@ from thymoscope.kb.labels import field_kinds, generic_path, labelled_fields, voc
 from thymoscope.kb.thresholds import (
     ADVANCED_FIBROSIS_DOSE_MG,
     ALPHA,
+    ANTICANCER_PARTNERS,
+    CHB_COMBINATION_PARTNERS,
     CHB_MIN_FOLLOW_UP_MONTHS,
     CHB_REFERENCE_READING_MONTHS,
     LOW_DOSE_COMPARED_MG,
@@ -111,6 +113,14 @@ THRESHOLDS: dict[str, tuple[tuple[float, ...], float]] = {
 }
 
 
+# The therapies thymalfasin is proposed alongside, by indication (FAQ 2, 3, 4).
+PARTNERS: dict[str, frozenset[str]] = {
+    "chronic_hepatitis_b": CHB_COMBINATION_PARTNERS,
+    "cancer": ANTICANCER_PARTNERS,
+    "sepsis": frozenset({"standard_of_care"}),
+}
+
+
 class WhatIfError(ValueError):
     """A ``FIELD=VALUE`` the study model does not accept; one line for the user."""
 
@@ -128,10 +138,11 @@ def _numbers(path: str, current: Any, integer: bool) -> list[Any]:
     return [int(v) if integer else v for v in tried if not integer or v == int(v)]
 
 
-def candidates(path: str, current: Any) -> list[Any]:
+def candidates(path: str, current: Any, values: Mapping[str, Any] | None = None) -> list[Any]:
     """The values worth trying at a concrete study path, best first: the other values
     of a closed list (for the design type: randomised, only; for a list field: the
-    current list with one value added or one taken away), both answers of a yes/no
+    current list with one value added or one taken away; a therapy added is one used
+    in the study's indication), both answers of a yes/no
     field, the thresholds a number is read against and the numbers just beside them,
     nearest first."""
     kind = field_kinds().get(generic_path(path))
@@ -144,6 +155,9 @@ def candidates(path: str, current: Any) -> list[Any]:
         if not kind.many:
             return choices
         have = list(current or ())
+        partners = PARTNERS.get(str((values or {}).get("indication")))
+        if path == "intervention.combined_with" and partners is not None:
+            choices = [c for c in choices if c in partners]
         added = [[*have, value] for value in choices if value not in have]
         removed = [[v for v in have if v != value] for value in have]
         return [*added, *removed]
