@@ -64,12 +64,37 @@ def _values_words(path: str, values: Sequence[Any]) -> str:
     return ", ".join(words[:-1]) + " or " + words[-1]
 
 
-def change_text(change: Change, values: Mapping[str, Any]) -> str:
-    """'Endpoint read: after therapy (instead of at end of therapy)'."""
-    sentence = fact_sentence(change.path, change.value, values)
+def _list_change(change: Change) -> tuple[list[Any], list[Any]] | None:
+    """(added, removed) items of a list field's change; None for a single value."""
+    if not isinstance(change.value, list | tuple):
+        return None
+    before = list(change.was or ())
+    after = list(change.value)
+    return [v for v in after if v not in before], [v for v in before if v not in after]
+
+
+def _was_words(change: Change) -> str:
     if change.was is None:
-        return f"{sentence} (the study does not report it)"
-    return f"{sentence} (instead of {value_label(change.path, change.was)})"
+        return "not reported in the study"
+    if isinstance(change.was, list | tuple):
+        return f"the study lists: {value_label(change.path, change.was)}"
+    return f"instead of {value_label(change.path, change.was)}"
+
+
+def change_text(change: Change, values: Mapping[str, Any]) -> str:
+    """'Endpoint read: after therapy (instead of at end of therapy)'; a list field:
+    'Secondary endpoints: CD4 cells added (to alanine aminotransferase normalisation)'."""
+    items = _list_change(change)
+    if items is not None:
+        added, removed = items
+        parts = [f"{_values_words(change.path, added).replace(' or ', ' and ')} added"] * bool(
+            added
+        ) + [f"{_values_words(change.path, removed).replace(' or ', ' and ')} removed"] * bool(
+            removed
+        )
+        return f"{field_label(change.path)}: {'; '.join(parts)} ({_was_words(change)})"
+    sentence = fact_sentence(change.path, change.value, values)
+    return f"{sentence} ({_was_words(change)})"
 
 
 def proposal_text(proposal: Proposal, values: Mapping[str, Any], finding: str = "") -> str:
@@ -102,9 +127,13 @@ def grouped_texts(
             lines.append(proposal_text(first, values, finding))
             continue
         change = first.changes[0]
-        merged = _values_words(change.path, [p.changes[0].value for p in group])
-        was = value_label(change.path, change.was)
-        text = f"{field_label(change.path)}: {merged} (instead of {was})"
+        added = [_list_change(p.changes[0]) for p in group]
+        if all(a is not None and len(a[0]) == 1 and not a[1] for a in added):
+            items = [a[0][0] for a in added if a is not None]
+            merged = f"{_values_words(change.path, items)} added"
+        else:
+            merged = _values_words(change.path, [p.changes[0].value for p in group])
+        text = f"{field_label(change.path)}: {merged} ({_was_words(change)})"
         others = [f for f in first.appear if f != finding]
         if others:
             text += " - but then also raised: " + "; ".join(_title(f) for f in others)
@@ -212,8 +241,9 @@ def explanation_lines(explanation: Explanation) -> list[str]:
             lines.append(CHANGES_ARE_NOT_ADVICE)
         else:
             lines.append(
-                "No change to the study's design or report among the values tried lets "
-                "it be judged and this finding not raised."
+                "No change to the study's design or report among the values tried (of one "
+                "field, two, or several added one at a time) stops this finding from "
+                "being raised."
             )
         if explanation.if_results_differed:
             lines.append("It would not be raised either had the study found:")
