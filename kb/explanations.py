@@ -9,7 +9,8 @@ points the commands and the interview use:
 * :func:`silencing_changes` - the smallest verified changes to a study's facts after
   which a finding it fires is judged and no longer triggered (for the interview's
   closing question, "what would make this study more credible?");
-* :func:`credibility_changes` - the same for every finding a study fires;
+* :func:`credibility_changes` - the same for every finding a study fires, and
+  :func:`credibility_texts` - those in words;
 * :func:`what_if` - a study diagnosed with some fields changed, finding by finding.
 """
 
@@ -245,6 +246,18 @@ def credibility_changes(study: BaseModel) -> dict[str, list[Proposal]]:
         finding: list(explainer().silencing(data, finding))
         for finding in finding_ids()
         if finding in fired
+    }
+
+
+def credibility_texts(study: BaseModel) -> dict[str, list[str]]:
+    """:func:`credibility_changes` in words, one line per proposal (similar single
+    changes of one field merged), by the finding's id: what ``ask`` shows at its end."""
+    from thymoscope.kb.explanation_text import grouped_texts
+
+    values = flatten(study_data(study))
+    return {
+        finding: grouped_texts(proposals, values, finding)
+        for finding, proposals in credibility_changes(study).items()
     }
 
 

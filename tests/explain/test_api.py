@@ -11,6 +11,7 @@ from thymoscope.engine.facts import flatten, study_data
 from thymoscope.kb.explanation_text import grouped_texts
 from thymoscope.kb.explanations import (
     credibility_changes,
+    credibility_texts,
     explainer,
     silencing_changes,
     validate,
@@ -58,3 +59,10 @@ def test_statuses_agree_with_the_report() -> None:
         path = bundled(name)
         checks = {c.finding: c.status for c in diagnose_file(path).checks}
         assert explainer().statuses(study_data(load_study(path))) == checks
+
+
+def test_credibility_texts_are_the_changes_in_words() -> None:
+    texts = credibility_texts(load_study(bundled("sepsis-large-double-blind-null")))
+    assert texts["unselected-sepsis-population"] == [
+        "Enrolment selected by an immune marker: yes (instead of no)"
+    ]
