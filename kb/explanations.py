@@ -142,7 +142,7 @@ def _numbers(path: str, current: Any, integer: bool) -> list[Any]:
 def candidates(path: str, current: Any, values: Mapping[str, Any] | None = None) -> list[Any]:
     """The values worth trying at a concrete study path, best first: the other values
     of a closed list (for the design type: randomised, only; for a list field: the
-    current list with one value added or one taken away; a therapy added is one used
+    current list with one value added, one taken away, or none left; a therapy added is one used
     in the study's indication), both answers of a yes/no
     field, the thresholds a number is read against and the numbers just beside them,
     nearest first."""
@@ -161,7 +161,8 @@ def candidates(path: str, current: Any, values: Mapping[str, Any] | None = None)
             choices = [c for c in choices if c in partners]
         added = [[*have, value] for value in choices if value not in have]
         removed = [[v for v in have if v != value] for value in have]
-        return [*added, *removed]
+        emptied = [[]] if len(have) > 1 else []
+        return [*added, *removed, *emptied]
     if kind.kind == "flag":
         return [True, False]
     if kind.kind in ("integer", "number"):
