@@ -79,6 +79,7 @@ class RuleAccount:
     rule: str
     fired: bool
     reads: tuple[str, ...]
+    cited: tuple[str, ...]  # the study fields the rule cited when it fired
     applies_to: tuple[str, ...]
     in_scope: bool
     unknown: tuple[str, ...]  # the rule's needed fields the study leaves unknown
@@ -276,7 +277,13 @@ class Explainer:
         the changes that would silence it (fired) or make a rule fire (not fired)."""
         specs = self.specs(finding)
         values = flatten(data)
-        fired = self.fired_rules(data)
+        conclusions = self.diagnoser.conclusions(data)
+        fired: dict[str, set[str]] = {}
+        cited: dict[str, set[str]] = {}
+        for conclusion in conclusions:
+            fired.setdefault(conclusion.finding, set()).add(conclusion.rule)
+            if conclusion.finding == finding:
+                cited.setdefault(conclusion.rule, set()).update(conclusion.cites)
         status = self._statuses(data, fired)[finding]
         entry = self.diagnoser.knowledge.catalogue[finding]
         scope = values.get(self.scope_field)
@@ -287,6 +294,7 @@ class Explainer:
                 rule=spec.rule,
                 fired=spec.rule in fired.get(finding, ()),
                 reads=spec.reads,
+                cited=tuple(sorted(cited.get(spec.rule, ()))),
                 applies_to=spec.applies_to,
                 in_scope=in_scope,
                 unknown=tuple(p for p in spec.needs if values.get(p) is None),

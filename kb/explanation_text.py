@@ -20,7 +20,7 @@ from thymoscope.engine.explain import (
     Proposal,
     RuleAccount,
 )
-from thymoscope.kb.labels import fact_sentence, field_label, value_label
+from thymoscope.kb.labels import fact_sentence, field_label, generic_path, value_label
 
 STATUS_WORDS = {
     FIRED: "raised for this study",
@@ -166,9 +166,13 @@ def _scope_words(explanation: Explanation, applies_to: Sequence[str]) -> str:
 def _rule_lines(explanation: Explanation, account: RuleAccount) -> list[str]:
     values = explanation.values
     if account.fired:
-        lines = [f"Rule {account.rule}: fired, on these facts of the study:"]
-        read = [p for p in account.reads if not p.startswith(explanation.scope_field)]
-        lines += [f"  - {line}" for line in fact_sentences_of(read, values)]
+        lines = [f"Rule {account.rule}: fired, citing these facts of the study:"]
+        order = {path: rank for rank, path in enumerate(account.reads)}
+        cited = sorted(
+            (p for p in account.cited if p != explanation.scope_field),
+            key=lambda p: (order.get(generic_path(p), len(order)), p),
+        )
+        lines += [f"  - {line}" for line in fact_sentences_of(cited, values)]
         return lines
     lines = [f"Rule {account.rule}: did not fire."]
     if not account.in_scope:
@@ -312,6 +316,7 @@ def explanation_json(explanation: Explanation) -> dict[str, Any]:
                 "conditions": [_judged_json(j) for j in a.conditions],
                 "would_fire_with": [proposal_json(p, values) for p in a.enabling],
                 "reads": list(a.reads),
+                "cited": list(a.cited),
             }
             for a in explanation.rules
         ],

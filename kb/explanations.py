@@ -161,7 +161,7 @@ def candidates(path: str, current: Any, values: Mapping[str, Any] | None = None)
             choices = [c for c in choices if c in partners]
         added = [[*have, value] for value in choices if value not in have]
         removed = [[v for v in have if v != value] for value in have]
-        emptied = [[]] if len(have) > 1 else []
+        emptied: list[list[Any]] = [[]] if len(have) > 1 else []
         return [*added, *removed, *emptied]
     if kind.kind == "flag":
         return [True, False]

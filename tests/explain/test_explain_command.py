@@ -21,7 +21,7 @@ def test_a_raised_finding_lists_the_changes_that_silence_it() -> None:
     assert result.exit_code == 0, result.stderr
     text = result.stdout
     assert "Study chb-rct-end-of-therapy: raised for this study." in text
-    assert "Rule chb_endpoint_at_end_of_therapy: fired, on these facts of the study:" in text
+    assert "Rule chb_endpoint_at_end_of_therapy: fired, citing these facts of the study:" in text
     assert "  - Endpoint read: at end of therapy" in text
     assert "Endpoint read: after the end of therapy (instead of at end of therapy)" in text
     assert "It would not be raised either had the study found:" in text
