@@ -193,7 +193,7 @@ def _rule_lines(explanation: Explanation, account: RuleAccount) -> list[str]:
     if account.searched and not account.enabling:
         lines.append(
             "  - No single change among the values tried makes it fire: more than one "
-            "of its conditions is not met."
+            "of its conditions would have to change."
         )
     return lines
 
