@@ -429,7 +429,7 @@ def _print_list(console: Console, catalogue: Catalogue) -> None:
     if pairs:
         _listing(console, f"Pairs to compare ({where}):", pairs)
     reviews = [
-        (terminal_line(r.name), f"{len(r.files)} studies to pool", "") for r in catalogue.reviews
+        (terminal_line(r.name), f"{len(r.files)} studies · pooled, then explained", "") for r in catalogue.reviews
     ]
     if reviews:
         _listing(console, f"Review sets ({where}):", reviews)
@@ -487,10 +487,7 @@ def _unknown(name: str, catalogue: Catalogue) -> typer.Exit:
     if close:
         hint = f"did you mean {terminal_line(close[0])}? or {hint}"
     where = terminal_line(catalogue.where)
-    return _fail(
-        f"thymoscope: error: {terminal_line(name)}: no such case, pair or review set "
-        f"in {where} cases ({hint})"
-    )
+    return _fail(f"{terminal_line(name)}: no such case or pair in {where} cases ({hint})")
 
 
 def _resolve(name: str, catalogue: Catalogue) -> Item:

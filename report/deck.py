@@ -63,6 +63,14 @@ def sentences(text: str) -> list[str]:
     return [s for s in re.split(r"(?<=[.;:])\s+(?=[A-Z(])", text.strip()) if s]
 
 
+def _spelled(text: str) -> str:
+    """A finding's text with any study field path it quotes (```population.immune_status```)
+    as the field's words."""
+    from thymoscope.synthesis.walkthrough import in_words
+
+    return in_words(re.sub(r"`([a-z_.*0-9]+)`", r"\1", text), {})
+
+
 def words(identifier: str) -> str:
     """``mixed_population_not_stratified`` -> "mixed population not stratified"."""
     return identifier.replace("_", " ").replace("-", " ")
@@ -195,8 +203,9 @@ def _finding_slides(walk: Walkthrough, step: Step) -> list[Slide]:
     if walk.kind == "pair" and finding.get("id") in walk.verdicts:
         factor = "The results"
     title_rem = text_rem(step.title, 1.5, MAIN_WIDTH_REM, 1.15) + 2.6  # kicker, severity
-    blocks: list[tuple[str, str]] = [("p", s) for s in sentences(str(finding.get("explanation")))]
-    steps = [str(s) for s in finding.get("next_steps", ())]
+    explanation = _spelled(str(finding.get("explanation")))
+    blocks: list[tuple[str, str]] = [("p", s) for s in sentences(explanation)]
+    steps = [_spelled(str(s)) for s in finding.get("next_steps", ())]
     blocks += [("step", s) for s in steps]
     heights = [
         text_rem(t, 1.0 if kind == "p" else 0.9, MAIN_WIDTH_REM - (0 if kind == "p" else 1.5))
@@ -219,7 +228,9 @@ def _finding_slides(walk: Walkthrough, step: Step) -> list[Slide]:
                 "finding",
                 step.title,
                 kicker=factor,
-                explanation=tuple(t for kind, t in main if kind == "p"),
+                explanation=tuple(
+                    text for text in [" ".join(t for kind, t in main if kind == "p")] if text
+                ),
                 next_steps=tuple(t for kind, t in main if kind == "step"),
                 aside_title="Facts it rests on",
                 aside=tuple(aside_pages[n]) if n < len(aside_pages) else (),
