@@ -429,7 +429,8 @@ def _print_list(console: Console, catalogue: Catalogue) -> None:
     if pairs:
         _listing(console, f"Pairs to compare ({where}):", pairs)
     reviews = [
-        (terminal_line(r.name), f"{len(r.files)} studies · pooled, then explained", "") for r in catalogue.reviews
+        (terminal_line(r.name), f"{len(r.files)} studies · pooled, then explained", "")
+        for r in catalogue.reviews
     ]
     if reviews:
         _listing(console, f"Review sets ({where}):", reviews)
