@@ -384,8 +384,9 @@ def run_review_walkthrough(console: Console, item: ReviewItem, pace: Pace) -> bo
     steps = [(o, s) for o in item.document["outcomes"] for s in plain_steps(o)]
     for index, (outcome, step) in enumerate(steps):
         console.print()
+        console.rule(style="dim")
         heading = f"{step.outcome} · step {step.number}: {step.title}"
-        console.rule(Text(terminal_line(heading), style="bold"), align="left")
+        console.print(Text(terminal_line(heading), style="bold"))
         for line in step.plain:
             console.print(Text("  • ").append(terminal_line(line)))
         if step.number == 2:

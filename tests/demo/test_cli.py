@@ -403,3 +403,98 @@ def test_pair_html_shows_both_studies_side_by_side(tmp_path: Path) -> None:
     assert "A · Teaching case: small open sepsis trial" in html
     assert "B · Teaching case: hepatitis B" in html
     assert not re.search(r"(?i)\b(src|href)\s*=|@import|url\(|https?:", html)
+
+
+def test_html_without_a_name_builds_the_whole_course(tmp_path: Path) -> None:
+    # usability item 21: `demo --html` without a case was ignored
+    target = tmp_path / "course.html"
+    result = run_demo("--cases", str(CASES), "--html", str(target))
+    assert result.exit_code == 0, result.output
+    html = target.read_text(encoding="utf-8")
+    for title in (
+        "Teaching case: small open sepsis trial",
+        "Teaching case: hepatitis B",
+        "Teaching pair: an open sepsis trial vs a hepatitis B trial",
+        "Teaching pair: the same two cases, named by file",
+    ):
+        assert title in html
+    assert html.count('class="slide slide-part"') == 4
+    assert "slide-contents" in html
+    every = tmp_path / "every.html"
+    assert run_demo("--cases", str(CASES), "--all", "--html", str(every)).exit_code == 0
+    assert every.read_text(encoding="utf-8").count('class="slide slide-part"') == 4
+
+
+def test_course_of_named_cases_pairs_and_a_review_set(tmp_path: Path) -> None:
+    target = tmp_path / "deck.html"
+    result = run_demo(
+        "chb-rct-end-of-therapy", "sepsis-small-vs-large", "sepsis-quality", "--html", str(target)
+    )
+    assert result.exit_code == 0, result.output
+    html = target.read_text(encoding="utf-8")
+    assert html.count('class="slide slide-part"') == 3
+    assert "Review set" in html and "Try each factor as an explanation" in html
+    assert html.count('<svg xmlns="http://www.w3.org/2000/svg" class="forest"') >= 2
+    screen = re.sub(r'(?s)<aside class="notes".*?</aside>', "", html)
+    assert "Are the results in conflict?:" not in screen
+    assert not re.search(r">[^<]*\b[a-z]+_[a-z_]+\b[^<]*<", re.sub(r"<[^>]*>", "><", screen))
+
+
+def test_review_set_walks_through_in_the_terminal() -> None:
+    result = run_demo("sepsis-quality", "--no-pause")
+    assert result.exit_code == 0, result.output
+    flat = _flat(result.output)
+    for number, title in enumerate(
+        (
+            "The studies",
+            "Pool them and measure the disagreement",
+            "Try each factor as an explanation",
+            "Other checks on the body",
+            "How certain is the evidence?",
+        ),
+        start=1,
+    ):
+        assert f"step {number}: {title}" in flat
+    assert "REML pooled" in flat
+    assert "design.blinding" not in flat  # field paths in words
+    assert "Review sets (bundled):" in run_demo().output
+
+
+def test_handout_has_answer_lines_and_a_separate_key(tmp_path: Path) -> None:
+    handout = tmp_path / "handout.html"
+    result = run_demo(
+        "chb-rct-end-of-therapy", "sepsis-small-vs-large", "sepsis-quality", "--handout",
+        str(handout),
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    html = handout.read_text(encoding="utf-8")
+    questions = re.findall(r"<h3>Question (\d+)\.", html)
+    assert [int(n) for n in questions] == list(range(1, len(questions) + 1))
+    assert html.count('class="answer-line"') >= 2 * len(questions)
+    key = html[html.index('id="answer-key"') :]
+    assert [int(n) for n in re.findall(r"<dt>Question (\d+) ", key)] == [int(n) for n in questions]
+    assert "Is this conflict real, or only a difference in significance?" in html
+    assert "which factor best accounts for the disagreement" in html
+    assert "Study quality" in key
+    assert RESEARCH_NOTICE in html
+    offline = html.replace('xmlns="http://www.w3.org/2000/svg"', "")  # a name, not a request
+    assert not re.search(r"(?i)\b(src|href)\s*=|@import|url\(|https?:", offline)
+
+    apart, key_file = tmp_path / "students.html", tmp_path / "key.html"
+    result = run_demo(
+        "chb-rct-end-of-therapy", "--handout", str(apart), "--answer-key", str(key_file)
+    )
+    assert result.exit_code == 0, result.output
+    assert 'id="answer-key"' not in apart.read_text(encoding="utf-8")
+    alone = key_file.read_text(encoding="utf-8")
+    assert "Answer key" in alone and 'class="answer-line"' not in alone
+
+
+def test_handout_is_never_written_onto_an_input(tmp_path: Path) -> None:
+    study = tmp_path / "mine.yaml"
+    study.write_text((CASES / "sepsis-open-small.yaml").read_text(encoding="utf-8"))
+    before = study.read_text(encoding="utf-8")
+    result = run_demo(str(study), "--handout", str(study))
+    assert result.exit_code == 2
+    assert "refusing to overwrite an input file" in result.output
+    assert study.read_text(encoding="utf-8") == before
