@@ -140,10 +140,26 @@ def value_words(path: str, value: Any) -> str:
 
 
 def _shown(
-    facts: Iterable[Mapping[str, Any]], context: Mapping[str, Any] | None = None
+    facts: Iterable[Mapping[str, Any]],
+    context: Mapping[str, Any] | None = None,
+    units_apart: bool = True,
 ) -> tuple[ShownFact, ...]:
+    """The facts as shown; without ``units_apart`` a unit said with its number ("Dose:
+    1.6 mg") is not listed again on its own."""
+    from thymoscope.kb.labels import generic_path, labelled_fields
+
     listed = list(facts)
     values = {**{str(f["path"]): f["value"] for f in listed}, **(context or {})}
+    labels = labelled_fields()
+    units = {  # a unit said with its number ("Dose: 1.6 mg") is not listed again
+        entry.unit_from
+        for f in listed
+        if f["value"] is not None
+        and (entry := labels.get(generic_path(str(f["path"])))) is not None
+        and entry.unit_from
+    }
+    if not units_apart:
+        listed = [f for f in listed if str(f["path"]) not in units]
     return tuple(
         ShownFact(str(f["path"]), show(f["value"]), fact_words(str(f["path"]), f["value"], values))
         for f in listed
@@ -187,7 +203,7 @@ def build_walkthrough(diagnosis: Diagnosis, factors: Mapping[str, str]) -> Walkt
     """The walk-through of one diagnosed study; ``factors`` in troubleshooting order."""
     study = study_document(diagnosis, dict(factors))
     context = {str(f["path"]): f["value"] for f in study["key_facts"]}
-    key_facts = _shown(shown_key_facts(study), context)
+    key_facts = _shown(shown_key_facts(study), context, units_apart=False)
     findings = [f for group in study["groups"] for f in group["findings"]]
     if findings:
         lines = [_severity_line(findings)]
