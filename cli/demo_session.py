@@ -318,8 +318,8 @@ def _ask(console: Console, question: Question) -> str | None:
     )
     if question.clue:
         console.print(Text("What we know:", style="bold"))
-        for line in question.clue:
-            console.print(Text("  • ").append(line))
+        for clue in question.clue:
+            console.print(Text("  • ").append(clue))
     console.print(Text(question.prompt, style="bold"))
     for number, (_, words) in enumerate(question.choices, start=1):
         console.print(Text(f"  {number}. {words}"))
@@ -391,8 +391,8 @@ def run_review_walkthrough(console: Console, item: ReviewItem, pace: Pace) -> bo
             console.print(Text("  • ").append(terminal_line(line)))
         if step.number == 2:
             width = max(60, min(console.width, 100))
-            for line in text_lines(forest_layout(outcome), width, unicode=True):
-                console.print(Text(line.text), no_wrap=True, overflow="crop")
+            for plot_line in text_lines(forest_layout(outcome), width, unicode=True):
+                console.print(Text(plot_line.text), no_wrap=True, overflow="crop")
         if index < len(steps) - 1 and not _wait(console, pace):
             console.print(Text("Stopped.", style="dim"))
             return False
