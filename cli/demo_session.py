@@ -596,10 +596,7 @@ def run_demo(request: DemoRequest) -> None:
             catalogue = load_catalogue(folder, "bundled")
         else:
             if not request.cases.is_dir():
-                raise _fail(
-                    f"thymoscope: error: {terminal_line(str(request.cases))}: "
-                    "not a folder of study files"
-                )
+                raise _fail(f"{terminal_line(str(request.cases))}: not a folder of study files")
             catalogue = load_catalogue(request.cases, str(request.cases))
         names = list(request.names)
         if request.everything or (writing and not names):
