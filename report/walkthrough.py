@@ -266,6 +266,13 @@ def build_pair_walkthrough(
     """
     pair = comparison.get("pair") or {}
     a, b = comparison["a"], comparison["b"]
+    context = {f"{side}.{r['path']}": r[side] for r in comparison["facts"] for side in ("a", "b")}
+
+    def words_of(side: str, path: str, value: Any) -> str:
+        """The value with its unit ("52 weeks", "1.2 mg/m²"), without the field's label."""
+        sentence = fact_words(f"{side}.{path}", value, context)
+        return sentence.split(": ", 1)[1] if ": " in sentence else value_words(path, value)
+
     rows = tuple(
         SideBySide(
             str(r["path"]),
@@ -273,12 +280,11 @@ def build_pair_walkthrough(
             show(r["b"]),
             str(r["status"]),
             field_words(str(r["path"])),
-            value_words(str(r["path"]), r["a"]),
-            value_words(str(r["path"]), r["b"]),
+            words_of("a", str(r["path"]), r["a"]),
+            words_of("b", str(r["path"]), r["b"]),
         )
         for r in comparison["facts"]
     )
-    context = {f"{side}.{r['path']}": r[side] for r in comparison["facts"] for side in ("a", "b")}
     findings = list(comparison["findings"])
     lines = [_severity_line(findings)] if findings else ["No pair finding fired."]
     for row in comparison["factors"]:
@@ -373,14 +379,13 @@ def _pair_questions(walkthrough: Walkthrough) -> list[tuple[str, Step, str, tupl
     asked: list[tuple[str, Step, str, tuple[str, ...]]] = []
     steps = walkthrough.finding_steps()
     differences = [s for s in steps if s.factor not in walkthrough.unasked]
-    a, b = (str(side.get("title") or side.get("id")) for side in walkthrough.sides)
     if differences:
         clue = tuple(
             f"{row.label} — A: {row.a_words}; B: {row.b_words}"
             for row in walkthrough.side_by_side
             if row.status != "same"
         )
-        prompt = f"Which factor best explains why study A ({a}) disagrees with study B ({b})?"
+        prompt = "Which factor best explains why study A disagrees with study B?"
         asked.append(("factor", differences[0], prompt, clue))
     for step in steps:
         if step.finding is not None and step.finding.get("id") in walkthrough.verdicts:
