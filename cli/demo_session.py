@@ -574,6 +574,8 @@ class DemoRequest:
 def _refuse_options(request: DemoRequest) -> None:
     if request.record is not None and not request.quiz:
         raise _fail("thymoscope: error: --record keeps quiz scores; add --quiz")
+    if request.record is not None and is_stdout(request.record):
+        raise _fail("thymoscope: error: --record needs a file to add the scores to, not -")
     if request.answer_key is not None and request.handout is None:
         raise _fail("thymoscope: error: --answer-key goes with --handout FILE")
     if request.record is not None and (request.html or request.handout):

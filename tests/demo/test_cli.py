@@ -203,6 +203,9 @@ def test_record_needs_a_quiz() -> None:
     result = run_demo("--cases", str(CASES), "sepsis-open-small", "--record", "x.csv")
     assert result.exit_code == 2
     assert "add --quiz" in result.output
+    to_stdout = run_demo("--cases", str(CASES), "sepsis-open-small", "--quiz", "--record", "-")
+    assert to_stdout.exit_code == 2
+    assert "--record needs a file" in to_stdout.output
 
 
 def test_all_right_answers_score_full_marks() -> None:
