@@ -536,7 +536,9 @@ def _parts(items: list[Item], quiz: bool) -> list[Any]:
     from thymoscope.report.deck import review_part, walkthrough_part
 
     return [
-        review_part(i.title, i.document) if isinstance(i, ReviewItem) else walkthrough_part(i, quiz)
+        review_part(i.title, i.document, quiz)
+        if isinstance(i, ReviewItem)
+        else walkthrough_part(i, quiz)
         for i in items
     ]
 

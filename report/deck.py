@@ -335,17 +335,33 @@ def walkthrough_part(walk: Walkthrough, quiz: bool = False) -> Part:
 # --- review sets ---------------------------------------------------------------------------
 
 
-def review_part(title: str, document: Mapping[str, Any]) -> Part:
+def review_part(title: str, document: Mapping[str, Any], quiz: bool = False) -> Part:
     """The slides of a review teaching set: each outcome's steps, its forest plot after
-    the pooling step (``synthesis.walkthrough``)."""
+    the pooling step (``synthesis.walkthrough``); in a quiz, "which factor accounts for
+    the disagreement?" before the factors are tried."""
     from markupsafe import Markup
 
+    from thymoscope.kb import knowledge
     from thymoscope.report.forest import forest_layout, svg
-    from thymoscope.synthesis.walkthrough import plain_steps
+    from thymoscope.synthesis.walkthrough import factor_question, plain_steps
 
     part = Part("review", title)
     for outcome in document["outcomes"]:
-        for step in plain_steps(outcome):
+        question = factor_question(outcome, dict(knowledge().factor_titles)) if quiz else None
+        steps = plain_steps(outcome)
+        for step in steps:
+            if step.number == 3 and question is not None:
+                part.slides.append(
+                    Slide(
+                        "question",
+                        question.prompt,
+                        kicker="Question 1 of 1",
+                        items=steps[1].plain,  # the pooled estimate and the spread
+                        choices=question.choices,
+                        aside_title="Choose one",
+                        notes=(f"Answer: {' or '.join(question.answers)}. {question.reason}",),
+                    )
+                )
             notes = tuple(step.lines)
             part.slides += _list_slides(
                 "review",

@@ -95,6 +95,7 @@ def _review_section(title: str, document: Mapping[str, Any], first: int) -> Sect
 
     from thymoscope.kb import knowledge
     from thymoscope.report.forest import forest_layout, svg
+    from thymoscope.synthesis.walkthrough import factor_question
 
     factors = dict(knowledge().factor_titles)
     asked: list[HandoutQuestion] = []
@@ -105,26 +106,16 @@ def _review_section(title: str, document: Mapping[str, Any], first: int) -> Sect
         for study in outcome["studies"]:
             lines.append(f"{study['title']}: {_interval(study)}")
         plots.append(svg(forest_layout(outcome)))
-        explained = [
-            str(fact["value"])
-            for f in outcome["findings"]
-            if f["id"] == "heterogeneity-explained"
-            for fact in f["facts"]
-            if fact["name"] == "title"
-        ]
-        right = [t for t in factors.values() if any(e.startswith(t) for e in explained)]
-        if right:
+        question = factor_question(outcome, factors)
+        if question is not None:
             asked.append(
                 HandoutQuestion(
                     first + len(asked),
-                    f"{outcome['label']}: which factor best accounts for the disagreement "
-                    "among these studies?",
+                    question.prompt,
                     (),
-                    tuple(factors.values()),
-                    " or ".join(right),
-                    "Split by "
-                    + " and by ".join(explained).lower()
-                    + ", the groups of studies differ beyond chance.",
+                    question.choices,
+                    " or ".join(question.answers),
+                    question.reason,
                 )
             )
         certainty = outcome.get("certainty")

@@ -207,3 +207,37 @@ def steps_text(document: Mapping[str, Any], width: int = 88) -> str:
 def _printable(line: str) -> str:
     """Control and format characters (from a study file) shown as escapes, never sent raw."""
     return "".join(c if c.isprintable() else c.encode("unicode_escape").decode() for c in line)
+
+
+@dataclass(frozen=True)
+class FactorQuestion:
+    """ "Which factor best accounts for the disagreement?" for one outcome of a review."""
+
+    prompt: str
+    choices: tuple[str, ...]
+    answers: tuple[str, ...]  # every choice counted right
+    reason: str
+
+
+def factor_question(
+    outcome: Mapping[str, Any], factor_titles: Mapping[str, str]
+) -> FactorQuestion | None:
+    """The question, when a factor credibly explains the outcome's heterogeneity (the
+    factors offered are ``factor_titles``, the case quiz's, so their numbers match)."""
+    explained = [
+        str(fact["value"])
+        for f in outcome["findings"]
+        if f["id"] == "heterogeneity-explained"
+        for fact in f["facts"]
+        if fact["name"] == "title"
+    ]
+    right = tuple(t for t in factor_titles.values() if any(e.startswith(t) for e in explained))
+    if not right:
+        return None
+    return FactorQuestion(
+        f"{outcome['label']}: which factor best accounts for the disagreement among these studies?",
+        tuple(factor_titles.values()),
+        right,
+        "Split by " + " and by ".join(explained).lower() + ", the groups of studies differ "
+        "beyond chance.",
+    )

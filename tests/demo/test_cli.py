@@ -501,3 +501,15 @@ def test_handout_is_never_written_onto_an_input(tmp_path: Path) -> None:
     assert result.exit_code == 2
     assert "refusing to overwrite an input file" in result.output
     assert study.read_text(encoding="utf-8") == before
+
+
+def test_review_set_quiz_slide_asks_which_factor_accounts_for_the_disagreement(
+    tmp_path: Path,
+) -> None:
+    target = tmp_path / "review.html"
+    result = run_demo("chb-endpoint-timing", "--quiz", "--html", str(target))
+    assert result.exit_code == 0, result.output
+    html = target.read_text(encoding="utf-8")
+    question = html.index("which factor best accounts for the disagreement")
+    assert question < html.index("Try each factor as an explanation")
+    assert "Answer: Endpoint timing." in html  # in the speaker notes
