@@ -532,6 +532,69 @@ def _write(text: str, target: Path, inputs: list[Path]) -> None:
             raise refuse(exc) from None
 
 
+PDF_SECONDS = 120
+
+
+def _chromium() -> str | None:
+    import shutil
+
+    return next(
+        (found for n in ("chromium", "chromium-browser") if (found := shutil.which(n))), None
+    )
+
+
+def _write_pdf(page: str, target: Path, inputs: list[Path]) -> None:
+    """``page`` printed to PDF by headless Chromium, then moved onto ``target`` in one
+    step (like every output: atomically, never onto an input)."""
+    import os
+    import subprocess
+    import tempfile
+
+    browser = _chromium()
+    if browser is None:
+        raise _fail(
+            "thymoscope: error: a PDF handout needs Chromium (Debian: apt-get install "
+            "chromium); write the handout as .html and print it from a browser instead"
+        )
+    try:
+        real = check_target(target, inputs)
+    except OutputError as exc:
+        raise refuse(exc) from None
+    with tempfile.TemporaryDirectory(prefix="thymoscope-handout-") as work:
+        source = Path(work) / "handout.html"
+        source.write_text(page, encoding="utf-8")
+        fd, temp = tempfile.mkstemp(prefix=f".{real.name[:200]}.", suffix=".tmp", dir=real.parent)
+        os.close(fd)
+        try:
+            done = subprocess.run(
+                [
+                    browser,
+                    "--headless",
+                    "--no-sandbox",
+                    "--disable-gpu",
+                    "--disable-background-networking",
+                    "--no-first-run",
+                    "--no-pdf-header-footer",
+                    f"--user-data-dir={work}/profile",
+                    f"--print-to-pdf={temp}",
+                    source.as_uri(),
+                ],
+                capture_output=True,
+                timeout=PDF_SECONDS,
+                check=False,
+            )
+            if done.returncode != 0 or not Path(temp).read_bytes().startswith(b"%PDF"):
+                raise _fail(f"thymoscope: error: {shown(target)}: Chromium could not print it")
+            os.replace(temp, real)
+        except subprocess.TimeoutExpired:
+            raise _fail(
+                f"thymoscope: error: {shown(target)}: Chromium took over {PDF_SECONDS} s"
+            ) from None
+        finally:
+            if os.path.exists(temp):
+                os.unlink(temp)
+
+
 def _parts(items: list[Item], quiz: bool) -> list[Any]:
     from thymoscope.report.deck import review_part, walkthrough_part
 
@@ -679,7 +742,11 @@ def _write_outputs(
         from thymoscope.report.handout import answer_key_html, handout_html
 
         separate = request.answer_key is not None
-        _write(handout_html(items, title, with_key=not separate), request.handout, inputs)
+        page = handout_html(items, title, with_key=not separate)
+        if request.handout.suffix.lower() == ".pdf":
+            _write_pdf(page, request.handout, inputs)
+        else:
+            _write(page, request.handout, inputs)
         said.append(f"Wrote the handout {terminal_line(str(request.handout))}.")
         if request.answer_key is not None:
             _write(answer_key_html(items, title), request.answer_key, inputs)

@@ -513,3 +513,20 @@ def test_review_set_quiz_slide_asks_which_factor_accounts_for_the_disagreement(
     question = html.index("which factor best accounts for the disagreement")
     assert question < html.index("Try each factor as an explanation")
     assert "Answer: Endpoint timing." in html  # in the speaker notes
+
+
+def test_handout_as_pdf_through_chromium(tmp_path: Path) -> None:
+    import shutil
+
+    if not (shutil.which("chromium") or shutil.which("chromium-browser")):
+        import pytest
+
+        pytest.skip("Chromium is not installed (Debian: apt-get install chromium)")
+    target = tmp_path / "handout.pdf"
+    target.write_bytes(b"an older handout")
+    result = run_demo("chb-rct-end-of-therapy", "--handout", str(target))
+    assert result.exit_code == 0, result.output
+    pdf = target.read_bytes()
+    assert pdf.startswith(b"%PDF")
+    assert len(re.findall(rb"/Type\s*/Page(?!s)", pdf)) >= 2  # the case, then the key
+    assert [p.name for p in tmp_path.iterdir()] == ["handout.pdf"]  # no temporary left
