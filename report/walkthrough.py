@@ -12,6 +12,7 @@ the rules that fired and the facts they matched, and a closing summary.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -351,14 +352,33 @@ def quiz_choices(walkthrough: Walkthrough) -> tuple[tuple[str, str], ...]:
     return tuple((k, v) for k, v in walkthrough.quiz_factors.items() if k not in skip)
 
 
+DISTRACTORS = 3  # facts of the study a case question shows beside the ones the rule matched
+
+
+def case_clue(walkthrough: Walkthrough, step: Step) -> tuple[str, ...]:
+    """The facts shown with a case question: the ones the finding rests on, mixed with a
+    few other known facts of the study (chosen the same way on every run), in the
+    order of the study's key facts, so that the class must pick what matters."""
+    matched = {f.path for f in step.facts}
+    finding_id = str((step.finding or {}).get("id"))
+    others = sorted(
+        (f for f in walkthrough.key_facts if f.path not in matched and f.value != "unknown"),
+        key=lambda f: hashlib.sha256(f"{finding_id}:{f.path}".encode()).hexdigest(),
+    )[:DISTRACTORS]
+    chosen = matched | {f.path for f in others}
+    shown = [f for f in walkthrough.key_facts if f.path in chosen]
+    shown += [f for f in step.facts if f.path not in {k.path for k in walkthrough.key_facts}]
+    return tuple(f.words for f in shown)
+
+
 def _case_questions(walkthrough: Walkthrough) -> list[tuple[str, Step, str, tuple[str, ...]]]:
     return [
         (
             "factor",
             s,
-            "thymoscope flagged this study on the facts below. "
+            "thymoscope flagged this study on some of the facts below. "
             "Which factor best explains the flag?",
-            tuple(f.words for f in s.facts),
+            case_clue(walkthrough, s),
         )
         for s in walkthrough.finding_steps()
         if s.factor not in walkthrough.unasked

@@ -241,3 +241,15 @@ def test_a_factor_has_the_same_number_in_case_and_pair_quizzes() -> None:
     for factor, number in case_numbers.items():
         assert pair_numbers[factor] == number
     assert dict(pair_choices)["dosing"] == dict(questions(case)[0].choices)["dosing"]
+
+
+def test_a_case_question_mixes_the_matched_facts_with_other_facts_of_the_study() -> None:
+    _, walk = _walk()
+    for question in questions(walk):
+        matched = [f.words for f in question.step.facts]
+        assert set(matched) <= set(question.clue)
+        others = set(question.clue) - set(matched)
+        assert len(others) == 3
+        assert others <= {f.words for f in walk.key_facts}
+    again = [q.clue for q in questions(_walk()[1])]
+    assert again == [q.clue for q in questions(walk)]  # the same facts on every run
