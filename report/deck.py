@@ -44,6 +44,20 @@ def text_rem(text: str, size: float, width: float, leading: float = 1.35) -> flo
     return lines * size * leading
 
 
+def heading_fit(text: str, base: float) -> tuple[str, float]:
+    """(CSS class, size in rem) of a slide heading: a long title (a study's own, say) is
+    set smaller so that it leaves room for the slide's content."""
+    if len(text) <= 90:
+        return "", base
+    if len(text) <= 180:
+        return "h-m", min(base, 1.15)
+    return "h-s", min(base, 0.85)
+
+
+def _head_rem(text: str, base: float, width: float, leading: float = 1.15) -> float:
+    return text_rem(text, heading_fit(text, base)[1], width, leading)
+
+
 def pack(items: Sequence[Any], heights: Sequence[float], budget: float) -> list[list[Any]]:
     """``items`` in order, cut into pages whose heights stay within ``budget`` (an item
     taller than the budget gets a page of its own)."""
@@ -98,6 +112,10 @@ class Slide:
     notes: tuple[str, ...] = ()
     continued: bool = False
 
+    @property
+    def heading_class(self) -> str:
+        return heading_fit(self.heading, 1.5)[0]
+
 
 @dataclass
 class Part:
@@ -121,7 +139,8 @@ def _facts_slides(walk: Walkthrough) -> list[Slide]:
         facts = [f.words for f in walk.key_facts]
         width = (FULL_WIDTH_REM - 2) / 2
         heights = [text_rem(f, 0.9, width, 1.3) + 0.2 for f in facts]
-        head = text_rem(walk.title, 1.6, FULL_WIDTH_REM, 1.15) + 1.5
+        head = _head_rem(walk.title, 1.6, FULL_WIDTH_REM) + 1.5
+        head += text_rem(walk.source or "", 0.8, FULL_WIDTH_REM)
         pages = pack(facts, heights, 2 * (BODY_REM - head) * 0.92) or [[]]
         return [
             Slide(
@@ -146,7 +165,7 @@ def _facts_slides(walk: Walkthrough) -> list[Slide]:
     ]  # one table row
     sides = [_titled(walk, 0), _titled(walk, 1)]
     head = (
-        text_rem(walk.title, 1.6, FULL_WIDTH_REM, 1.15)
+        _head_rem(walk.title, 1.6, FULL_WIDTH_REM)
         + sum(text_rem(f"{k} {t}", 0.9, FULL_WIDTH_REM) for k, t in sides)
         + (text_rem(walk.note, 0.9, FULL_WIDTH_REM) if walk.note else 0)
         + 2.5
@@ -202,7 +221,7 @@ def _finding_slides(walk: Walkthrough, step: Step) -> list[Slide]:
     factor = walk.factors.get(str(finding.get("factor")), words(str(finding.get("factor"))))
     if walk.kind == "pair" and finding.get("id") in walk.verdicts:
         factor = "The results"
-    title_rem = text_rem(step.title, 1.5, MAIN_WIDTH_REM, 1.15) + 2.6  # kicker, severity
+    title_rem = _head_rem(step.title, 1.5, MAIN_WIDTH_REM) + 2.6  # kicker, severity
     explanation = _spelled(str(finding.get("explanation")))
     blocks: list[tuple[str, str]] = [("p", s) for s in sentences(explanation)]
     steps = [_spelled(str(s)) for s in finding.get("next_steps", ())]
@@ -246,7 +265,7 @@ def _finding_slides(walk: Walkthrough, step: Step) -> list[Slide]:
 
 def _question_slides(question: Question) -> list[Slide]:
     choices = tuple(text for _, text in question.choices)  # at most ten short lines
-    head = text_rem(question.prompt, 1.4, MAIN_WIDTH_REM, 1.2) + 1.8
+    head = _head_rem(question.prompt, 1.4, MAIN_WIDTH_REM, 1.2) + 1.8
     budget = BODY_REM - head
     clue_pages = pack(
         list(question.clue),
@@ -271,7 +290,7 @@ def _question_slides(question: Question) -> list[Slide]:
 
 def _list_slides(kind: str, heading: str, kicker: str, lines: Sequence[str],
                  size: float = 1.0, notes: tuple[str, ...] = ()) -> list[Slide]:  # fmt: skip
-    head = text_rem(heading, 1.6, FULL_WIDTH_REM, 1.15) + 1.5
+    head = _head_rem(heading, 1.6, FULL_WIDTH_REM) + 1.5
     pages = pack(
         list(lines), [text_rem(t, size, FULL_WIDTH_REM - 1.5) + 0.3 for t in lines],
         BODY_REM - head,

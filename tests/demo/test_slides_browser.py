@@ -355,3 +355,31 @@ def test_handout_prints_with_its_answer_key_on_a_page_of_its_own(browser, tmp_pa
         assert pages_with > pages_without >= 3  # one page per part at least, then the key
         assert [url for url in requests if not url.startswith(LOCAL)] == []
         page.close()
+
+
+def test_long_titles_and_unbreakable_words_stay_inside_their_slides(browser, tmp_path) -> None:
+    from .conftest import run_demo
+
+    folder = tmp_path / "cases"
+    (folder / "pairs").mkdir(parents=True)
+    giant = "Thymalfasinthymalfasinthymalfasinthymalfasinthymalfasinthymalfasinthymalfasin"
+    title = "A " + " ".join(["remarkably"] * 30) + f" long title of an open trial {giant}"
+    text = (CASES / "sepsis-open-small.yaml").read_text(encoding="utf-8")
+    text = re.sub(r"(?m)^title: .*$", f'title: "{title}"', text)
+    (folder / "long.yaml").write_text(text, encoding="utf-8")
+    (folder / "other.yaml").write_text(
+        (CASES / "chb-end-of-therapy.yaml").read_text(encoding="utf-8"), encoding="utf-8"
+    )
+    (folder / "pairs" / "p.yaml").write_text(
+        f'schema_version: 1\nid: p\ntitle: "{title}"\na: long\nb: other\nnote: "{title}"\n',
+        encoding="utf-8",
+    )
+    target = tmp_path / "long.html"
+    result = run_demo("--cases", str(folder), "--html", str(target), "--quiz")
+    assert result.exit_code == 0, result.output
+    for width, height in ((1280, 720), (1920, 1080)):
+        page = browser.new_page(viewport={"width": width, "height": height})
+        page.goto(target.as_uri())
+        problems = [p for p in page.evaluate(CHECK_SLIDES) if p[0] != "broken word"]
+        assert problems == [], problems[:10]
+        page.close()
