@@ -164,8 +164,21 @@ def diagnose(
             help="Only the verdict of each study: one line per study in text (for folders).",
         ),
     ] = False,
+    what_if: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--what-if",
+            metavar="FIELD=VALUE",
+            help="Diagnose one study again with this field changed, beside the original "
+            "(repeatable).",
+        ),
+    ] = None,
 ) -> None:
     """Diagnose study files: why might their results disagree with other studies?"""
+    if what_if:
+        from thymoscope.cli.explain import what_if_report
+
+        what_if_report(inputs, what_if, fmt.value, output)
     from thymoscope.cli.app import interruptible
     from thymoscope.cli.output import (
         check_target,
