@@ -111,19 +111,24 @@ def report_text(
     color: bool,
     width: int,
     problems_before: tuple[str, ...] = (),
+    brief: bool = False,
 ) -> tuple[str, list[str], list[Path]]:
     """The rendered report, the problem lines and the study files read.
 
-    ``problems_before``: problems found before the batch (they lead the report's list).
+    ``problems_before``: problems found before the batch (they lead the report's list);
+    ``brief``: only each study's verdict.
     """
     from thymoscope.engine.batch import splice_json
     from thymoscope.report.document import report_document
     from thymoscope.report.render import JSON_OPTIONS, json_safe, render
 
-    parts, problems, files = run_batch(inputs, jobs, as_json=fmt is Format.json)
+    parts, problems, files = run_batch(inputs, jobs, as_json=fmt is Format.json and not brief)
     problems = [*problems_before, *problems]
     document = report_document([], problems)
-    if fmt is Format.json:
+    if brief:
+        document["studies"] = parts
+        text = render(document, fmt.value, color=color, width=width, brief=True)
+    elif fmt is Format.json:
         # assembled here, not by render(): escape what json.dumps leaves raw the same way
         text = json_safe(splice_json(document, "studies", parts, **JSON_OPTIONS)) + "\n"
     else:
@@ -152,8 +157,28 @@ def diagnose(
             help="Processes to use (default: one per core for large batches, else one).",
         ),
     ] = None,
+    brief: Annotated[
+        bool,
+        typer.Option(
+            "--brief",
+            help="Only the verdict of each study: one line per study in text (for folders).",
+        ),
+    ] = False,
+    what_if: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--what-if",
+            metavar="FIELD=VALUE",
+            help="Diagnose one study again with this field changed, beside the original "
+            "(repeatable).",
+        ),
+    ] = None,
 ) -> None:
     """Diagnose study files: why might their results disagree with other studies?"""
+    if what_if:
+        from thymoscope.cli.explain import what_if_report
+
+        what_if_report(inputs, what_if, fmt.value, output)
     from thymoscope.cli.app import interruptible
     from thymoscope.cli.output import (
         check_target,
@@ -176,7 +201,7 @@ def diagnose(
         typer.echo(note, err=True)
 
     with interruptible():  # SIGTERM/SIGINT: the workers end too, no -o file is touched
-        text, problems, files = report_text(paths, fmt, jobs, color, width, tuple(empty))
+        text, problems, files = report_text(paths, fmt, jobs, color, width, tuple(empty), brief)
         for line in problems:
             typer.echo(line, err=True)
         try:

@@ -25,6 +25,10 @@ Input
       interview answer that cannot be accepted.
     - :class:`thymoscope.engine.questionnaire.ResumeError` (also ``ValueError``): saved
       interview answers that cannot be resumed.
+    - :class:`thymoscope.kb.explanations.WhatIfError` (also ``ValueError``): a
+      ``FIELD=VALUE`` change the study model does not accept.
+    - :class:`thymoscope.engine.explain.InvalidChange` (also ``ValueError``): a changed
+      study the model refuses (``field`` names the path).
 
 Analysis
     - :class:`thymoscope.synthesis.body.BodyError` (also ``ValueError``): a review
@@ -46,6 +50,8 @@ Command line
     - :class:`thymoscope.cli.compare.InputProblem`: input ``compare`` cannot use.
     - :class:`thymoscope.cli.ask_file.RoundTripError` (also ``ValueError``): a study
       file ``ask`` cannot read back for a round trip.
+    - :class:`thymoscope.report.scores.RecordError`: quiz scores that cannot be added
+      to their file.
 
 Not errors, and so not below the root: ``thymoscope.cli.ask.Stop`` (the user ended an
 interview) and ``thymoscope.cli.app.Interrupted`` (a signal; a ``BaseException`` so

@@ -106,7 +106,7 @@ class PairReport(_Strict):
 class ComparisonReport(_Strict):
     """A thymoscope comparison: one part per pair of studies, plus the input errors."""
 
-    report_version: Literal[1]  # REPORT_VERSION (a type needs the literal value)
+    report_version: Literal[2]  # REPORT_VERSION (a type needs the literal value)
     kind: Literal["comparison"]
     generator: str
     comparisons: list[PairReport]

@@ -13,8 +13,9 @@ from typing import Any
 from thymoscope import RESEARCH_NOTICE, __version__
 from thymoscope.engine.diagnosis import SEVERITY_ORDER, Check, Diagnosis, Finding
 from thymoscope.report.estimates_plot import study_strata_plot
+from thymoscope.report.verdict import study_effect, verdict
 
-REPORT_VERSION = 1
+REPORT_VERSION = 2
 
 # The study facts shown first in every report, in this order.
 KEY_FACT_PATHS = (
@@ -32,10 +33,17 @@ KEY_FACT_PATHS = (
     "intervention.dose_unit",
     "intervention.frequency",
     "intervention.duration_weeks",
+    "primary_endpoint.name",
     "primary_endpoint.kind",
     "primary_endpoint.timing",
     "follow_up_months_after_therapy",
     "result.primary",
+    "result.effect.measure",
+    "result.effect.estimate",
+    "result.effect.ci_low",
+    "result.effect.ci_high",
+    "result.effect.ci_level",
+    "result.effect.p_value",
 )
 
 
@@ -70,6 +78,13 @@ def check_document(check: Check) -> dict[str, Any]:
     }
 
 
+def _subgroup_names(values: dict[str, Any]) -> list[str]:
+    names: list[str] = []
+    while f"subgroups.{len(names)}.name" in values:
+        names.append(str(values[f"subgroups.{len(names)}.name"]))
+    return names
+
+
 def study_document(diagnosis: Diagnosis, factor_titles: dict[str, str]) -> dict[str, Any]:
     """One study's part of the report."""
     from thymoscope.kb.effects import finding_statistics
@@ -86,20 +101,24 @@ def study_document(diagnosis: Diagnosis, factor_titles: dict[str, str]) -> dict[
         if members:
             groups.append({"factor": factor, "title": title, "findings": members})
     counts = {s: sum(1 for f in findings if f["severity"] == s) for s in SEVERITY_ORDER}
+    ranked = sorted(findings, key=lambda f: SEVERITY_ORDER.index(f["severity"]))
+    effect = study_effect(diagnosis.key_facts)
+    unassessable = sum(1 for c in diagnosis.checks if c.status == "not_assessable")
     return {
         "id": diagnosis.study_id,
         "title": diagnosis.title,
         "source": diagnosis.source,
         "indication": diagnosis.indication,
+        "verdict": verdict(diagnosis.key_facts, ranked, counts, effect, unassessable),
+        "effect": effect,
         "key_facts": [
             {"path": p, "value": plain_value(diagnosis.key_facts.get(p))}
             for p in KEY_FACT_PATHS
             if p in diagnosis.key_facts
         ],
+        "subgroup_names": _subgroup_names(diagnosis.key_facts),
         "finding_ids": [f["id"] for f in findings],
-        "ranked": [
-            f["id"] for f in sorted(findings, key=lambda f: SEVERITY_ORDER.index(f["severity"]))
-        ],
+        "ranked": [f["id"] for f in ranked],
         "groups": groups,
         "severity_counts": counts,
         "checks": [check_document(c) for c in diagnosis.checks],

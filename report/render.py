@@ -76,18 +76,35 @@ def md_code(value: Any, cell: bool = False) -> str:
     return f"{fence}{pad}{text}{pad}{fence}"
 
 
+# Kept on one line by :func:`wrap`: a number and the word after it ("12 months",
+# "1 minor"), "p = 0.02", "95% CI".  A private-use character stands for the space while
+# the paragraph is filled.
+_GLUE = "\ue000"
+_KEEP_TOGETHER = re.compile(
+    r"(?<=\d) (?=[A-Za-z%])|(?<=\bp) (?=[=<>])|(?<=[=<>]) (?=\d)|(?<=%) (?=CI)"
+    r"|(?<=\bFAQ) (?=\d)|(?<=\bsection) (?=\d)|(?<=\bsections) (?=\d)"
+)
+
+
 def wrap(value: Any, width: int = DEFAULT_WIDTH, indent: int = 0, first: int | None = None) -> str:
     """Fill a paragraph to ``width`` columns; ``indent`` spaces before each line
-    (``first`` spaces before the first, when given)."""
+    (``first`` spaces before the first, when given). A number stays with the word after
+    it and ``p = 0.02`` on one line."""
     lead = " " * (indent if first is None else first)
+    text = _KEEP_TOGETHER.sub(_GLUE, " ".join(str(value).split()))
     return textwrap.fill(
-        " ".join(str(value).split()),
+        text,
         width=max(width, indent + 20),
         initial_indent=lead,
         subsequent_indent=" " * indent,
         break_long_words=False,
         break_on_hyphens=False,
-    )
+    ).replace(_GLUE, " ")
+
+
+def rstrip_lines(value: Any) -> str:
+    """A macro's output without its trailing line break (the call site adds its own)."""
+    return str(value).rstrip("\n")
 
 
 def html_code(value: Any) -> Any:
@@ -123,6 +140,76 @@ def shown_key_facts(study: Mapping[str, Any]) -> list[Mapping[str, Any]]:
     return [f for f in study["key_facts"] if f["value"] is not None or f["path"] in relevant]
 
 
+def pack(items: list[str], width: int = DEFAULT_WIDTH, indent: int = 2, sep: str = " · ") -> str:
+    """Short items side by side, ``sep`` between them, as many to a line as fit in ``width``
+    (an item longer than a line is wrapped on its own)."""
+    lines: list[str] = []
+    current = ""
+    for item in items:
+        item = " ".join(item.split())
+        if current and indent + len(current) + len(sep) + len(item) <= width:
+            current += sep + item
+            continue
+        if current:
+            lines.append(" " * indent + current)
+        current = item
+        if indent + len(item) > width:
+            lines.append(wrap(item, width, indent + 2, indent))
+            current = ""
+    if current:
+        lines.append(" " * indent + current)
+    return "\n".join(lines)
+
+
+def forest_at(forest: Mapping[str, Any], width: int) -> Mapping[str, Any]:
+    """The study's forest plot with its text lines laid out again to fit ``width``
+    columns (the document holds them at :data:`~thymoscope.report.estimates_plot.TEXT_WIDTH`)."""
+    from thymoscope.report.estimates_plot import TEXT_WIDTH
+    from thymoscope.report.forest import ForestLayout, ForestRow, text_lines
+
+    if width >= TEXT_WIDTH:
+        return forest
+    layout = ForestLayout(
+        title=str(forest["title"]),
+        rows=tuple(
+            ForestRow(
+                kind=row["kind"],
+                label=str(row["label"]),
+                numbers=str(row["numbers"]),
+                weight=None,
+                x=row["x"],
+                x_low=row["x_low"],
+                x_high=row["x_high"],
+                clipped_low=bool(row["clipped_low"]),
+                clipped_high=bool(row["clipped_high"]),
+                size=float(row["size"]),
+            )
+            for row in forest["rows"]
+        ),
+        ticks=tuple((float(t["x"]), str(t["label"])) for t in forest["ticks"]),
+        null_x=forest["null_x"],
+        log_scale=bool(forest["log_scale"]),
+        favours=(str(forest["favours"]["low"]), str(forest["favours"]["high"])),
+        measure=str(forest["measure"]),
+    )
+    for layout_width in range(width, 39, -1):  # the narrowest layout that fits, if any
+        lines = text_lines(layout, layout_width)
+        if max(len(line.text) for line in lines) <= width:
+            break
+    return {**forest, "lines": [{"kind": line.kind, "text": line.text} for line in lines]}
+
+
+def page_title(studies: list[Mapping[str, Any]], limit: int = 120) -> str:
+    """An HTML page's title naming its studies: the title of one study; for several,
+    how many and their titles, cut at ``limit`` characters."""
+    if not studies:
+        return "no study diagnosed"
+    if len(studies) == 1:
+        return str(studies[0]["title"])
+    text = f"{len(studies)} studies: " + "; ".join(str(s["title"]) for s in studies)
+    return text if len(text) <= limit else text[: limit - 1].rstrip(" ;") + "…"
+
+
 @cache
 def environment() -> Any:
     """The jinja2 environment over ``thymoscope.templates`` (templates compiled lazily)."""
@@ -142,7 +229,11 @@ def environment() -> Any:
         auto_reload=False,
         bytecode_cache=jinja_bytecode_cache(),
     )
+    from thymoscope.report.words import fact_words, how_groups, key_fact_lines, unknown_words
+
     env.filters.update(
+        pack=pack,
+        rstrip=rstrip_lines,
         show=show,
         md=md_escape,
         code=md_code,
@@ -153,7 +244,16 @@ def environment() -> Any:
     )
     env.globals.update(findings_by_id=findings_by_id, shown_key_facts=shown_key_facts)
     env.globals.update(
+        how_groups=how_groups,
+        key_fact_lines=key_fact_lines,
+        unknown_words=unknown_words,
+        forest_at=forest_at,
+        fact_words=fact_words,
+        page_title=page_title,
+    )
+    env.globals.update(
         RESEARCH_NOTICE=RESEARCH_NOTICE,
+        DEFAULT_WIDTH=DEFAULT_WIDTH,
         VERSION=__version__,
         SEVERITIES=SEVERITY_ORDER,
         STATUSES=("fired", "not_triggered", "not_applicable", "not_assessable"),
@@ -276,25 +376,46 @@ def template_name(kind: str, fmt: str) -> str:
     return f"{kind}.{TEMPLATE_EXT[fmt]}.j2"
 
 
+def brief_document(document: Mapping[str, Any]) -> dict[str, Any]:
+    """The JSON of ``--brief``: each study's id, title, source and verdict text."""
+    return {
+        "kind": "diagnosis_brief",
+        "generator": document.get("generator"),
+        "studies": [
+            {k: s[k] for k in ("id", "title", "source")} | {"verdict": s["verdict"]["text"]}
+            for s in document.get("studies", ())
+        ],
+        "errors": list(document.get("errors", ())),
+        "notice": document.get("notice"),
+    }
+
+
 def render(
-    document: Mapping[str, Any], fmt: str, *, color: bool = False, width: int = DEFAULT_WIDTH
+    document: Mapping[str, Any],
+    fmt: str,
+    *,
+    color: bool = False,
+    width: int = DEFAULT_WIDTH,
+    brief: bool = False,
 ) -> str:
     """The document in ``fmt`` (text | markdown | html | json), ending with a newline.
 
-    ``color`` only affects text (ANSI styles); ``width`` is the text wrap width.
+    ``color`` only affects text (ANSI styles); ``width`` is the text wrap width;
+    ``brief`` (a diagnosis) keeps only each study's verdict: one line per study in text.
     """
     if fmt not in FORMATS:
         raise ValueError(f"unknown format {fmt!r}; expected one of {', '.join(FORMATS)}")
     if fmt == "json":
-        return json_safe(json.dumps(document, **JSON_OPTIONS)) + "\n"
+        data = brief_document(document) if brief else document
+        return json_safe(json.dumps(data, **JSON_OPTIONS)) + "\n"
     document = _terminal_safe(document)
     kind = str(document.get("kind", "diagnosis"))
     template = environment().get_template(template_name(kind, fmt))
     if fmt == "text":
-        markup = template.render(doc=_rich_escaped(document), width=width)
+        markup = template.render(doc=_rich_escaped(document), width=width, brief=brief)
         out = rich_to_text(markup, color=color, width=width)
     else:
-        out = template.render(doc=document, width=width)
+        out = template.render(doc=document, width=width, brief=brief)
         if fmt == "markdown":
             out = re.sub(r"\n{3,}", "\n\n", out)  # blank lines between blocks: one is enough
     return out.rstrip("\n") + "\n"

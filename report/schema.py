@@ -118,12 +118,42 @@ class Check(_Strict):
     unknown: list[str] = Field(description="unknown fields that kept it from being assessed")
 
 
+class StudyEffect(_Strict):
+    """The study's own effect on its primary endpoint (``result.effect``), as reported."""
+
+    measure: str
+    estimate: float | None = Field(description="null when only a p value is reported")
+    ci_low: float | None
+    ci_high: float | None
+    ci_level: float | None = Field(description="level of the interval, percent")
+    p_value: float | None
+    se: float | None = Field(description="standard error on the analysis scale")
+    text: str = Field(description="as printed: 'OR 0.73 (95% CI 0.59 to 0.90), p = 0.01'")
+
+
+class Verdict(_Strict):
+    """The short verdict each study's report opens with (the same words in every format)."""
+
+    result: Literal["benefit", "no_significant_effect", "harm"] | None = Field(
+        description="the study's primary result (result.primary)"
+    )
+    summary: str = Field(description="what the study showed, with its effect and CI")
+    factors: str = Field(description="the findings most likely to explain a disagreement")
+    leading: list[str] = Field(max_length=2, description="ids of those findings, most severe first")
+    text: str = Field(description="summary and factors: the quotable verdict")
+
+
 class StudyReport(_Strict):
     id: str
     title: str
     source: str | None
     indication: str
+    verdict: Verdict
+    effect: StudyEffect | None = Field(description="null when the study reports no effect")
     key_facts: list[CitedFact]
+    subgroup_names: list[str] = Field(
+        description="the study's subgroups by index (subgroups.0 first), for the reports' words"
+    )
     finding_ids: list[str] = Field(description="in troubleshooting order")
     ranked: list[str] = Field(description="finding ids, most severe first")
     groups: list[Group]
@@ -137,7 +167,7 @@ class StudyReport(_Strict):
 class Report(_Strict):
     """A thymoscope diagnosis report: one part per study, plus the input errors."""
 
-    report_version: Literal[1]  # REPORT_VERSION (a type needs the literal value)
+    report_version: Literal[2]  # REPORT_VERSION (a type needs the literal value)
     kind: Literal["diagnosis"]
     generator: str
     studies: list[StudyReport]

@@ -32,6 +32,9 @@ SUBCLASSES = {
     "thymoscope.cli.output.OutputError": None,
     "thymoscope.cli.compare.InputProblem": None,
     "thymoscope.cli.ask_file.RoundTripError": ValueError,
+    "thymoscope.kb.explanations.WhatIfError": ValueError,
+    "thymoscope.engine.explain.InvalidChange": ValueError,
+    "thymoscope.report.scores.RecordError": None,
 }
 NOT_ERRORS = ("thymoscope.cli.ask.Stop", "thymoscope.cli.app.Interrupted")
 

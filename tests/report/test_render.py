@@ -12,7 +12,8 @@ import pytest
 
 from tests.report.helpers import EVIDENCE_NOTE, WITH_FINDINGS, document
 from thymoscope import RESEARCH_NOTICE
-from thymoscope.report.render import FORMATS, environment, md_code, render, show
+from thymoscope.kb.labels import field_label, generic_path, labelled_fields
+from thymoscope.report.render import FORMATS, environment, findings_by_id, md_code, render, show
 
 ANSI = re.compile(r"\x1b\[")
 FORMATS_RENDERED = ("text", "markdown", "html")
@@ -64,37 +65,41 @@ def test_json_is_the_document(doc: dict[str, Any]) -> None:
 @pytest.mark.parametrize("fmt", FORMATS_RENDERED)
 def test_report_shows_each_finding_with_how_and_next_steps(doc: dict[str, Any], fmt: str) -> None:
     out = render(doc, fmt)
+    words = _words(out, fmt)
     study = doc["studies"][0]
     for group in study["groups"]:
-        assert group["title"] in out
+        assert group["title"] in out  # the factor, shown with each of its findings
         for f in group["findings"]:
             assert f["id"] in out
             for rule in f["rules"]:
                 assert rule in out
-            for fact in f["facts"]:
-                assert fact["path"] in out
+            for fact in f["facts"]:  # cited facts in words, not as "path = value"
+                assert labelled_fields()[generic_path(fact["path"])].label in words
+                assert f"{fact['path']} = " not in words
             assert f["severity"].upper() in out.upper()
             assert "FAQ section" in out
     # the explanation and next steps are there
     first = study["groups"][0]["findings"][0]
-    assert " ".join(first["explanation"].split()) in _words(out, fmt)
+    assert " ".join(first["explanation"].split()) in words
     assert "Next steps" in out
 
 
 @pytest.mark.parametrize("fmt", FORMATS_RENDERED)
-def test_groups_follow_troubleshooting_order_and_ranking_by_severity(
-    doc: dict[str, Any], fmt: str
-) -> None:
+def test_each_finding_is_printed_once_most_severe_first(doc: dict[str, Any], fmt: str) -> None:
+    """Usability review item 3: no second listing of the findings by factor."""
     out = render(doc, fmt)
+    words = _words(out, fmt)
     study = doc["studies"][0]
-    by_factor = out[out.index("Findings by factor") :]
-    positions = [by_factor.index(g["title"]) for g in study["groups"]]
+    findings = findings_by_id(study)
+    assert len(findings) >= 2
+    for f in findings.values():
+        assert words.count(" ".join(f["explanation"].split())) == 1
+        shown = f'<span class="id">{f["id"]}</span>' if fmt == "html" else f["id"]
+        assert out.count(shown) == 1, f["id"]
+    positions = [words.index(" ".join(findings[i]["explanation"].split())) for i in study["ranked"]]
     assert positions == sorted(positions)
-    ranked = out[out.index("Ranked findings") : out.index("Findings by factor")]
-    assert [ranked.index(fid) for fid in study["ranked"]] == sorted(
-        ranked.index(fid) for fid in study["ranked"]
-    )
     assert study["ranked"][0] == "high-risk-of-bias"  # the major one comes first
+    assert "Findings by factor" not in out and "Ranked findings" not in out
 
 
 @pytest.mark.parametrize("fmt", FORMATS_RENDERED)
@@ -118,7 +123,7 @@ def test_no_finding_says_so_and_lists_the_checks(fmt: str) -> None:
         assert check["finding"] in out
     assert "Not triggered".lower() in out.lower()
     assert "not applicable" in out.lower()
-    assert "Ranked findings" not in out
+    assert "Findings in detail" not in out
 
 
 @pytest.mark.parametrize("fmt", FORMATS_RENDERED)
@@ -129,7 +134,7 @@ def test_unknown_fields_of_unassessable_checks_are_named(fmt: str) -> None:
     assert unassessable
     for check in unassessable:
         for field in check["unknown"]:
-            assert field in out
+            assert field_label(field) in out
     assert "not assessable" in out.lower()
 
 
@@ -139,12 +144,14 @@ def test_several_studies_get_a_summary_table_and_the_errors(
 ) -> None:
     out = render(several, fmt)
     assert "Summary" in out
-    summary = out[out.index("Summary") : out.index(several["studies"][0]["title"])]
-    for study in several["studies"]:
+    words = _words(out, fmt)
+    last = several["studies"][-1]["verdict"]["text"]
+    summary = words[words.index("Summary") : words.index(last) + len(last)]
+    for study in several["studies"]:  # titles and verdicts, not ids only (review item 26)
+        assert study["title"] in summary
         assert study["id"] in summary
         assert study["source"] in summary
-        for fid in study["finding_ids"]:
-            assert fid in summary
+        assert study["verdict"]["summary"] in summary
     assert "bad.yaml:4: indication: nope" in out
     assert "Input errors" in out
     # one report per study
@@ -170,9 +177,9 @@ def test_unknown_key_facts_nothing_relies_on_are_left_out(doc: dict[str, Any]) -
     unknown = [f["path"] for f in study["key_facts"] if f["value"] is None]
     assert "cancer_type" in unknown  # a sepsis study: cancer_type is null in the document
     out = render(doc, "text")
-    key_facts = out[out.index("Key facts") : out.index("Ranked findings")]
-    assert "cancer_type" not in key_facts
-    assert "design.sample_size" in key_facts
+    key_facts = out[out.index("Key facts") : out.index("Findings in detail")]
+    assert "Cancer type" not in key_facts
+    assert "Sample size: 60" in key_facts
 
 
 # --- text: colour and rich markup --------------------------------------------------

@@ -138,15 +138,19 @@ def test_study_rows_carry_verdict_effect_counts_and_ids() -> None:
 
 def test_the_effect_is_read_from_the_document_when_it_has_one() -> None:
     document, _ = diagnosed([make_study()])
-    # without the study's values there is no effect in today's document ...
+    # the document carries the study's effect (its 'effect' mapping and key facts) ...
     (row,), _ = diagnosis_rows(document)
-    # ... unless the document carries it (key facts or an 'effect' mapping)
-    document["studies"][0]["key_facts"].append(
+    assert (row["effect_measure"], row["effect_estimate"]) == ("odds_ratio", 0.7)
+    # ... the 'effect' mapping first, then the result.effect key facts
+    study = document["studies"][0]
+    study["effect"] = None
+    study["key_facts"] = [f for f in study["key_facts"] if not f["path"].startswith("result.")]
+    study["key_facts"].append(
         {"path": "result.effect", "value": {"measure": "risk_ratio", "estimate": 0.8}}
     )
     (row,), _ = diagnosis_rows(document)
     assert (row["effect_measure"], row["effect_estimate"]) == ("risk_ratio", 0.8)
-    document["studies"][0]["effect"] = {"measure": "hazard_ratio", "estimate": 1.2, "p_value": 0.3}
+    study["effect"] = {"measure": "hazard_ratio", "estimate": 1.2, "p_value": 0.3}
     (row,), _ = diagnosis_rows(document)
     assert (row["effect_measure"], row["effect_estimate"], row["p_value"]) == (
         "hazard_ratio",
