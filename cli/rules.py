@@ -319,8 +319,16 @@ def resolve(name: str) -> tuple[KnowledgeBase, str]:
     for candidate in (key, key.lower(), key.lower().replace("_", "-"), key.replace("-", "_")):
         if candidate in names:
             return names[candidate]
-    close = difflib.get_close_matches(key.lower(), ordered, n=3, cutoff=0.6)
-    hint = f"did you mean {' or '.join(close)}?" if close else "see thymoscope rules for the list"
+    finding_ids = [n for n in ordered if names[n][1] == n]
+    rule_names = [n for n in ordered if names[n][1] != n]
+    close = difflib.get_close_matches(key.lower(), finding_ids, n=3, cutoff=0.6) or (
+        difflib.get_close_matches(key.lower(), rule_names, n=3, cutoff=0.6)
+    )
+    if close:
+        listed = close[0] if len(close) == 1 else f"{', '.join(close[:-1])} or {close[-1]}"
+        hint = f"did you mean {listed}?"
+    else:
+        hint = "see thymoscope rules for the list"
     raise UnknownRule(f"no finding or rule named {terminal_line(key)!r}; {hint}")
 
 
