@@ -14,6 +14,7 @@ import re
 from importlib.resources import files
 from pathlib import Path
 
+import jsonschema
 import pytest
 from typer.testing import CliRunner
 
@@ -21,6 +22,7 @@ from thymoscope.cli.app import app
 from thymoscope.cli.compare import compare_inputs
 from thymoscope.kb.comparison import bundled_case_path
 from thymoscope.report.comparison import comparison_report
+from thymoscope.report.comparison_schema import comparison_schema
 from thymoscope.report.render import render
 from thymoscope.study.loader import load_study
 from thymoscope.study.sheet import write_sheet
@@ -81,6 +83,12 @@ def test_folder_of_bundled_cases_opens_with_a_matrix_grouped_by_indication() -> 
     total = CASE_COUNT * (CASE_COUNT - 1) // 2
     assert len(pairs) + document["skipped_across_indications"] == total
     assert document["skipped_across_indications"] > 0
+
+
+@pytest.mark.parametrize("extra", [[], ["--cross-indication", "--brief"]])
+def test_matrix_document_validates_against_the_published_schema(extra: list[str]) -> None:
+    result = runner.invoke(app, ["compare", str(CASES), *extra, "-f", "json"])
+    jsonschema.validate(json.loads(result.stdout), comparison_schema())
 
 
 def test_cross_indication_pairs_only_on_request() -> None:
@@ -217,21 +225,33 @@ def test_extraction_sheet_is_compared_row_by_row(tmp_path: Path, suffix: str) ->
     assert verdicts == expected
 
 
-def test_bad_sheet_cell_names_file_row_and_column(tmp_path: Path) -> None:
-    sheet = _sheet(
-        tmp_path,
-        ".csv",
-        ["sepsis-small-open-rct", "sepsis-large-double-blind-null", "sepsis-meta-analysis-11-rcts"],
-    )
-    with sheet.open(newline="") as handle:
-        rows = list(csv.reader(handle))
-    column = rows[0].index("design.blinding")
-    rows[2][column] = "half"
-    with sheet.open("w", newline="") as handle:
-        csv.writer(handle).writerows(rows)
+@pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
+def test_bad_sheet_cell_names_file_sheet_row_and_column(tmp_path: Path, suffix: str) -> None:
+    names = [
+        "sepsis-small-open-rct",
+        "sepsis-large-double-blind-null",
+        "sepsis-meta-analysis-11-rcts",
+    ]
+    sheet = _sheet(tmp_path, suffix, names)
+    if suffix == ".csv":
+        with sheet.open(newline="") as handle:
+            rows = list(csv.reader(handle))
+        rows[2][rows[0].index("design.blinding")] = "half"
+        with sheet.open("w", newline="") as handle:
+            csv.writer(handle).writerows(rows)
+        where = f"{sheet}:3"
+    else:
+        from openpyxl import load_workbook
+
+        book = load_workbook(sheet)
+        studies = book["Studies"]
+        header = [cell.value for cell in studies[1]]
+        studies.cell(row=3, column=header.index("design.blinding") + 1, value="half")
+        book.save(sheet)
+        where = f"{sheet}:Studies:3"
     result = runner.invoke(app, ["compare", str(sheet)])
     assert result.exit_code == 2
     assert result.stderr.count("\n") == 1
-    assert result.stderr.startswith(f"{sheet}:3: design.blinding:")
+    assert result.stderr.startswith(f"{where}: design.blinding:")
     # the two good rows are still compared
     assert "thymoscope compare · 1 pair" in result.stdout
