@@ -136,6 +136,15 @@ def statistics(comparison: PairComparison) -> dict[str, Any]:
     }
 
 
+def _side_words(path: str) -> str:
+    """``b.population.immune_status`` -> "B: Baseline immune status"."""
+    side, _, field = path.partition(".")
+    try:
+        return f"{side.upper()}: {field_label(field)}"
+    except KeyError:
+        return path
+
+
 def factor_rows(
     comparison: PairComparison, factor_titles: Mapping[str, str]
 ) -> list[dict[str, Any]]:
@@ -163,6 +172,7 @@ def factor_rows(
                 "findings": ids,
                 "severity": min(severities, key=SEVERITY_ORDER.index) if severities else None,
                 "unknown": unknown,
+                "unknown_words": [_side_words(path) for path in unknown],
             }
         )
     return rows
@@ -304,6 +314,7 @@ def pair_matrix(parts: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
                 "untested_because": part["untested_because"],
                 "independent": part["statistics"].get("independent"),
                 "factors_differing": [f["factor"] for f in differing],
+                "factors_unknown": [f["factor"] for f in part["factors"] if f["status"] == UNKNOWN],
                 "major": sum(1 for f in differing if f["severity"] == "major"),
             }
         )

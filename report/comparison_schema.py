@@ -69,6 +69,7 @@ class FactorRow(_Strict):
     findings: list[str]
     severity: Severity | None
     unknown: list[str] = Field(description="side-prefixed fields that are unknown")
+    unknown_words: list[str] = Field(description="the same fields in words ('B: Dose')")
 
 
 class PairFinding(Finding):
@@ -138,6 +139,9 @@ class MatrixPair(_Strict):
         description="whether the two estimates come from different patients (null: unknown)"
     )
     factors_differing: list[str]
+    factors_unknown: list[str] = Field(
+        description="factors that cannot be compared: a needed fact is not reported"
+    )
     major: int = Field(description="how many of the differing factors are major")
 
 

@@ -255,3 +255,36 @@ def test_bad_sheet_cell_names_file_sheet_row_and_column(tmp_path: Path, suffix: 
     assert result.stderr.startswith(f"{where}: design.blinding:")
     # the two good rows are still compared
     assert "thymoscope compare · 1 pair" in result.stdout
+
+
+def test_matrix_counts_factors_that_cannot_be_compared() -> None:
+    """A pair with nothing found differing but facts unreported must not read as alike."""
+    document = json.loads(
+        runner.invoke(
+            app,
+            [
+                "compare",
+                str(CASES / "sepsis-meta-analysis-11-rcts.yaml"),
+                str(CASES / "sepsis-small-open-rct.yaml"),
+                "-f",
+                "json",
+            ],
+        ).stdout
+    )
+    entry = document["matrix"][0]["pairs"][0]
+    part = document["comparisons"][0]
+    unknown = [f["factor"] for f in part["factors"] if f["status"] == "unknown"]
+    assert entry["factors_unknown"] == unknown and unknown
+    therapy = next(f for f in part["factors"] if f["factor"] == "therapy_role")
+    assert therapy["unknown_words"] == ["A: Role of thymalfasin"]
+    text = _text(
+        [
+            CASES / "sepsis-meta-analysis-11-rcts.yaml",
+            CASES / "sepsis-small-open-rct.yaml",
+            CASES / "sepsis-large-double-blind-null.yaml",
+        ],
+        60,
+        brief=True,
+    )
+    row = next(line for line in text.splitlines() if "S1–S2" in line)
+    assert row.split()[-1] == str(len(unknown))
