@@ -468,7 +468,8 @@ def _stopped(session: Session, stop: Stop) -> None:
     kept = _plural(len(session.interview.answered()), "answer")
     if session.written is None:
         where = f" {session.target} is unchanged." if session.target is not None else ""
-        typer.echo(one_line(f"Stopped ({stop}) before any answer was given.{where}"))
+        new = " new" if session.interview.answers else ""
+        typer.echo(one_line(f"Stopped ({stop}) before any{new} answer was given.{where}"))
         return
     target = shlex.quote(str(session.target))
     typer.echo(

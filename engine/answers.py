@@ -17,9 +17,10 @@ than as its plain value), so the caller can say what was read.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 KINDS = ("choice", "multi", "number", "integer", "boolean", "text", "slug", "count")
@@ -43,9 +44,13 @@ class Question:
     ask_if: Mapping[str, Any] | None = None  # not asked once this is known to be false
     factor: str | None = None  # "setup" = first; None = from the findings that read it
     default_slug_of: str | None = None  # slug kind: default made from this field
-    units: Mapping[str, float] = field(default_factory=dict)  # unit word -> factor
-    unit_if: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)  # unit -> condition
-    offer_if: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)  # value -> condition
+    units: Mapping[str, float] = dataclasses.field(default_factory=dict)  # unit word -> factor
+    unit_if: Mapping[str, Mapping[str, Any]] = dataclasses.field(
+        default_factory=dict
+    )  # unit -> condition
+    offer_if: Mapping[str, Mapping[str, Any]] = dataclasses.field(
+        default_factory=dict
+    )  # value -> condition
 
     @property
     def values(self) -> tuple[str, ...]:

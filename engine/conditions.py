@@ -72,3 +72,25 @@ def evaluate(
         if outcome is None:
             result = None
     return result
+
+
+def describe_condition(condition: Condition) -> str:
+    """A condition in plain words, fields by their paths (``design.type is rct``).
+
+    ``thymoscope ask`` words it with the fields' labels instead
+    (``thymoscope.cli.ask_words.describe_condition``).
+    """
+    parts = []
+    for key, spec in condition.items():
+        if key == "any":
+            parts.append("(" + " or ".join(describe_condition(c) for c in spec) + ")")
+        elif isinstance(spec, list | tuple):
+            parts.append(f"{key} is {' or '.join(str(s).lower() for s in spec)}")
+        elif isinstance(spec, Mapping):
+            if "min" in spec:
+                parts.append(f"{key} >= {spec['min']}")
+            if "max" in spec:
+                parts.append(f"{key} <= {spec['max']}")
+            if "not" in spec:
+                parts.append(f"{key} is not {' or '.join(map(str, spec['not']))}")
+    return " and ".join(parts)

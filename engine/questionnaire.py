@@ -25,7 +25,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from thymoscope.engine.answers import KINDS, AnswerError, Question, Reading, read_answer
-from thymoscope.engine.conditions import condition_fields, evaluate
+from thymoscope.engine.conditions import condition_fields, describe_condition, evaluate
 from thymoscope.engine.model_paths import (
     MAX_ITEMS,
     ResumeError,
@@ -58,6 +58,7 @@ __all__ = [
     "ResumeError",
     "_base",
     "condition_fields",
+    "describe_condition",
     "evaluate",
     "field_annotation",
     "item_index",
