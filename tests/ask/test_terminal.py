@@ -154,3 +154,25 @@ def test_html_is_not_printed_into_a_terminal(tmp_path: Path) -> None:
     finally:
         child.close()
     assert child.exitstatus == 2
+
+
+def test_piped_input_does_not_import_prompt_toolkit(tmp_path: Path) -> None:
+    program = (
+        "import sys\n"
+        "from thymoscope.cli.app import main\n"
+        f"sys.argv = ['thymoscope', 'ask', '--save', {str(tmp_path / 's.yaml')!r}]\n"
+        "try:\n"
+        "    main()\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "sys.stderr.write('loaded' if 'prompt_toolkit' in sys.modules else 'not loaded')\n"
+    )
+    run = subprocess.run(
+        [sys.executable, "-c", program],
+        input="Piped\n",
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert run.stderr.endswith("not loaded"), run.stderr
+    assert "Stopped (end of input). 1 answer kept" in run.stdout
