@@ -205,7 +205,7 @@ class Session:
             hint = "(yes/no) "
         footer = (
             f"{ask_words.progress(number, total)} · {_plural(len(self.findings), 'finding')}"
-            " so far · ? why · back · edit · skip"
+            " so far · ? why · back (PgUp) · edit · skip"
         )
         if not self.reader.interactive:
             return Ask(prompt=f"{hint}> ")

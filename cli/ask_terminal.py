@@ -4,7 +4,8 @@ On a terminal (standard input and output both), answers are read with prompt_too
 (imported only here, only then): line editing with the arrow keys, a history of this
 session's answers (Up), the previous answer ready to edit or accept with Enter, and for
 a closed list of values a menu that opens by itself, is walked with the arrow keys and
-completed with Tab. A progress line sits at the foot of the screen.
+completed with Tab. Page Up goes back a question. A progress line sits at the foot of
+the screen.
 
 From a pipe, each line is one answer, echoed so the transcript reads as typed.
 """
@@ -100,6 +101,7 @@ class TerminalReader:
 
     def read(self, ask: Ask) -> str:
         from prompt_toolkit.completion import Completer, Completion
+        from prompt_toolkit.key_binding import KeyBindings
 
         class ChoiceCompleter(Completer):
             def get_completions(self, document: Any, complete_event: Any) -> Any:
@@ -110,6 +112,11 @@ class TerminalReader:
 
         session = self._prompt_session()
         completer = ChoiceCompleter() if ask.choices else None
+        keys = KeyBindings()
+
+        @keys.add("pageup")
+        def _back(event: Any) -> None:  # 'back' without clearing an answer ready to edit
+            event.app.exit(result="back")
 
         def open_menu() -> None:
             if completer is not None and not ask.default:
@@ -124,6 +131,7 @@ class TerminalReader:
                 bottom_toolbar=ask.footer or None,
                 placeholder=ask.placeholder or None,
                 pre_run=open_menu,
+                key_bindings=keys,
             )
         except EOFError:
             raise Stop(130, "Ctrl-D") from None
