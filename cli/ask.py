@@ -182,7 +182,8 @@ class Session:
     def ask(self, prompt: str, default: str = "", footer: str = "") -> str:
         return self.reader.read(Ask(prompt=prompt, default=default, footer=footer))
 
-    def _prompt(self, question: Question, path: str, number: int, total: int) -> Ask:
+    def present(self, question: Question, path: str, number: int, total: int) -> Ask:
+        """Show a question (heading, choices) and return how to read its answer."""
         from thymoscope.cli import ask_words
 
         interview = self.interview
@@ -226,7 +227,7 @@ class Session:
             while (step := self.interview.next()) is not None:
                 question, path = step
                 number, total = self.interview.progress(path)
-                prompt = self._prompt(question, path, number, total)
+                prompt = self.present(question, path, number, total)
                 while True:
                     raw = self.reader.read(prompt)
                     command = raw.lower()

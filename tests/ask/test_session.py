@@ -67,7 +67,7 @@ def test_choices_offered_in_the_menu_follow_the_indication(tmp_path: Path) -> No
         session.run()
     session.interview.answer("intervention.role", "adjuvant")
     question = session.interview.bank.question("intervention.combined_with")
-    ask = session._prompt(question, question.field, 9, 20)
+    ask = session.present(question, question.field, 9, 20)
     values = [value for value, _ in ask.choices]
     assert "chemotherapy" not in values and "interferon" in values
     assert ask.multi and ask.footer.startswith("question 9 of about 20 still relevant")
