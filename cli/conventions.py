@@ -25,7 +25,6 @@ from collections.abc import Callable, Sequence
 from enum import Enum
 from typing import Annotated, Any, NoReturn
 
-
 import typer
 from typer._click.core import Context, Parameter, ParameterSource
 from typer._click.exceptions import (
