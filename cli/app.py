@@ -8,8 +8,9 @@ Exit status: 0 success, 2 bad input or usage (one line, ``thymoscope: error: …
 1 internal fault (one line on stderr; set THYMOSCOPE_DEBUG=1 for the traceback);
 4 when ``diagnose --fail-on SEVERITY`` found a finding at or above SEVERITY; 141 when
 the reader of standard output went away (``thymoscope ... | head``: quietly, the
-status a shell reports for a tool ended by SIGPIPE); 130 after SIGINT (Ctrl-C) and 143 after SIGTERM to a command that stops its
-worker processes (``diagnose``), as shells report for a process ended by that signal.
+status a shell reports for a tool ended by SIGPIPE); 130 after SIGINT (Ctrl-C) and
+143 after SIGTERM to a command that stops its worker processes (``diagnose``), as
+shells report for a process ended by that signal.
 """
 
 from __future__ import annotations
