@@ -22,7 +22,7 @@ thymoscope diagnose studies/ -q --fail-on major
 thymoscope review studies/
 thymoscope review sheet.csv --by design.blinding
 thymoscope review studies/ -o review.html
-thymoscope review studies/ -o review.xlsx
+thymoscope review studies/ --regress covariates.dose_mg --hksj
 """,
     "compare": """
 thymoscope compare a.yaml b.yaml
