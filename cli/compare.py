@@ -81,9 +81,12 @@ def resolve_pair(name: str) -> tuple[PairCase, Path, Path]:
         return pair, locate(pair.a), locate(pair.b)
     pairs = bundled_pairs()
     if name not in pairs:
+        from thymoscope.cli.conventions import suggestion
+
         known = ", ".join(sorted(pairs))
         raise InputProblem(
-            f"{terminal_line(name)}: no such bundled pair or pair file (bundled pairs: {known})"
+            f"{terminal_line(name)}: no such bundled pair or pair file{suggestion(name, pairs)}"
+            f" (bundled pairs: {known})"
         )
     pair = pairs[name]
     return pair, bundled_case_path(pair.a), bundled_case_path(pair.b)
