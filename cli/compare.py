@@ -142,7 +142,7 @@ def _list_pairs() -> None:
 
     for pair in bundled_pairs().values():
         typer.echo(f"{pair.id}: {pair.title} ({pair.a} vs {pair.b})")
-    typer.echo(RESEARCH_NOTICE)
+    typer.echo(RESEARCH_NOTICE, err=True)  # stdout stays a list for `| cut`
 
 
 def compare(

@@ -148,7 +148,9 @@ def test_output_never_overwrites_an_input(studies: dict[str, Path], which: str) 
     given = target if which == "file" else target.parent
     result = invoke("diagnose", given, "-o", target)
     assert result.exit_code == 2
-    assert result.stderr.strip() == f"thymoscope: error: {target}: refusing to overwrite an input file"
+    assert (
+        result.stderr.strip() == f"thymoscope: error: {target}: refusing to overwrite an input file"
+    )
     assert target.read_bytes() == before
 
 
@@ -213,7 +215,10 @@ def test_failed_write_keeps_the_old_file_and_leaves_no_temp(
     monkeypatch.setattr(os, "replace", refuse)
     result = invoke("diagnose", studies["clean"], "-f", "markdown", "-o", target)
     assert result.exit_code == 2
-    assert result.stderr.strip() == f"thymoscope: error: {target}: cannot write: No space left on device"
+    assert (
+        result.stderr.strip()
+        == f"thymoscope: error: {target}: cannot write: No space left on device"
+    )
     assert target.read_text() == "previous"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["report.md", "studies"]
 

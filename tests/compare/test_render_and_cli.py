@@ -178,13 +178,13 @@ def test_cli_list_pairs() -> None:
     result = runner.invoke(app, ["compare", "--list-pairs"])
     assert result.exit_code == 0
     assert "sepsis-small-vs-large" in result.stdout
-    assert NOTICE_START in result.stdout
+    assert NOTICE_START in result.stderr  # stdout stays a plain list
 
 
 def test_cli_output_onto_a_folder_is_one_line(tmp_path: Path) -> None:
     result = runner.invoke(app, ["compare", "--pair", "sepsis-small-vs-large", "-o", str(tmp_path)])
     assert result.exit_code == 2
-    assert result.stderr.strip() == f"thymoscope: {tmp_path}: is a directory"
+    assert result.stderr.strip() == f"thymoscope: error: {tmp_path}: is a directory"
 
 
 # --- structured statistics and more_credible in the JSON --------------------------------
