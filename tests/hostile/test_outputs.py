@@ -277,7 +277,8 @@ def test_compare_pair_output_onto_the_pair_file_is_refused(tmp_path: Path) -> No
         before = target.read_bytes()
         run = run_cli("compare", "--pair", pair, "--output", target)
         assert run.exit_code == 2, target
-        assert run.stderr.strip() == f"thymoscope: error: {target}: refusing to overwrite an input file"
+        refused = f"thymoscope: error: {target}: refusing to overwrite an input file"
+        assert run.stderr.strip() == refused
         assert target.read_bytes() == before
     run = run_cli("compare", "--pair", pair, "-f", "json", "--output", tmp_path / "out.json")
     assert run.exit_code == 0, run.stderr

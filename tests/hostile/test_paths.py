@@ -159,7 +159,8 @@ def test_output_onto_an_input_is_refused_and_the_input_kept(tmp_path: Path) -> N
     for target in (good, tmp_path / "." / "good.yaml"):
         run = run_cli("diagnose", good, "--output", target)
         assert run.exit_code == 2
-        assert run.stderr.strip() == f"thymoscope: error: {target}: refusing to overwrite an input file"
+        refused = f"thymoscope: error: {target}: refusing to overwrite an input file"
+        assert run.stderr.strip() == refused
         assert good.read_bytes() == before
 
 
@@ -221,7 +222,8 @@ def test_a_failed_write_leaves_no_half_report(
     run = run_cli("diagnose", good, "--format", "json", "--output", target)
     monkeypatch.setattr(os, "fsync", real_fsync)
     assert run.exit_code == 2
-    assert run.stderr.strip() == f"thymoscope: error: {target}: cannot write: No space left on device"
+    full = f"thymoscope: error: {target}: cannot write: No space left on device"
+    assert run.stderr.strip() == full
     assert target.read_text() == '{"old": true}\n'
     assert sorted(p.name for p in tmp_path.iterdir()) == ["good.yaml", "report.json"]
 
