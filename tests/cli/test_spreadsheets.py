@@ -76,9 +76,7 @@ def test_sheet_to_csv_and_xlsx_round_trip(sheet: Path, tmp_path: Path) -> None:
     assert ids == [(r["study_id"], r["finding_id"]) for r in xlsx_findings]
     assert ids == [(s["id"], f) for s in studies for f in s["ranked"]]
     for row, cells in zip(csv_findings, xlsx_findings, strict=True):
-        assert {k: row[k] for k in FINDING_COLUMNS} == {
-            k: _text(cells[k]) for k in FINDING_COLUMNS
-        }
+        assert {k: row[k] for k in FINDING_COLUMNS} == {k: _text(cells[k]) for k in FINDING_COLUMNS}
 
 
 def test_csv_to_stdout_is_the_study_table_without_a_byte_order_mark(sheet: Path) -> None:
