@@ -19,8 +19,8 @@ import contextlib
 import os
 import signal
 import sys
-from collections.abc import Iterator
-from typing import Annotated, NoReturn
+from collections.abc import Callable, Iterator
+from typing import Annotated, Any, NoReturn
 
 import typer
 
@@ -189,8 +189,8 @@ from thymoscope.cli import rules as _rules  # noqa: E402
 from thymoscope.cli import schema as _schema  # noqa: E402
 
 
-def _register(name: str, function: object) -> None:
-    app.command(name, cls=ThymoscopeCommand, epilog=EXAMPLES[name])(function)  # type: ignore[arg-type]
+def _register(name: str, function: Callable[..., Any]) -> None:
+    app.command(name, cls=ThymoscopeCommand, epilog=EXAMPLES[name])(function)
 
 
 _register("diagnose", _diagnose.diagnose)

@@ -21,7 +21,7 @@ from __future__ import annotations
 import difflib
 import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from enum import Enum
 from typing import Annotated, Any, NoReturn
 
@@ -58,7 +58,7 @@ _SHORT_METAVARS = 24  # choices longer than this are shown by their name (FORMAT
 # --------------------------------------------------------------------- error lines
 
 
-def suggestion(word: str, candidates: Sequence[str]) -> str:
+def suggestion(word: str, candidates: Iterable[str]) -> str:
     """``" (did you mean 'x'?)"`` for the closest candidate, or ``""`` (difflib)."""
     close = difflib.get_close_matches(word, list(candidates), n=1, cutoff=0.6)
     if not close:
@@ -294,7 +294,7 @@ class ThymoscopeCommand(TyperCommand):
         for param in self.params:
             complete = COMPLETERS.get(param.name or "")
             if complete is not None and getattr(param, "_custom_shell_complete", None) is None:
-                param._custom_shell_complete = complete  # type: ignore[attr-defined]
+                param._custom_shell_complete = complete
 
     def parse_args(self, ctx: Context, args: list[str]) -> list[str]:
         if any(p.name == "fmt" for p in self.params):
@@ -372,13 +372,14 @@ class ThymoscopeGroup(TyperGroup):
         prog_name: str | None = None,
         complete_var: str | None = None,
         standalone_mode: bool = True,
+        windows_expand_args: bool = True,
         **extra: Any,
     ) -> Any:
         if not standalone_mode:
-            return super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+            return super().main(args, prog_name, complete_var, False, windows_expand_args, **extra)
         try:
             status = super().main(
-                args, prog_name or "thymoscope", complete_var, standalone_mode=False, **extra
+                args, prog_name or "thymoscope", complete_var, False, windows_expand_args, **extra
             )
         except NoArgsIsHelpError as exc:
             exc.show()

@@ -226,7 +226,7 @@ def write_report(
         # on stdout the problems are on stderr already: the report does not repeat them
         listed = problems if (not to_stdout or fmt is ExportFormat.json) else []
         emit(report_text(parts, listed, fmt, *style), output, inputs)
-        if not to_stdout:
+        if output is not None and not to_stdout:
             note(f"wrote {studies_word(len(parts))} to {shown(output)}")
         return
     study_rows, finding_rows, notes = spreadsheet_tables(parts, problems)

@@ -42,7 +42,8 @@ def _error(source: str, message: str) -> Any:
 
 def read_stdin() -> Any:
     """The study on standard input, or its StudyFileError (never waits on a terminal)."""
-    from thymoscope.study.loader import MAX_BYTES, StudyFileError, parse_study_bytes
+    from thymoscope.study.loader import StudyFileError, parse_study_bytes
+    from thymoscope.study.yaml_source import MAX_BYTES
 
     stream = sys.stdin
     if stream is None:

@@ -134,6 +134,6 @@ def review(
         emit(text, output, [*paths, *files])
     except OutputError as exc:
         raise refuse(exc) from None
-    if not is_stdout(output):
+    if output is not None and not is_stdout(output):
         note(f"wrote the review of {len(studies)} studies to {shown(output)}")
     raise typer.Exit(2 if problems else 0)

@@ -61,5 +61,5 @@ def schema(
         emit(text, output)
     except OutputError as exc:
         raise refuse(exc) from None
-    if not is_stdout(output):
+    if output is not None and not is_stdout(output):
         note(f"wrote the schema to {shown(output)}")
