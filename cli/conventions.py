@@ -103,9 +103,10 @@ def _bad_value_message(exc: BadParameter) -> str:
     message = " ".join(exc.message.split())
     for noise in ("Value error, ", "Assertion failed, "):
         message = message.replace(noise, "")
+    message = message[:1].lower() + message[1:]
     if isinstance(raw, str) and raw not in message:
         message = f"'{raw}': {message}"
-    return f"{name}: {message[:1].lower()}{message[1:]}"
+    return f"{name}: {message}"
 
 
 def _option_names(ctx: Context | None) -> list[str]:
@@ -128,7 +129,7 @@ def usage_message(exc: ClickException) -> str:
         return f"missing {what} (see '{command} -h')"
     if isinstance(exc, BadParameter):
         return _bad_value_message(exc)
-    message = " ".join(exc.format_message().split())
+    message = " ".join(exc.format_message().split()).rstrip(".")
     return message[:1].lower() + message[1:]
 
 
