@@ -119,8 +119,10 @@ def review(
         typer.echo(line, err=True)
     if not studies:  # nothing to pool: no empty review on stdout
         raise typer.Exit(2)
+    # on stdout the problems are on stderr already: the report does not repeat them
+    listed = problems if (not is_stdout(output) or fmt is Format.json) else []
     try:
-        document = review_studies(studies, options, problems)
+        document = review_studies(studies, options, listed)
     except BodyError as exc:
         raise fail(str(exc)) from None
     unicode = output is not None or wants_unicode()

@@ -98,15 +98,15 @@ def test_xlsx_to_a_pipe_is_a_workbook(sheet: Path) -> None:
     assert done.stdout.startswith(b"PK")  # a zip archive, as every .xlsx
 
 
-def test_csv_output_never_overwrites_its_findings_input(tmp_path: Path, sheet: Path) -> None:
-    if sheet.suffix != ".csv":
-        pytest.skip("the CSV pair of files only")
-    target = sheet.with_name("extraction-x.csv")
-    findings = target.with_name("extraction-x-findings.csv")
-    sheet.rename(findings)  # the findings file of -o would be the input
-    result = invoke("diagnose", findings, "-o", target)
+def test_csv_output_never_overwrites_its_findings_input(tmp_path: Path) -> None:
+    findings = tmp_path / "extraction-x-findings.csv"  # what -o extraction-x.csv also writes
+    write_sheet([load_study(CASES / f"{NAMES[0]}.yaml")], findings)
+    before = findings.read_bytes()
+    result = invoke("diagnose", findings, "-o", tmp_path / "extraction-x.csv")
     assert result.exit_code == 2
     assert result.stderr.strip().endswith("refusing to overwrite an input file")
+    assert findings.read_bytes() == before
+    assert not (tmp_path / "extraction-x.csv").exists()
 
 
 def test_sheet_errors_name_sheet_row_and_column(tmp_path: Path) -> None:
