@@ -288,3 +288,29 @@ def test_pair_file_to_diagnose_points_to_compare() -> None:
     assert result.stderr == (
         f"{PAIR}: a pair file, not a study; use: thymoscope compare --pair {PAIR}\n"
     )
+
+
+# --- review follows the same conventions ---------------------------------------------
+
+
+def test_review_of_missing_files_writes_nothing(tmp_path: Path) -> None:
+    result = invoke("review", tmp_path / "nope.yaml")
+    assert result.exit_code == 2
+    assert (result.stdout, result.stderr) == ("", f"{tmp_path / 'nope.yaml'}: no such file\n")
+
+
+def test_review_shows_an_input_problem_once(tmp_path: Path) -> None:
+    body = sorted((CASES / "review" / "sepsis-quality").glob("*.yaml"))
+    result = invoke("review", *body, tmp_path / "nope.yaml")
+    assert result.exit_code == 2
+    assert result.stderr.count("no such file") == 1
+    assert "no such file" not in result.stdout
+
+
+def test_review_writes_markdown_for_md_and_confirms(tmp_path: Path) -> None:
+    body = sorted((CASES / "review" / "sepsis-quality").glob("*.yaml"))
+    target = tmp_path / "review.md"
+    result = invoke("review", *body, "-o", target)
+    assert result.exit_code == 0, result.stderr
+    assert target.read_text(encoding="utf-8").startswith("# ")
+    assert result.stderr == f"thymoscope: wrote the review of {len(body)} studies to {target}\n"
