@@ -231,6 +231,13 @@ def _worker(
         finally:
             target.write_text(original, encoding="utf-8")
         results.append((mutant, survived))
+        # progress as it goes: a long run that is cut off still shows its survivors
+        verdict = "SURVIVED" if survived else "killed"
+        print(
+            f"{mutant.path}:{mutant.line} {mutant.operator} {verdict}"
+            + (f": {_original_line(mutant)}" if survived else ""),
+            flush=True,
+        )
     return results
 
 

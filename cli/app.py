@@ -183,6 +183,7 @@ from thymoscope.cli import compare as _compare  # noqa: E402
 from thymoscope.cli import completion as _completion  # noqa: E402
 from thymoscope.cli import demo as _demo  # noqa: E402
 from thymoscope.cli import diagnose as _diagnose  # noqa: E402
+from thymoscope.cli import explain as _explain  # noqa: E402
 from thymoscope.cli import init as _init  # noqa: E402
 from thymoscope.cli import review as _review  # noqa: E402
 from thymoscope.cli import rules as _rules  # noqa: E402
@@ -197,6 +198,7 @@ _register("diagnose", _diagnose.diagnose)
 _register("compare", _compare.compare)
 _register("review", _review.review)
 _register("ask", _ask.ask)
+_register("explain", _explain.explain)
 _register("rules", _rules.rules)
 _register("schema", _schema.schema)
 _register("init", _init.init)

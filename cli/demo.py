@@ -23,13 +23,21 @@ def _finite_delay(value: float) -> float:
 
 
 def demo(
-    case: Annotated[
-        str | None, typer.Argument(help="Case to walk through (name or study id); omit to list.")
+    names: Annotated[
+        list[str] | None,
+        typer.Argument(
+            help="Cases, pairs or review sets to walk through (names, study ids or files); "
+            "omit to list them (with --html or --handout: the whole course).",
+            show_default=False,
+        ),
     ] = None,
     cases: Annotated[
         Path | None,
         typer.Option("--cases", help="Folder of your own study files to use instead."),
     ] = None,
+    everything: Annotated[
+        bool, typer.Option("--all", help="Every case, pair and review set, in turn.")
+    ] = False,
     auto: Annotated[bool, typer.Option("--auto", help="Advance by itself after --delay.")] = False,
     delay: Annotated[
         float,
@@ -39,14 +47,51 @@ def demo(
         bool, typer.Option("--no-pause", help="Print every step without waiting.")
     ] = False,
     quiz: Annotated[
-        bool, typer.Option("--quiz", help="Ask which factor explains each finding first.")
+        bool, typer.Option("--quiz", help="Ask questions before each answer is shown.")
     ] = False,
+    record: Annotated[
+        Path | None,
+        typer.Option(
+            "--record",
+            help="With --quiz: add the answers and the score to this CSV file "
+            "(appended; earlier records are kept).",
+        ),
+    ] = None,
+    student: Annotated[
+        str, typer.Option("--student", help="Name or id written with --record.")
+    ] = "",
     html: Annotated[
         Path | None,
-        typer.Option("--html", help="Write the walk-through as HTML slides (- for stdout)."),
+        typer.Option("--html", help="Write the slides as one HTML page (- for stdout)."),
+    ] = None,
+    handout: Annotated[
+        Path | None,
+        typer.Option("--handout", help="Write a printable handout (HTML) with answer lines."),
+    ] = None,
+    answer_key: Annotated[
+        Path | None,
+        typer.Option(
+            "--answer-key",
+            help="Write the handout's answer key to this file instead of its last pages.",
+        ),
     ] = None,
 ) -> None:
-    """Walk a class through a case: the facts, then each rule that fired and why."""
-    from thymoscope.cli.demo_session import run_demo
+    """Walk a class through cases, pairs and review sets: the facts, then each finding."""
+    from thymoscope.cli.demo_session import DemoRequest, run_demo
 
-    run_demo(case, cases, auto, delay, no_pause, quiz, html)
+    run_demo(
+        DemoRequest(
+            names=list(names or ()),
+            cases=cases,
+            everything=everything,
+            auto=auto,
+            delay=delay,
+            no_pause=no_pause,
+            quiz=quiz,
+            record=record,
+            student=student,
+            html=html,
+            handout=handout,
+            answer_key=answer_key,
+        )
+    )

@@ -1,19 +1,24 @@
-"""Terminal side of `thymoscope demo`: walk a class through a case, step by step.
+"""Terminal side of `thymoscope demo`: walk a class through cases, pairs and review
+sets, step by step.
 
-The steps come from :mod:`thymoscope.report.walkthrough`; this module only does the
-terminal side (printing, waiting for Enter, asking quiz questions) and writes the
-HTML slides.
+The steps come from :mod:`thymoscope.report.walkthrough` (cases and pairs) and
+:mod:`thymoscope.synthesis.walkthrough` (review sets); this module only does the
+terminal side (printing, waiting for Enter, asking quiz questions, recording scores)
+and writes the slides (:mod:`thymoscope.report.deck`) and the handout
+(:mod:`thymoscope.report.handout`).
 """
 
 from __future__ import annotations
 
+import difflib
 import errno
 import sys
 import time
 from contextlib import ExitStack
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib.resources import as_file, files
 from pathlib import Path
+from typing import Any
 
 import typer
 from rich import box
@@ -32,6 +37,7 @@ from thymoscope.report.walkthrough import (
     Walkthrough,
     build_pair_walkthrough,
     build_walkthrough,
+    faq_text,
     parse_choice,
     questions,
 )
@@ -68,18 +74,38 @@ class Pair:
     note: str | None
 
 
+@dataclass(frozen=True)
+class ReviewSet:
+    name: str  # folder name under review/
+    path: Path
+    files: tuple[Path, ...]
+
+
 @dataclass
 class Catalogue:
     where: str  # "bundled" or the folder given
     cases: list[Case]
     pairs: list[Pair]
     errors: list[str]  # one located line per file that could not be read
+    reviews: list[ReviewSet] = field(default_factory=list)
 
     def case(self, name: str) -> Case | None:
         return next((c for c in self.cases if name in (c.name, c.study.id)), None)
 
     def pair(self, name: str) -> Pair | None:
         return next((p for p in self.pairs if name in (p.name, p.id)), None)
+
+    def review(self, name: str) -> ReviewSet | None:
+        return next((r for r in self.reviews if name == r.name), None)
+
+    def names(self) -> list[str]:
+        """Every name the catalogue answers to (for "did you mean")."""
+        return [
+            *(c.name for c in self.cases),
+            *(c.study.id for c in self.cases),
+            *(p.name for p in self.pairs),
+            *(r.name for r in self.reviews),
+        ]
 
 
 def _fail(message: str) -> typer.Exit:
@@ -115,6 +141,12 @@ def load_catalogue(folder: Path, where: str) -> Catalogue:
             found.pairs.append(
                 Pair(path.stem, path, pair.id, pair.title, pair.a, pair.b, pair.note)
             )
+    reviews = folder / "review"
+    if reviews.is_dir():
+        for sub in sorted(p for p in reviews.iterdir() if p.is_dir()):
+            files = tuple(_study_files(sub))
+            if files:
+                found.reviews.append(ReviewSet(sub.name, sub, files))
     return found
 
 
@@ -154,8 +186,24 @@ def pair_walkthrough(pair: Pair, catalogue: Catalogue) -> Walkthrough:
     factors = pair_factor_titles()
     label = {"id": pair.id, "title": pair.title, "note": pair.note}
     document = comparison_document(comparison, factors, label)
-    # The verdict on the results is shown, not asked: it is no explaining factor.
-    return build_pair_walkthrough(document, factors, unasked=("results",))
+    return pair_walkthrough_of(document)
+
+
+def pair_walkthrough_of(document: dict[str, Any]) -> Walkthrough:
+    """A pair's walk-through from its comparison document. The verdict on the results
+    is asked as "is this conflict real?", not as a factor; the factors are offered in
+    the order of a case quiz, so that each has the same number in every quiz."""
+    from thymoscope.kb import knowledge
+    from thymoscope.kb.comparison import pair_factor_titles
+    from thymoscope.report.comparison import RESULT_VERDICTS
+
+    return build_pair_walkthrough(
+        document,
+        pair_factor_titles(),
+        unasked=("results",),
+        quiz_order=dict(knowledge().factor_titles),
+        verdicts=RESULT_VERDICTS,
+    )
 
 
 # --- printing --------------------------------------------------------------------------
@@ -169,11 +217,7 @@ def _rule(console: Console, step: Step, total: int, label: str) -> None:
 def _print_facts(console: Console, facts: tuple[ShownFact, ...], heading: str) -> None:
     console.print(Text(heading, style="bold"))
     for fact in facts:
-        line = Text("  ")
-        line.append(fact.path, style="cyan")
-        line.append(" = ")
-        line.append(fact.value, style="bold")
-        console.print(line)
+        console.print(Text("  • ").append(fact.words))
 
 
 def _print_facts_step(console: Console, walk: Walkthrough, step: Step, total: int) -> None:
@@ -189,24 +233,19 @@ def _print_facts_step(console: Console, walk: Walkthrough, step: Step, total: in
     if walk.note:
         console.print(Text(walk.note, style="italic"))
     table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
-    table.add_column("fact", style="cyan", no_wrap=True)
+    table.add_column("fact", style="cyan")
     table.add_column("A", style="bold")
     table.add_column("B", style="bold")
     same = []
     for row in walk.side_by_side:
         if row.status == "same":
-            same.append(f"{row.path} = {row.a}")
+            same.append(f"{row.label}: {row.a_words}")
         else:
-            table.add_row(row.path, row.a, row.b)
-    console.print(Text("Where they differ (or one is unknown):", style="bold"))
+            table.add_row(row.label, row.a_words, row.b_words)
+    console.print(Text("Where they differ (or one is not known):", style="bold"))
     console.print(table)
     if same:
         console.print(Text("Same in both: ", style="bold").append("; ".join(same), style="dim"))
-
-
-def _print_clue(console: Console, step: Step, total: int) -> None:
-    _rule(console, step, total, "quiz")
-    _print_facts(console, step.facts, "A rule fired on these facts of the study:")
 
 
 def _print_finding(console: Console, step: Step, total: int, walk: Walkthrough) -> None:
@@ -228,8 +267,7 @@ def _print_finding(console: Console, step: Step, total: int, walk: Walkthrough) 
     for key, label in (("favoured_id", "More credible here"), ("larger_id", "Expected larger")):
         if finding.get(key):
             console.print(Text(f"{label}: ", style="bold").append(str(finding[key])))
-    sections = ", ".join(finding.get("faq_sections", ()))
-    console.print(Text(f"FAQ section {sections}", style="dim"))
+    console.print(Text(faq_text(finding.get("faq_sections", ())), style="dim"))
 
 
 def _print_summary(console: Console, step: Step, total: int) -> None:
@@ -274,11 +312,19 @@ def _wait(console: Console, pace: Pace) -> bool:
 
 def _ask(console: Console, question: Question) -> str | None:
     """Ask until a valid choice (or end of input / empty line gives up)."""
-    console.print(Text("Which factor explains it?", style="bold"))
-    for number, (_, title) in enumerate(question.choices, start=1):
-        console.print(Text(f"  {number}. {title}"))
+    console.print()
+    console.rule(
+        Text(f"Question {question.number} of {question.total}", style="bold"), align="left"
+    )
+    if question.clue:
+        console.print(Text("What we know:", style="bold"))
+        for clue in question.clue:
+            console.print(Text("  • ").append(clue))
+    console.print(Text(question.prompt, style="bold"))
+    for number, (_, words) in enumerate(question.choices, start=1):
+        console.print(Text(f"  {number}. {words}"))
     while True:
-        line = _read_line(console, "Your answer (number or name, Enter to pass): ")
+        line = _read_line(console, "Your answer (number or words, Enter to pass): ")
         if line is None or not line.strip():
             return None
         choice = parse_choice(line, question.choices)
@@ -287,18 +333,17 @@ def _ask(console: Console, question: Question) -> str | None:
         console.print(Text(f"Not one of the choices: {line.strip()!r}", style="yellow"))
 
 
-def _reveal(
-    console: Console, walk: Walkthrough, question: Question, given: str | None, right: bool
-) -> None:
-    answer = walk.factors[question.answer]
+def _reveal(console: Console, question: Question, given: str | None, right: bool) -> None:
+    answer = question.words(question.answer)
     if right:
-        console.print(Text(f"Right: {answer}.", style="bold green"))
+        said = question.words(given)
+        extra = "" if given == question.answer else f" (as good as: {answer})"
+        console.print(Text(f"Right: {said}.{extra}", style="bold green"))
     elif given is None:
         console.print(Text(f"No answer. It was: {answer}.", style="bold yellow"))
     else:
-        console.print(
-            Text(f"Not quite: you said {walk.factors[given]}; it was {answer}.", style="bold red")
-        )
+        said = question.words(given)
+        console.print(Text(f"Not quite: you said {said}; it was {answer}.", style="bold red"))
 
 
 def run_walkthrough(console: Console, walk: Walkthrough, pace: Pace, quiz: bool) -> Score:
@@ -312,10 +357,9 @@ def run_walkthrough(console: Console, walk: Walkthrough, pace: Pace, quiz: bool)
         elif step.kind == "finding":
             question = pending.get(step.number)
             if question is not None:
-                _print_clue(console, step, total)
                 given = _ask(console, question)
                 right = score.record(question, given)
-                _reveal(console, walk, question, given, right)
+                _reveal(console, question, given, right)
             _print_finding(console, step, total, walk)
         else:
             _print_summary(console, step, total)
@@ -330,104 +374,301 @@ def run_walkthrough(console: Console, walk: Walkthrough, pace: Pace, quiz: bool)
     return score
 
 
+def run_review_walkthrough(console: Console, item: ReviewItem, pace: Pace) -> bool:
+    """A review set told step by step, its forest plot after the pooling step; False if
+    the class stopped it."""
+    from thymoscope.report.forest import forest_layout, text_lines
+    from thymoscope.synthesis.walkthrough import plain_steps
+
+    console.print(Text(f"Review set: {item.title}", style="bold underline"))
+    steps = [(o, s) for o in item.document["outcomes"] for s in plain_steps(o)]
+    for index, (outcome, step) in enumerate(steps):
+        console.print()
+        console.rule(style="dim")
+        heading = f"{step.outcome} · step {step.number}: {step.title}"
+        console.print(Text(terminal_line(heading), style="bold"))
+        for line in step.plain:
+            console.print(Text("  • ").append(terminal_line(line)))
+        if step.number == 2:
+            width = max(60, min(console.width, 100))
+            for plot_line in text_lines(forest_layout(outcome), width, unicode=True):
+                console.print(Text(plot_line.text), no_wrap=True, overflow="crop")
+        if index < len(steps) - 1 and not _wait(console, pace):
+            console.print(Text("Stopped.", style="dim"))
+            return False
+    return True
+
+
 # --- listing ---------------------------------------------------------------------------
 
 
+def _listing(console: Console, heading: str, rows: list[tuple[str, str, str]]) -> None:
+    """One section of the list: names in one column, titles wrapped beside them (a long
+    title keeps its end, where titles differ, instead of being cut)."""
+    console.print(Text(heading, style="bold"))
+    table = Table(box=None, show_header=False, pad_edge=False, padding=(0, 2, 0, 0))
+    table.add_column("name", style="cyan", no_wrap=True)
+    table.add_column("title", overflow="fold")
+    for name, title, extra in rows:
+        text = Text(title)
+        if extra:
+            text.append(f" {extra}", style="dim")
+        table.add_row(f"  {name}", text)
+    console.print(table)
+
+
 def _print_list(console: Console, catalogue: Catalogue) -> None:
-    """The catalogue, one line per case or pair; every name and text shown escaped
-    (a file name may hold control or bidirectional characters, or bytes not UTF-8)."""
-    cases = [(terminal_line(c.name), terminal_line(c.study.title)) for c in catalogue.cases]
+    """The catalogue, one entry per case, pair or review set; every name and text shown
+    escaped (a file name may hold control or bidirectional characters, or bytes not UTF-8)."""
+    where = terminal_line(catalogue.where)
+    cases = [(terminal_line(c.name), terminal_line(c.study.title), "") for c in catalogue.cases]
+    _listing(console, f"Cases ({where}):", cases or [("(none)", "", "")])
     pairs = [
         (terminal_line(p.name), terminal_line(p.title), terminal_line(f"({p.a} vs {p.b})"))
         for p in catalogue.pairs
     ]
-    width = max((len(entry[0]) for entry in [*cases, *pairs]), default=0)
-    where = terminal_line(catalogue.where)
-    console.print(Text(f"Cases ({where}):", style="bold"))
-    for name, title in cases:
-        line = Text(f"  {name.ljust(width)}  ", style="cyan")
-        line.append(title)
-        console.print(line, overflow="ellipsis", no_wrap=True)
-    if not cases:
-        console.print(Text("  (none)"))
     if pairs:
-        console.print(Text(f"Pairs to compare ({where}):", style="bold"))
-    for name, title, sides in pairs:
-        line = Text(f"  {name.ljust(width)}  ", style="cyan")
-        line.append(title)
-        line.append(f" {sides}", style="dim")
-        console.print(line, overflow="ellipsis", no_wrap=True)
-    console.print(Text("Run `thymoscope demo NAME` to walk through one.", style="dim"))
+        _listing(console, f"Pairs to compare ({where}):", pairs)
+    reviews = [
+        (terminal_line(r.name), f"{len(r.files)} studies · pooled, then explained", "")
+        for r in catalogue.reviews
+    ]
+    if reviews:
+        _listing(console, f"Review sets ({where}):", reviews)
+    option = "" if catalogue.where == "bundled" else f" --cases {terminal_line(catalogue.where)}"
+    console.print(
+        Text(
+            f"Run `thymoscope demo{option} NAME` to walk through one, "
+            f"`thymoscope demo{option} --html course.html` for slides of them all.",
+            style="dim",
+        )
+    )
 
 
-def _input_files(case: str, catalogue: Catalogue) -> list[Path]:
+def _input_files(names: list[str], catalogue: Catalogue) -> list[Path]:
     """Every file the catalogue read or a walk-through may read: never an output."""
-    found = [Path(case), *(c.path for c in catalogue.cases)]
+    found = [*(Path(n) for n in names), *(c.path for c in catalogue.cases)]
     for pair in catalogue.pairs:
         found.append(pair.path)
         found.extend(pair.path.parent / ref for ref in (pair.a, pair.b))
+    for review in catalogue.reviews:
+        found.extend(review.files)
     return found
 
 
-def _write_html(walk: Walkthrough, target: Path, quiz: bool, inputs: list[Path]) -> int:
-    """The slides, written like every report: atomically, never onto an input."""
-    from thymoscope.cli.app import interruptible
-    from thymoscope.report.walkthrough import slides_html
-
-    html = slides_html(walk, quiz)
-    with interruptible():  # a signal mid-write removes the temporary file
-        try:
-            emit(html, target, inputs)
-        except OutputError as exc:
-            raise refuse(exc) from None
-    return html.count('<section class="slide')
+# --- resolving names -------------------------------------------------------------------
 
 
-def _resolve(name: str, catalogue: Catalogue) -> Walkthrough:
-    """The walk-through of a case or pair of the catalogue, or of a study file."""
-    entry, pair = catalogue.case(name), catalogue.pair(name)
+@dataclass(frozen=True)
+class ReviewItem:
+    name: str
+    title: str
+    document: dict[str, Any]
+
+
+Item = Walkthrough | ReviewItem
+
+
+def review_item(review: ReviewSet) -> ReviewItem:
+    from thymoscope.synthesis.review import review_paths
+
+    document, _, _ = review_paths([review.path])
+    outcomes = [str(o["label"]) for o in document["outcomes"]]
+    title = f"{review.name.replace('-', ' ')}: {len(review.files)} studies"
+    if outcomes:
+        title += f" ({'; '.join(outcomes)})"
+    return ReviewItem(review.name, title, document)
+
+
+def _unknown(name: str, catalogue: Catalogue) -> typer.Exit:
+    for error in catalogue.errors:
+        typer.echo(error, err=True)
+    option = "" if catalogue.where == "bundled" else f" --cases {terminal_line(catalogue.where)}"
+    hint = f"run `thymoscope demo{option}` for the list"
+    close = difflib.get_close_matches(name, catalogue.names(), n=1, cutoff=0.6)
+    if close:
+        hint = f"did you mean {terminal_line(close[0])}? or {hint}"
+    where = terminal_line(catalogue.where)
+    return _fail(f"{terminal_line(name)}: no such case or pair in {where} cases ({hint})")
+
+
+def _resolve(name: str, catalogue: Catalogue) -> Item:
+    """The walk-through of a case, pair or review set of the catalogue, or of a study file."""
+    entry, pair, review = catalogue.case(name), catalogue.pair(name), catalogue.review(name)
     path = Path(name)
     try:
         if entry is not None:
             return case_walkthrough(entry.path, _shown_as(entry.path, catalogue))
         if pair is not None:
             return pair_walkthrough(pair, catalogue)
+        if review is not None:
+            return review_item(review)
         if path.is_file():
             return case_walkthrough(path, shown(path))
     except StudyFileError as exc:
         raise _fail(str(exc.problems[0])) from None
-    for error in catalogue.errors:
-        typer.echo(error, err=True)
-    hint = "run `thymoscope demo` for the list"
-    where = terminal_line(catalogue.where)
-    raise _fail(f"{terminal_line(name)}: no such case or pair in {where} cases ({hint})")
+    raise _unknown(name, catalogue)
 
 
-def run_demo(
-    case: str | None,
-    cases: Path | None,
-    auto: bool,
-    delay: float,
-    no_pause: bool,
-    quiz: bool,
-    html: Path | None,
-) -> None:
-    """The `demo` command's work; see :func:`thymoscope.cli.demo.demo`."""
-    console = _Console(highlight=False)
-    if html is not None and not is_stdout(html):
-        try:  # fail before doing the work (checked again against the inputs below)
-            check_target(html)
+def _everything(catalogue: Catalogue) -> list[str]:
+    return [
+        *(c.name for c in catalogue.cases),
+        *(p.name for p in catalogue.pairs),
+        *(r.name for r in catalogue.reviews),
+    ]
+
+
+# --- writing -----------------------------------------------------------------------------
+
+
+def _write(text: str, target: Path, inputs: list[Path]) -> None:
+    """Written like every report: atomically, never onto an input."""
+    from thymoscope.cli.app import interruptible
+
+    with interruptible():  # a signal mid-write removes the temporary file
+        try:
+            emit(text, target, inputs)
         except OutputError as exc:
             raise refuse(exc) from None
+
+
+PDF_SECONDS = 120
+
+
+def _chromium() -> str | None:
+    import shutil
+
+    return next(
+        (found for n in ("chromium", "chromium-browser") if (found := shutil.which(n))), None
+    )
+
+
+def _write_pdf(page: str, target: Path, inputs: list[Path]) -> None:
+    """``page`` printed to PDF by headless Chromium, then moved onto ``target`` in one
+    step (like every output: atomically, never onto an input)."""
+    import os
+    import subprocess
+    import tempfile
+
+    browser = _chromium()
+    if browser is None:
+        raise _fail(
+            "thymoscope: error: a PDF handout needs Chromium (Debian: apt-get install "
+            "chromium); write the handout as .html and print it from a browser instead"
+        )
+    try:
+        real = check_target(target, inputs)
+    except OutputError as exc:
+        raise refuse(exc) from None
+    with tempfile.TemporaryDirectory(prefix="thymoscope-handout-") as work:
+        source = Path(work) / "handout.html"
+        source.write_text(page, encoding="utf-8")
+        fd, temp = tempfile.mkstemp(prefix=f".{real.name[:200]}.", suffix=".tmp", dir=real.parent)
+        os.close(fd)
+        try:
+            done = subprocess.run(
+                [
+                    browser,
+                    "--headless",
+                    "--no-sandbox",
+                    "--disable-gpu",
+                    "--disable-background-networking",
+                    "--no-first-run",
+                    "--no-pdf-header-footer",
+                    f"--user-data-dir={work}/profile",
+                    f"--print-to-pdf={temp}",
+                    source.as_uri(),
+                ],
+                capture_output=True,
+                timeout=PDF_SECONDS,
+                check=False,
+            )
+            if done.returncode != 0 or not Path(temp).read_bytes().startswith(b"%PDF"):
+                raise _fail(f"thymoscope: error: {shown(target)}: Chromium could not print it")
+            os.replace(temp, real)
+        except subprocess.TimeoutExpired:
+            raise _fail(
+                f"thymoscope: error: {shown(target)}: Chromium took over {PDF_SECONDS} s"
+            ) from None
+        finally:
+            if os.path.exists(temp):
+                os.unlink(temp)
+
+
+def _parts(items: list[Item], quiz: bool) -> list[Any]:
+    from thymoscope.report.deck import review_part, walkthrough_part
+
+    return [
+        review_part(i.title, i.document, quiz)
+        if isinstance(i, ReviewItem)
+        else walkthrough_part(i, quiz)
+        for i in items
+    ]
+
+
+def course_title(items: list[Item]) -> str:
+    if len(items) == 1:
+        return items[0].title
+    return f"Why Thymalfasin studies disagree: {len(items)} teaching examples"
+
+
+def _check(target: Path | None) -> None:
+    if target is not None and not is_stdout(target):
+        try:  # fail before doing the work (checked again against the inputs below)
+            check_target(target)
+        except OutputError as exc:
+            raise refuse(exc) from None
+
+
+@dataclass
+class DemoRequest:
+    names: list[str]
+    cases: Path | None = None
+    everything: bool = False
+    auto: bool = False
+    delay: float = 8.0
+    no_pause: bool = False
+    quiz: bool = False
+    record: Path | None = None
+    student: str = ""
+    html: Path | None = None
+    handout: Path | None = None
+    answer_key: Path | None = None
+
+
+def _refuse_options(request: DemoRequest) -> None:
+    if request.record is not None and not request.quiz:
+        raise _fail("thymoscope: error: --record keeps quiz scores; add --quiz")
+    if request.record is not None and is_stdout(request.record):
+        raise _fail("thymoscope: error: --record needs a file to add the scores to, not -")
+    if request.answer_key is not None and request.handout is None:
+        raise _fail("thymoscope: error: --answer-key goes with --handout FILE")
+    if request.record is not None and (request.html or request.handout):
+        raise _fail("thymoscope: error: --record is for a quiz in the terminal, not with --html")
+    written = [p for p in (request.html, request.handout, request.answer_key) if p]
+    if sum(is_stdout(p) for p in written) > 1:
+        raise _fail("thymoscope: error: only one of --html, --handout, --answer-key can be -")
+
+
+def run_demo(request: DemoRequest) -> None:
+    """The `demo` command's work; see :func:`thymoscope.cli.demo.demo`."""
+    console = _Console(highlight=False)
+    _refuse_options(request)
+    for target in (request.html, request.handout, request.answer_key, request.record):
+        _check(target)
+    writing = request.html is not None or request.handout is not None
     with ExitStack() as stack:
-        if cases is None:
+        if request.cases is None:
             folder = Path(stack.enter_context(as_file(files("thymoscope.kb.cases"))))
             catalogue = load_catalogue(folder, "bundled")
         else:
-            if not cases.is_dir():
-                raise _fail(f"{terminal_line(str(cases))}: not a folder of study files")
-            catalogue = load_catalogue(cases, str(cases))
-        if case is None:
+            if not request.cases.is_dir():
+                raise _fail(f"{terminal_line(str(request.cases))}: not a folder of study files")
+            catalogue = load_catalogue(request.cases, str(request.cases))
+        names = list(request.names)
+        if request.everything or (writing and not names):
+            names = _everything(catalogue)
+        if not names:
             for error in catalogue.errors:
                 typer.echo(error, err=True)
             _print_list(console, catalogue)
@@ -435,17 +676,85 @@ def run_demo(
             if catalogue.errors:
                 raise typer.Exit(2)
             return
-        walk = _resolve(case, catalogue)
-        inputs = _input_files(case, catalogue)
-    if html is not None:
-        count = _write_html(walk, html, quiz, inputs)
-        if is_stdout(html):
-            return
-        where = terminal_line(str(html))
-        console.print(Text(f"Wrote {where} ({count} slides). Open it in a browser; arrows move."))
-        console.print(Text(RESEARCH_NOTICE, style="dim"))
+        items = [_resolve(name, catalogue) for name in names]
+        inputs = _input_files(names, catalogue)
+    if writing:
+        _write_outputs(console, request, items, inputs)
         return
-    pace = Pace("none") if no_pause else Pace("auto", delay) if auto else Pace("enter")
+    pace = (
+        Pace("none")
+        if request.no_pause
+        else Pace("auto", request.delay)
+        if request.auto
+        else Pace("enter")
+    )
     console.print(Text(RESEARCH_NOTICE, style="dim"))
-    run_walkthrough(console, walk, pace, quiz)
+    scores: list[tuple[str, Score]] = []
+    for number, (name, item) in enumerate(zip(names, items, strict=True)):
+        if number and not _wait(console, pace):
+            break
+        if isinstance(item, ReviewItem):
+            if not run_review_walkthrough(console, item, pace):
+                break
+            continue
+        scores.append((name, run_walkthrough(console, item, pace, request.quiz)))
+    if request.record is not None:
+        _record(console, request, scores, inputs)
+    console.print(Text(RESEARCH_NOTICE, style="dim"))
+
+
+def _record(
+    console: Console, request: DemoRequest, scores: list[tuple[str, Score]], inputs: list[Path]
+) -> None:
+    from datetime import date
+
+    from thymoscope.report.scores import RecordError, append_scores
+    from thymoscope.report.walkthrough import score_rows
+
+    assert request.record is not None
+    rows = [
+        row
+        for name, score in scores
+        for row in score_rows(score, request.student, date.today().isoformat(), name)
+    ]
+    try:
+        check_target(request.record, inputs)
+        append_scores(request.record, rows)
+    except (OutputError, RecordError) as exc:
+        raise refuse(OutputError(str(exc))) from None
+    where = terminal_line(str(request.record))
+    console.print(Text(f"Added {len(rows)} rows to {where} (earlier records kept)."))
+
+
+def _write_outputs(
+    console: Console, request: DemoRequest, items: list[Item], inputs: list[Path]
+) -> None:
+    title = course_title(items)
+    said = []
+    if request.html is not None:
+        from thymoscope.report.deck import deck_html
+
+        html = deck_html(_parts(items, request.quiz), title)
+        _write(html, request.html, inputs)
+        count = html.count('<section class="slide')
+        said.append(f"Wrote {terminal_line(str(request.html))} ({count} slides).")
+    if request.handout is not None:
+        from thymoscope.report.handout import answer_key_html, handout_html
+
+        separate = request.answer_key is not None
+        page = handout_html(items, title, with_key=not separate)
+        if request.handout.suffix.lower() == ".pdf":
+            _write_pdf(page, request.handout, inputs)
+        else:
+            _write(page, request.handout, inputs)
+        said.append(f"Wrote the handout {terminal_line(str(request.handout))}.")
+        if request.answer_key is not None:
+            _write(answer_key_html(items, title), request.answer_key, inputs)
+            said.append(f"Wrote the answer key {terminal_line(str(request.answer_key))}.")
+    if any(is_stdout(p) for p in (request.html, request.handout, request.answer_key) if p):
+        return
+    for line in said:
+        console.print(Text(line))
+    if request.html is not None:
+        console.print(Text("Open the slides in a browser: arrows move, N shows the notes."))
     console.print(Text(RESEARCH_NOTICE, style="dim"))

@@ -306,8 +306,21 @@ def diagnose(
             "severity or worse (major, moderate or minor); for scripts and CI.",
         ),
     ] = None,
+    what_if: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--what-if",
+            metavar="FIELD=VALUE",
+            help="Diagnose one study again with this field changed, beside the original "
+            "(repeatable).",
+        ),
+    ] = None,
 ) -> None:
     """Diagnose studies: why might their results disagree with other studies?"""
+    if what_if:
+        from thymoscope.cli.explain import what_if_report
+
+        what_if_report(inputs, what_if, fmt.value, output)
     from thymoscope.cli.app import interruptible
     from thymoscope.cli.inputs import expand_arguments, study_files
     from thymoscope.cli.output import (

@@ -33,6 +33,10 @@ thymoscope compare --list-pairs
 thymoscope ask --save my-study.yaml
 thymoscope ask --resume my-study.yaml
 """,
+    "explain": """
+thymoscope explain study.yaml imprecise-result
+thymoscope explain study.yaml chb-monotherapy
+""",
     "rules": """
 thymoscope rules
 thymoscope rules -f md -o rules.md

@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from thymoscope.synthesis.body import OutcomeAnalysis, StudyEntry, moderator_value
 from thymoscope.synthesis.models import Method, ModelError
@@ -71,6 +72,19 @@ class Influential:
 
 
 @dataclass(frozen=True)
+class Standout:
+    """The study whose omission moves the pooled estimate most, joined to what sets it apart:
+    a level of a candidate factor no other study shares, and its own diagnosis's major
+    findings."""
+
+    study: str
+    weight: float  # percent of the pooled weight
+    text: str  # the pooled estimate without it
+    alone_in: tuple[str, ...]  # e.g. ('"Blinding: open label"',)
+    flagged: tuple[str, ...]  # titles of the major findings of its own diagnosis
+
+
+@dataclass(frozen=True)
 class BodyFacts:
     k: int
     i2: float
@@ -84,6 +98,7 @@ class BodyFacts:
     quality: QualitySplit | None
     influential: tuple[Influential, ...]
     egger_p: float | None
+    standout: Standout | None = None
 
 
 def _excludes_null(low: float, high: float) -> bool:
@@ -95,12 +110,23 @@ def _text(estimate: float, low: float, high: float, ratio: bool) -> str:
     return f"{f(estimate):.2f} ({f(low):.2f} to {f(high):.2f})"
 
 
-def _splits(entries: Sequence[StudyEntry], method: Method) -> list[FactorSplit]:
+Levels = dict[str, list[Any]]  # candidate field -> each entry's value (None: unknown)
+
+
+def _levels(entries: Sequence[StudyEntry]) -> Levels:
+    """Each candidate field's value for every entry, read once per body."""
+    fields = dict.fromkeys(field for _, _, field in CANDIDATES)
+    return {
+        field: [moderator_value(e, field) if e.study is not None else None for e in entries]
+        for field in fields
+    }
+
+
+def _splits(entries: Sequence[StudyEntry], method: Method, known: Levels) -> list[FactorSplit]:
     raw = []
     for factor, title, field in CANDIDATES:
         keep, levels = [], []
-        for i, entry in enumerate(entries):
-            value = moderator_value(entry, field) if entry.study is not None else None
+        for i, value in enumerate(known[field]):
             if value is None:
                 continue
             keep.append(i)
@@ -137,10 +163,11 @@ def _splits(entries: Sequence[StudyEntry], method: Method) -> list[FactorSplit]:
     return splits
 
 
-def _quality(entries: Sequence[StudyEntry], method: Method, ratio: bool) -> QualitySplit | None:
+def _quality(
+    entries: Sequence[StudyEntry], method: Method, ratio: bool, known: Levels
+) -> QualitySplit | None:
     lower, higher = [], []
-    for entry in entries:
-        level = moderator_value(entry, "design.risk_of_bias") if entry.study else None
+    for entry, level in zip(entries, known["design.risk_of_bias"], strict=True):
         if level == "low":
             higher.append(entry)
         elif level in LOWER_QUALITY:
@@ -159,6 +186,53 @@ def _quality(entries: Sequence[StudyEntry], method: Method, ratio: bool) -> Qual
     h_text, h_ex = pooled(higher)
     l_text, l_ex = pooled(lower)
     return QualitySplit(h_text, l_text, h_ex, l_ex, len(higher), len(lower))
+
+
+def _alone_in(known: Levels, index: int) -> tuple[str, ...]:
+    """Candidate-factor levels that entry ``index`` alone holds among the studies whose
+    level is known (at least three of them, so that "the only one" means something)."""
+    from thymoscope.kb.labels import fact_sentence
+
+    phrases = []
+    for field, values in known.items():
+        mine = values[index]
+        levels = [v for v in values if v is not None]
+        if mine is None or len(levels) < 3:
+            continue
+        if levels.count(mine) == 1:
+            phrases.append(f'"{fact_sentence(field, mine)}"')
+    return tuple(dict.fromkeys(phrases))
+
+
+def _major_findings(entry: StudyEntry) -> tuple[str, ...]:
+    """Titles of the major findings of the study's own diagnosis (the single-study rules)."""
+    if entry.study is None:
+        return ()
+    from thymoscope.api import diagnose
+
+    diagnosis = diagnose(entry.study, entry.source)
+    return tuple(f.title for f in diagnosis.findings if f.severity == "major")
+
+
+def _standout(analysis: OutcomeAnalysis, ratio: bool, known: Levels) -> Standout | None:
+    pooled, entries = analysis.pooled, analysis.entries
+    if pooled is None or len(entries) < 3 or not analysis.leave_one_out:
+        return None
+    top = max(
+        analysis.leave_one_out,
+        key=lambda item: (abs(item.estimate - pooled.estimate), -item.omitted),
+    )
+    entry = entries[top.omitted]
+    alone = _alone_in(known, top.omitted)
+    if not alone:
+        return None  # its own diagnosis is read only for a study that stands apart
+    return Standout(
+        study=entry.id,
+        weight=pooled.weights[top.omitted],
+        text=_text(top.estimate, top.ci.low, top.ci.high, ratio),
+        alone_in=alone,
+        flagged=_major_findings(entry),
+    )
 
 
 def body_facts(analysis: OutcomeAnalysis, method: Method, ratio: bool) -> BodyFacts | None:
@@ -182,7 +256,8 @@ def body_facts(analysis: OutcomeAnalysis, method: Method, ratio: bool) -> BodyFa
         for item in analysis.leave_one_out
         if _excludes_null(item.ci.low, item.ci.high) != pooled_ex
     )
-    splits = _splits(entries, method)
+    known = _levels(entries)
+    splits = _splits(entries, method, known)
     return BodyFacts(
         k=len(entries),
         i2=het.i2,
@@ -194,7 +269,8 @@ def body_facts(analysis: OutcomeAnalysis, method: Method, ratio: bool) -> BodyFa
         significant_studies=significant,
         pooled_text=_text(pooled.estimate, pooled.ci.low, pooled.ci.high, ratio),
         splits=tuple(splits),
-        quality=_quality(entries, method, ratio),
+        quality=_quality(entries, method, ratio, known),
         influential=influential,
         egger_p=analysis.egger.p_value if analysis.egger else None,
+        standout=_standout(analysis, ratio, known),
     )

@@ -259,8 +259,16 @@ def fact_sentence(path: str, value: Any, facts: Mapping[str, Any] | None = None)
         if unit == "%":
             words = f"{words}%"
         elif unit:
-            words = f"{words} {unit}"
+            words = f"{words} {_singular(unit) if value == 1 else unit}"
     return f"{field_label(path)}: {words}"
+
+
+_SINGULAR = {"weeks": "week", "months": "month", "years": "year", "days": "day"}
+
+
+def _singular(unit: str) -> str:
+    """'1 week', not '1 weeks' (only the time units the labels use)."""
+    return _SINGULAR.get(unit, unit)
 
 
 def fact_sentences(facts: Mapping[str, Any], paths: Iterable[str] | None = None) -> list[str]:

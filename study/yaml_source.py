@@ -11,6 +11,7 @@ however it is written (raw or as a YAML escape), so study text cannot steer a te
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from dataclasses import dataclass, field
@@ -173,8 +174,10 @@ def _mark_line(exc: yaml.MarkedYAMLError) -> int:
     return mark.line + 1 if mark is not None else 0
 
 
-def _check_events(text: str) -> None:
-    """Refuse too-deep, too-large (after alias expansion) or multi-document input."""
+def _check_events(text: str) -> list[yaml.Event]:
+    """Refuse too-deep, too-large (after alias expansion) or multi-document input; return
+    the events, checked as they stream in (a refusal stops the parser early)."""
+    events: list[yaml.Event] = []
     stack: list[list[Any]] = []  # [anchor, expanded node count]
     sizes: dict[str, int] = {}
     documents = 0
@@ -192,6 +195,7 @@ def _check_events(text: str) -> None:
                 )
 
     for event in yaml.parse(text, Loader=_Loader):
+        events.append(event)
         line = event.start_mark.line + 1 if event.start_mark else 0
         if isinstance(event, yaml.DocumentStartEvent):
             documents += 1
@@ -211,6 +215,7 @@ def _check_events(text: str) -> None:
         elif isinstance(event, yaml.CollectionEndEvent):
             anchor, count = stack.pop()
             attach(count, anchor, line)
+    return events
 
 
 def _refuse_explicit_tag(tag: str | None, line: int) -> None:
@@ -231,64 +236,137 @@ def _refuse_explicit_tag(tag: str | None, line: int) -> None:
     )
 
 
+_MERGE_TAG = "tag:yaml.org,2002:merge"
+_RESOLVER = yaml.resolver.Resolver()
+
+
+def _resolved_tag(value: str, implicit: tuple[bool, bool]) -> str:
+    """The tag YAML gives an untagged scalar written this way (PyYAML's safe resolver);
+    short values, which repeat across study files (keys, numbers, words), are cached."""
+    if len(value) <= 64:
+        return _resolved_short(value, implicit)
+    return str(_RESOLVER.resolve(yaml.ScalarNode, value, implicit))
+
+
+@functools.lru_cache(maxsize=4096)
+def _resolved_short(value: str, implicit: tuple[bool, bool]) -> str:
+    return str(_RESOLVER.resolve(yaml.ScalarNode, value, implicit))
+
+
 class _Builder:
-    def __init__(self) -> None:
+    """Builds plain data, and the line of every key, straight from the checked event stream
+    (the text is parsed once, by libyaml when present; no node graph is composed).
+
+    An alias is built again at its own path from the events of its anchor, as if written
+    out there; ``_check_events`` has already bounded what that expansion can cost.
+    """
+
+    def __init__(self, events: list[yaml.Event]) -> None:
+        self.events = events
         self.constructor = yaml.constructor.SafeConstructor()
         self.lines: dict[Path, int] = {}
+        self.anchors: dict[str, int] = {}  # anchor -> index of the event that defines it
 
-    def build(self, node: yaml.Node, path: Path) -> Any:
-        line = node.start_mark.line + 1
+    def document(self) -> tuple[bool, Any]:
+        """(whether the stream holds a document, its data)."""
+        for index, event in enumerate(self.events):
+            if isinstance(event, yaml.DocumentStartEvent):
+                return True, self.build(index + 1, ())[0]
+        return False, None
+
+    @staticmethod
+    def _scalar_tag(event: yaml.ScalarEvent) -> str:
+        if event.tag is None or event.tag == "!":
+            return _resolved_tag(event.value, event.implicit)
+        return str(event.tag)
+
+    def _anchor(self, event: yaml.NodeEvent, index: int, line: int) -> None:
+        anchor = event.anchor
+        if anchor is None or self.anchors.get(anchor) == index:
+            return  # no anchor, or its own definition built again through an alias
+        if anchor in self.anchors:
+            first = self.events[self.anchors[anchor]].start_mark.line + 1
+            raise YamlProblem(line, f"anchor &{anchor} is defined twice (first on line {first})")
+        self.anchors[anchor] = index
+
+    def build(self, index: int, path: Path) -> tuple[Any, int]:
+        """The value whose events start at ``index``, and the index just past them."""
+        event = self.events[index]
+        line = event.start_mark.line + 1
         self.lines.setdefault(path, line)
-        if isinstance(node, yaml.MappingNode):
-            if node.tag != _MAP_TAG:
-                raise YamlProblem(line, f"unsupported YAML tag {node.tag}; refused")
-            result: dict[Any, Any] = {}
-            for key_node, value_node in node.value:
-                if key_node.tag == "tag:yaml.org,2002:merge":
-                    raise YamlProblem(
-                        key_node.start_mark.line + 1, "merge keys (<<) are not supported"
-                    )
-                key = self.build(key_node, (*path, "<key>"))
-                if not isinstance(key, str):
-                    raise YamlProblem(
-                        key_node.start_mark.line + 1,
-                        f"key {shown(key)} is not a name; keys must be text",
-                    )
-                key_line = key_node.start_mark.line + 1
-                if key in result:
-                    first = self.lines.get((*path, key), key_line)
-                    raise YamlProblem(
-                        key_line,
-                        f"{dotted((*path, key))}: duplicate key (first given on line {first})",
-                    )
-                self.lines[(*path, key)] = key_line
-                result[key] = self.build(value_node, (*path, key))
-            return result
-        if isinstance(node, yaml.SequenceNode):
-            if node.tag != _SEQ_TAG:
-                raise YamlProblem(line, f"unsupported YAML tag {node.tag}; refused")
-            return [self.build(item, (*path, i)) for i, item in enumerate(node.value)]
-        if node.tag not in _SCALAR_TAGS:
-            raise YamlProblem(line, f"unsupported YAML tag {node.tag}; refused")
-        plain = not getattr(node, "style", None)  # a scalar written without quotes
-        if plain and node.tag in (_INT_TAG, _FLOAT_TAG):
-            _refuse_surprising_number(node.value, line, path)
-        if plain and node.tag == "tag:yaml.org,2002:str" and _EXPONENT.fullmatch(node.value):
+        if isinstance(event, yaml.AliasEvent):
+            return self.build(self.anchors[event.anchor], path)[0], index + 1
+        self._anchor(event, index, line)
+        if isinstance(event, yaml.MappingStartEvent):
+            return self._mapping(event, index + 1, path, line)
+        if isinstance(event, yaml.SequenceStartEvent):
+            if event.tag not in (None, "!", _SEQ_TAG):
+                raise YamlProblem(line, f"unsupported YAML tag {event.tag}; refused")
+            items: list[Any] = []
+            index += 1
+            while not isinstance(self.events[index], yaml.SequenceEndEvent):
+                item, index = self.build(index, (*path, len(items)))
+                items.append(item)
+            return items, index + 1
+        return self._scalar(event, path, line), index + 1
+
+    def _mapping(
+        self, event: yaml.MappingStartEvent, index: int, path: Path, line: int
+    ) -> tuple[Any, int]:
+        if event.tag not in (None, "!", _MAP_TAG):
+            raise YamlProblem(line, f"unsupported YAML tag {event.tag}; refused")
+        result: dict[Any, Any] = {}
+        while not isinstance(self.events[index], yaml.MappingEndEvent):
+            key_event = self.events[index]
+            key_line = key_event.start_mark.line + 1
+            if isinstance(key_event, yaml.ScalarEvent) and key_event.anchor is None:
+                # the common case, built here: a plain or quoted key without an anchor
+                self.lines.setdefault((*path, "<key>"), key_line)
+                if self._scalar_tag(key_event) == _MERGE_TAG:
+                    raise YamlProblem(key_line, "merge keys (<<) are not supported")
+                key = self._scalar(key_event, (*path, "<key>"), key_line)
+                index += 1
+            else:
+                key, index = self.build(index, (*path, "<key>"))
+            if not isinstance(key, str):
+                raise YamlProblem(key_line, f"key {shown(key)} is not a name; keys must be text")
+            if key in result:
+                first = self.lines.get((*path, key), key_line)
+                raise YamlProblem(
+                    key_line,
+                    f"{dotted((*path, key))}: duplicate key (first given on line {first})",
+                )
+            self.lines[(*path, key)] = key_line
+            result[key], index = self.build(index, (*path, key))
+        return result, index + 1
+
+    def _scalar(self, event: yaml.ScalarEvent, path: Path, line: int) -> Any:
+        tag = self._scalar_tag(event)
+        if tag not in _SCALAR_TAGS:
+            raise YamlProblem(line, f"unsupported YAML tag {tag}; refused")
+        plain = not event.style  # a scalar written without quotes
+        if plain and tag in (_INT_TAG, _FLOAT_TAG):
+            _refuse_surprising_number(event.value, line, path)
+        if plain and tag == _STR_TAG and _EXPONENT.fullmatch(event.value):
             # YAML 1.1 reads `1e5` (no dot) as text; YAML 1.2 and users read a number.
-            _refuse_surprising_number(node.value, line, path)
-            number = float(node.value)
+            _refuse_surprising_number(event.value, line, path)
+            number = float(event.value)
             if not math.isfinite(number):
-                raise YamlProblem(line, f"{_dotted(path)}: {node.value!r} is not a finite number")
+                raise YamlProblem(line, f"{_dotted(path)}: {event.value!r} is not a finite number")
             return number
-        try:
-            value = self.constructor.construct_object(node, deep=True)
-        except Exception as exc:  # any constructor failure is this file's problem only
-            where = _dotted(path)
-            text = one_line(str(exc)).strip()
-            reason = text.splitlines()[0] if text else type(exc).__name__
-            raise YamlProblem(
-                line, f"{where}: unreadable value {shown(node.value)}: {reason[:120]}"
-            ) from None
+        if tag == _STR_TAG:
+            value: Any = event.value
+        else:
+            node = yaml.ScalarNode(tag, event.value, event.start_mark, event.end_mark, event.style)
+            try:
+                value = self.constructor.construct_object(node, deep=True)
+            except Exception as exc:  # any constructor failure is this file's problem only
+                text = one_line(str(exc)).strip()
+                reason = text.splitlines()[0] if text else type(exc).__name__
+                raise YamlProblem(
+                    line,
+                    f"{_dotted(path)}: unreadable value {shown(event.value)}: {reason[:120]}",
+                ) from None
         if isinstance(value, str):
             found = _UNSAFE.search(value)
             if found is not None:
@@ -356,8 +434,7 @@ def parse_yaml(text: str) -> SourceDocument:
     check_characters(text)
     _check_unsafe_raw(text)
     try:
-        _check_events(text)
-        node = yaml.compose(text, Loader=_Loader)
+        events = _check_events(text)
     except yaml.MarkedYAMLError as exc:
         raise _syntax_problem(exc, text) from None
     except yaml.YAMLError as exc:  # e.g. a ReaderError the character check did not foresee
@@ -365,8 +442,8 @@ def parse_yaml(text: str) -> SourceDocument:
         raise YamlProblem(0, f"YAML error: {reason[:200]}") from None
     except RecursionError:  # pragma: no cover - the event check limits nesting first
         raise YamlProblem(0, f"nested deeper than {MAX_DEPTH} levels; refused") from None
-    if node is None:
+    builder = _Builder(events)
+    found, data = builder.document()
+    if not found:
         raise YamlProblem(1, "file is empty; a study file is a YAML mapping")
-    builder = _Builder()
-    data = builder.build(node, ())
     return SourceDocument(data=data, lines=builder.lines)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from operator import mul
+
 Matrix = list[list[float]]
 Vector = list[float]
 
@@ -30,18 +32,15 @@ def invert(matrix: Matrix) -> Matrix:
 
 
 def weighted_cross(rows: list[tuple[float, ...]], weights: Vector) -> Matrix:
-    """X' W X for the rows of X and the diagonal of W."""
+    """X' W X for the rows of X and the diagonal of W (column by column, so that the
+    inner sums over the studies run in C)."""
     p = len(rows[0])
+    columns = list(zip(*rows, strict=True)) if rows else [() for _ in range(p)]
     out = [[0.0] * p for _ in range(p)]
-    for row, w in zip(rows, weights, strict=True):
-        for i in range(p):
-            wi = w * row[i]
-            out_i = out[i]
-            for j in range(i, p):
-                out_i[j] += wi * row[j]
     for i in range(p):
-        for j in range(i):
-            out[i][j] = out[j][i]
+        weighted = list(map(mul, weights, columns[i]))
+        for j in range(i, p):
+            out[i][j] = out[j][i] = sum(map(mul, weighted, columns[j]))
     return out
 
 

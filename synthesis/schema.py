@@ -256,6 +256,7 @@ OUTCOME = _object(
                             "prediction-interval-includes-no-effect",
                             "small-study-effects",
                             "single-study-drives-result",
+                            "influential-study-stands-apart",
                         ]
                     },
                     "factor": _nullable(TEXT),

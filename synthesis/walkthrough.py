@@ -8,8 +8,9 @@ certainty of the evidence.  Plain data from the review document; the CLI prints 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 EXPLANATION_IDS = (
@@ -25,7 +26,29 @@ class Step:
     outcome: str
     number: int
     title: str
-    lines: tuple[str, ...]
+    lines: tuple[str, ...]  # for the terminal: with finding and rule ids
+    plain: tuple[str, ...] = ()  # for slides: the same in words, no identifier
+
+
+_PATH = re.compile(r"\b[a-z][a-z_]*(?:\.[a-z0-9_*]+)+\b")
+_SNAKE = re.compile(r"\b[a-z]+(?:_[a-z0-9]+)+\b")
+
+
+def in_words(text: str, titles: Mapping[str, str]) -> str:
+    """``text`` with study field paths as their labels, finding ids as their titles and
+    any other snake_case name spelled with spaces."""
+    from thymoscope.kb.labels import field_label
+
+    def path(match: re.Match[str]) -> str:
+        try:
+            return field_label(match.group(0)).lower()
+        except KeyError:
+            return match.group(0)
+
+    for finding_id, title in titles.items():
+        text = text.replace(f"{finding_id}: ", f"{title}: ").replace(finding_id, title.lower())
+    text = _PATH.sub(path, text)
+    return _SNAKE.sub(lambda m: m.group(0).replace("_", " "), text)
 
 
 def _interval(item: Mapping[str, Any]) -> str:
@@ -135,6 +158,30 @@ def outcome_steps(outcome: Mapping[str, Any]) -> list[Step]:
     return steps
 
 
+def _plain_lines(step: Step, findings: list[Mapping[str, Any]]) -> tuple[str, ...]:
+    ids = [str(f["id"]) for f in findings]
+    titles = {  # an id shared by several findings (one per factor) is read as words
+        str(f["id"]): str(f["title"])
+        if ids.count(str(f["id"])) == 1
+        else str(f["id"]).replace("-", " ")
+        for f in findings
+    }
+    out: list[str] = []
+    for line in step.lines:
+        if line.startswith("  "):
+            out.append(in_words(line.strip(), titles))
+            continue
+        line = re.sub(r" \([a-z0-9-]+, rule [a-z0-9_]+\)\.$", ".", line)
+        out.append(in_words(line, titles))
+    return tuple(line[:1].upper() + line[1:] for line in out)
+
+
+def plain_steps(outcome: Mapping[str, Any]) -> list[Step]:
+    """:func:`outcome_steps` with each step's ``plain`` lines filled in (for slides)."""
+    findings = list(outcome.get("findings") or ())
+    return [replace(s, plain=_plain_lines(s, findings)) for s in outcome_steps(outcome)]
+
+
 def review_steps(document: Mapping[str, Any]) -> list[Step]:
     """Every outcome's steps, in the document's order."""
     return [step for outcome in document["outcomes"] for step in outcome_steps(outcome)]
@@ -160,3 +207,37 @@ def steps_text(document: Mapping[str, Any], width: int = 88) -> str:
 def _printable(line: str) -> str:
     """Control and format characters (from a study file) shown as escapes, never sent raw."""
     return "".join(c if c.isprintable() else c.encode("unicode_escape").decode() for c in line)
+
+
+@dataclass(frozen=True)
+class FactorQuestion:
+    """ "Which factor best accounts for the disagreement?" for one outcome of a review."""
+
+    prompt: str
+    choices: tuple[str, ...]
+    answers: tuple[str, ...]  # every choice counted right
+    reason: str
+
+
+def factor_question(
+    outcome: Mapping[str, Any], factor_titles: Mapping[str, str]
+) -> FactorQuestion | None:
+    """The question, when a factor credibly explains the outcome's heterogeneity (the
+    factors offered are ``factor_titles``, the case quiz's, so their numbers match)."""
+    explained = [
+        str(fact["value"])
+        for f in outcome["findings"]
+        if f["id"] == "heterogeneity-explained"
+        for fact in f["facts"]
+        if fact["name"] == "title"
+    ]
+    right = tuple(t for t in factor_titles.values() if any(e.startswith(t) for e in explained))
+    if not right:
+        return None
+    return FactorQuestion(
+        f"{outcome['label']}: which factor best accounts for the disagreement among these studies?",
+        tuple(factor_titles.values()),
+        right,
+        "Split by " + " and by ".join(explained).lower() + ", the groups of studies differ "
+        "beyond chance.",
+    )

@@ -1,5 +1,6 @@
 // thymoscope slides: keyboard navigation, no network. The current slide is kept in
 // body[data-slide] (0-based) and in the address's #number (1-based) so reloads keep it.
+// N switches the notes view (every slide with its speaker notes) on and off.
 (function () {
   "use strict";
   var slides = Array.prototype.slice.call(document.querySelectorAll(".slide"));
@@ -21,13 +22,19 @@
   };
   document.addEventListener("keydown", function (event) {
     if (event.altKey || event.ctrlKey || event.metaKey) { return; }
-    if (event.key === "Home") { show(0); }
+    if (event.key === "n" || event.key === "N") {
+      document.body.classList.toggle("notes-view");
+      document.documentElement.classList.toggle("notes-view");
+    }
+    else if (document.body.classList.contains("notes-view")) { return; }
+    else if (event.key === "Home") { show(0); }
     else if (event.key === "End") { show(slides.length - 1); }
     else if (event.key in moves) { show(current + (event.shiftKey && event.key === " " ? -1 : moves[event.key])); }
     else { return; }
     event.preventDefault();
   });
   document.addEventListener("click", function (event) {
+    if (document.body.classList.contains("notes-view")) { return; }
     if (event.target.closest && event.target.closest("a, .facts")) { return; }
     show(current + (event.clientX < window.innerWidth / 3 ? -1 : 1));
   });

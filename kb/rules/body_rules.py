@@ -35,6 +35,10 @@ class Influence(Fact):
     """study, text"""
 
 
+class Standout(Fact):
+    """The most influential study and what sets it apart (kb.body_facts.Standout)."""
+
+
 class SmallStudies(Fact):
     """p"""
 
@@ -75,7 +79,8 @@ BODY_FINDINGS: dict[str, dict[str, Any]] = {
     "heterogeneity-explained": {
         "title": "{title} accounts for the disagreement",
         "explanation": (
-            "Split by {field}, the subgroups differ beyond chance (Q-between p = {p:.3g}, "
+            'Split by the factor "{title}", the subgroups differ beyond chance '
+            "(Q-between p = {p:.3g}, "
             "below {alpha:.3g}: 0.05 divided by the {tried} factors tried) and each "
             "subgroup has at least {min_per} studies."
         ),
@@ -97,7 +102,7 @@ BODY_FINDINGS: dict[str, dict[str, Any]] = {
     "factors-confounded": {
         "title": "{title_a} and {title_b} travel together",
         "explanation": (
-            "{field_a} and {field_b} split the studies into the same groups, so a "
+            '"{title_a}" and "{title_b}" split the studies into the same groups, so a '
             "difference between these groups cannot be credited to either factor."
         ),
         "faq": ("1", "2"),
@@ -148,6 +153,21 @@ BODY_FINDINGS: dict[str, dict[str, Any]] = {
         ),
         "faq": ("2",),
         "next_steps": ("Read that study's design and risk of bias before relying on the result.",),
+    },
+    "influential-study-stands-apart": {
+        "title": "The most influential study is also one that stands apart",
+        "explanation": (
+            "Leaving out {study} ({weight:.0f}% of the weight) moves the pooled estimate more "
+            "than leaving out any other study (without it: {text}). It is also {traits}. "
+            "Part of the disagreement may come from what sets it apart rather than from "
+            "chance; one study cannot show which."
+        ),
+        "faq": ("2",),
+        "next_steps": (
+            "Report the pooled estimate with and without that study.",
+            "Check whether the trait that sets it apart is the factor that explains the "
+            "disagreement, in studies that share it.",
+        ),
     },
 }
 
@@ -237,6 +257,16 @@ class BodyRules(KnowledgeEngine):  # type: ignore[misc]
             None, pooled=pooled,
         )  # fmt: skip
 
+    @Rule(Standout(study=MATCH.study, weight=MATCH.weight, text=MATCH.text, traits=MATCH.traits),
+          TEST(lambda traits: bool(traits)))  # fmt: skip
+    def influential_study_stands_apart(
+        self, study: str, weight: float, text: str, traits: str
+    ) -> None:
+        self._conclude(
+            "influential-study-stands-apart", "influential_study_stands_apart", None,
+            study=study, weight=weight, text=text, traits=traits,
+        )  # fmt: skip
+
     @Rule(SmallStudies(p=MATCH.p), TEST(lambda p: p < EGGER_P))
     def funnel_asymmetry(self, p: float) -> None:
         self._conclude("small-study-effects", "funnel_asymmetry", None, p=p)
@@ -247,6 +277,18 @@ class BodyRules(KnowledgeEngine):  # type: ignore[misc]
             "single-study-drives-result", "one_study_flips_conclusion", None,
             study=study, text=text,
         )  # fmt: skip
+
+
+def _traits(alone_in: tuple[str, ...], flagged: tuple[str, ...]) -> str:
+    """'the only study with "Blinding: open label"', then what its own diagnosis rates as
+    major (shared or not, so it is reported, never counted as setting it apart); '' when no
+    level of a candidate factor sets it apart."""
+    if not alone_in:
+        return ""
+    text = "the only study with " + " and with ".join(alone_in)
+    if flagged:
+        text += "; its own diagnosis rates as major: " + ", ".join(f'"{t}"' for t in flagged)
+    return text
 
 
 def body_findings(facts: BodyFacts) -> list[BodyFinding]:
@@ -294,6 +336,15 @@ def body_findings(facts: BodyFacts) -> list[BodyFinding]:
         )
     for item in facts.influential:
         engine.declare(Influence(study=item.study, text=item.text))
+    if facts.standout is not None:
+        engine.declare(
+            Standout(
+                study=facts.standout.study,
+                weight=facts.standout.weight,
+                text=facts.standout.text,
+                traits=_traits(facts.standout.alone_in, facts.standout.flagged),
+            )
+        )
     if facts.egger_p is not None:
         engine.declare(SmallStudies(p=facts.egger_p))
     engine.run()

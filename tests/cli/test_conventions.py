@@ -22,7 +22,7 @@ CASES = Path(__file__).resolve().parents[2] / "kb" / "cases"
 PAIR = CASES / "pairs" / "chb-end-vs-12-months.yaml"
 ANSI = re.compile(r"\x1b\[")
 ERROR = re.compile(r"^thymoscope: error: \S.*$")
-COMMANDS = ("diagnose", "compare", "review", "ask", "rules", "schema", "init", "demo")
+COMMANDS = ("diagnose", "compare", "review", "ask", "explain", "rules", "schema", "init", "demo")
 
 
 @pytest.fixture()

@@ -24,12 +24,14 @@ def _flat(text: str) -> str:
 
 
 def _listed(output: str) -> tuple[list[str], list[str]]:
-    """(case names, pair names) of a listing."""
+    """(case names, pair names) of a listing (a wrapped title's next lines start with
+    more than two spaces)."""
+    output = output.split("Review sets")[0]
     cases, pairs = (
         output.split("Pairs to compare") if "Pairs to compare" in output else (output, "")
     )
     names = [
-        [ln.split()[0] for ln in part.splitlines() if ln.startswith("  ")]
+        [ln.split()[0] for ln in part.splitlines() if re.match(r"  \S", ln)]
         for part in (cases, pairs)
     ]
     return names[0], names[1]
@@ -80,7 +82,8 @@ def test_no_pause_prints_every_step_in_order() -> None:
     for step in walk.finding_steps():
         assert f"Rule that fired: {', '.join(step.finding['rules'])}" in flat
         for fact in step.facts:
-            assert f"{fact.path} = {fact.value}" in flat
+            assert _flat(fact.words) in flat
+            assert f"{fact.path} = " not in flat  # facts in words, not field paths
     assert "Press Enter" not in result.output
     assert result.output.count(NOTICE_START) == 2
 
@@ -137,10 +140,72 @@ def test_quiz_scores_scripted_answers() -> None:
 
 def test_quiz_asks_before_revealing() -> None:
     result = run_demo("--cases", str(CASES), "sepsis-open-small", "--quiz", input="1\n")
-    first = _walk("sepsis-open-small").finding_steps()[0]
+    walk = _walk("sepsis-open-small")
+    first = walk.finding_steps()[0]
     output = _flat(result.output)
-    assert output.index("Which factor explains it?") < output.index(first.title)
+    total = len(walk.finding_steps())
+    assert output.index(f"Question 1 of {total}") < output.index(first.title)
+    assert output.index("Which factor best explains the flag?") < output.index(first.title)
     assert output.index("1. Baseline immunity") < output.index("Rule that fired")
+
+
+def test_quiz_hides_the_answer_behind_words() -> None:
+    # usability item 22: the quiz showed "intervention.role = monotherapy", then asked
+    walk = _walk("chb-end-of-therapy")
+    result = run_demo("--cases", str(CASES), "chb-end-of-therapy", "--quiz", input="")
+    output = result.output
+    for step in walk.finding_steps():
+        before = output[: output.index(step.title)]
+        question = before[before.rindex("Question ") :]
+        assert "What we know:" in question
+        assert not re.search(r"\b[a-z_]+\.[a-z_]+ = ", question), question
+        assert "_" not in question.split("Which factor")[0], question
+    numbers = re.findall(r"Question (\d+) of (\d+)", output)
+    assert [int(n) for n, _ in numbers] == list(range(1, len(numbers) + 1))
+
+
+def test_quiz_record_appends_a_score_summary_and_keeps_earlier_records(tmp_path: Path) -> None:
+    import csv
+
+    walk = _walk("sepsis-open-small")
+    factors = list(walk.factors)
+    answers = "".join(f"{factors.index(s.factor) + 1}\n" for s in walk.finding_steps())
+    scores = tmp_path / "scores.csv"
+    args = ("--cases", str(CASES), "sepsis-open-small", "--quiz", "--record", str(scores))
+    first = run_demo(*args, "--student", "Ada", input=answers)
+    assert first.exit_code == 0, first.output
+    second = run_demo(*args, "--student", "id-042", input="")
+    assert second.exit_code == 0, second.output
+    rows = list(csv.DictReader(scores.open(encoding="utf-8", newline="")))
+    count = len(walk.finding_steps())
+    assert len(rows) == 2 * (count + 1)
+    assert [r["student"] for r in rows] == ["Ada"] * (count + 1) + ["id-042"] * (count + 1)
+    assert {r["case"] for r in rows} == {"sepsis-open-small"}
+    assert re.fullmatch(r"\d{4}-\d{2}-\d{2}", rows[0]["date"])
+    assert [r["correct"] for r in rows[:count]] == ["yes"] * count
+    assert rows[count]["question"] == "total" and rows[count]["score"] == "100%"
+    assert rows[-1]["score"] == "0%"
+    assert scores.read_text(encoding="utf-8").count("student,date,case") == 1
+
+
+def test_quiz_record_refuses_a_file_that_is_not_a_score_record(tmp_path: Path) -> None:
+    notes = tmp_path / "notes.csv"
+    notes.write_text("my,own,work\n1,2,3\n", encoding="utf-8")
+    result = run_demo(
+        "--cases", str(CASES), "sepsis-open-small", "--quiz", "--record", str(notes), input=""
+    )
+    assert result.exit_code == 2
+    assert "not a score record" in result.output
+    assert notes.read_text(encoding="utf-8") == "my,own,work\n1,2,3\n"
+
+
+def test_record_needs_a_quiz() -> None:
+    result = run_demo("--cases", str(CASES), "sepsis-open-small", "--record", "x.csv")
+    assert result.exit_code == 2
+    assert "add --quiz" in result.output
+    to_stdout = run_demo("--cases", str(CASES), "sepsis-open-small", "--quiz", "--record", "-")
+    assert to_stdout.exit_code == 2
+    assert "--record needs a file" in to_stdout.output
 
 
 def test_all_right_answers_score_full_marks() -> None:
@@ -157,6 +222,37 @@ def test_unknown_case_is_a_one_line_error() -> None:
     assert result.exit_code == 2
     assert "no-such-case: no such case" in result.output
     assert "Traceback" not in result.output
+
+
+def test_unknown_name_suggests_the_closest_and_keeps_the_cases_option() -> None:
+    # usability item 21: no "did you mean"; the hint dropped --cases
+    result = run_demo("--cases", str(CASES), "sepsis-opne-small")
+    assert result.exit_code == 2
+    assert "did you mean sepsis-open-small?" in result.output
+    assert f"`thymoscope demo --cases {CASES}`" in result.output
+    bundled = run_demo("chb-rct-end-of-therapi")
+    assert "did you mean chb-rct-end-of-therapy?" in bundled.output
+    assert "`thymoscope demo` for the list" in bundled.output
+
+
+def test_list_hint_keeps_the_cases_option() -> None:
+    result = run_demo("--cases", str(CASES))
+    assert f"thymoscope demo --cases {CASES} NAME" in _flat(result.output)
+
+
+def test_list_keeps_the_end_of_long_titles(tmp_path: Path) -> None:
+    # usability item 20: titles that differ only at their end were cut there
+    text = (CASES / "sepsis-open-small.yaml").read_text(encoding="utf-8")
+    common = "A very long teaching title that goes on and on about a sepsis trial, read "
+    for stem, end in (("early", "at day 7"), ("late", "at day 90")):
+        changed = re.sub(r"(?m)^title: .*$", f"title: {common}{end}", text)
+        changed = re.sub(r"(?m)^id: .*$", f"id: {stem}", changed)
+        (tmp_path / f"{stem}.yaml").write_text(changed, encoding="utf-8")
+    result = run_demo("--cases", str(tmp_path))
+    assert result.exit_code == 0, result.output
+    flat = _flat(result.output)
+    assert f"{common}at day 7" in flat and f"{common}at day 90" in flat
+    assert "…" not in result.output
 
 
 def test_bad_study_in_cases_folder_is_reported_with_file_and_line(tmp_path: Path) -> None:
@@ -186,12 +282,15 @@ def test_html_writes_one_self_contained_page(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     html = target.read_text(encoding="utf-8")
     walk = _walk("sepsis-open-small")
-    assert html.count('<section class="slide') == len(walk.steps)
-    assert f"({len(walk.steps)} slides)" in result.output
+    assert html.count('<section class="slide') >= len(walk.steps) + 1
+    slides = html.count('<section class="slide')
+    assert f"({slides} slides)" in result.output
+    screen = re.sub(r'(?s)<aside class="notes".*?</aside>', "", html)
     for step in walk.finding_steps():
         assert step.finding["title"] in html
         for rule in step.finding["rules"]:
-            assert f"<code>{rule}</code>" in html
+            assert rule not in screen  # no rule id on a slide ...
+            assert rule.replace("_", " ") in html  # ... it is in the speaker notes
     assert RESEARCH_NOTICE in html
     # nothing that could reach the network
     assert not re.search(r"(?i)\b(src|href)\s*=|@import|url\(|https?:", html)
@@ -225,13 +324,12 @@ def test_html_to_an_unwritable_place_is_a_one_line_error(tmp_path: Path) -> None
 
 
 def _pair_walk():
+    from thymoscope.cli.demo_session import pair_walkthrough_of
     from thymoscope.kb.comparison import compare_files, pair_factor_titles
     from thymoscope.report.comparison import comparison_document
-    from thymoscope.report.walkthrough import build_pair_walkthrough
 
     comparison = compare_files(CASES / "sepsis-open-small.yaml", CASES / "chb-end-of-therapy.yaml")
-    document = comparison_document(comparison, pair_factor_titles(), None)
-    return build_pair_walkthrough(document, pair_factor_titles(), unasked=("results",))
+    return pair_walkthrough_of(comparison_document(comparison, pair_factor_titles(), None))
 
 
 def test_pair_walks_through_the_comparison() -> None:
@@ -244,11 +342,11 @@ def test_pair_walks_through_the_comparison() -> None:
     flat = _flat(result.output)
     assert "A: Teaching case: small open sepsis trial" in flat
     assert "Different diseases, different questions." in flat
-    assert re.search(r"indication\s+sepsis\s+chronic_hepatitis_b", result.output)
+    assert re.search(r"Indication\s+sepsis\s+chronic hepatitis B", result.output)
     for step in walk.finding_steps():
         assert f"Rule that fired: {', '.join(step.finding['rules'])}" in flat
         for fact in step.facts:
-            assert f"{fact.path} = {fact.value}" in flat
+            assert _flat(fact.words) in flat
     assert result.output.count(NOTICE_START) == 2
 
 
@@ -261,16 +359,24 @@ def test_pair_naming_its_studies_by_file_gives_the_same_comparison_reversed() ->
     assert sorted(rules) == sorted(re.findall(r"Rule that fired: (\S+)", by_file.output))
 
 
-def test_pair_quiz_scores_and_does_not_ask_about_the_verdict() -> None:
+def test_pair_quiz_asks_the_factor_and_whether_the_conflict_is_real() -> None:
+    from thymoscope.report.walkthrough import questions
+
     walk = _pair_walk()
-    choices = [k for k in walk.factors if k not in walk.unasked]
-    asked = [s for s in walk.finding_steps() if s.factor not in walk.unasked]
-    answers = "".join(f"{choices.index(s.factor) + 1}\n" for s in asked)
-    result = run_demo("--cases", str(CASES), "sepsis-vs-hepatitis", "--quiz", input=answers)
+    asked = questions(walk)
+    answers = "".join(f"{[k for k, _ in q.choices].index(q.answer) + 1}\n" for q in asked)
+    result = run_demo(
+        "--cases", str(CASES), "sepsis-vs-hepatitis", "--quiz", "--no-pause", input=answers
+    )
     assert result.exit_code == 0, result.output
     assert f"Score: {len(asked)} of {len(asked)} (100%)" in result.output
-    assert result.output.count("Which factor explains it?") == len(asked)
-    assert "Are the results in conflict?" in result.output  # shown, not asked
+    flat = _flat(result.output)
+    assert "Which factor best explains why study A" in flat and "disagrees with study B" in flat
+    conflict = [q for q in asked if q.kind == "conflict"]
+    assert flat.count("Is this conflict real, or only a difference in significance?") == len(
+        conflict
+    )
+    assert "Are the results in conflict?:" not in flat
 
 
 def test_pair_with_a_missing_case_is_a_one_line_error(tmp_path: Path) -> None:
@@ -295,7 +401,132 @@ def test_pair_html_shows_both_studies_side_by_side(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     html = target.read_text(encoding="utf-8")
     walk = _pair_walk()
-    assert html.count('<section class="slide') == len(walk.steps)
-    assert html.count('<table class="side-by-side') == 1 + len(walk.finding_steps())
-    assert "A · sepsis-open-small" in html and "B · chb-end-of-therapy" in html
+    assert html.count('<section class="slide') >= len(walk.steps) + 1
+    assert html.count('<table class="side-by-side') >= 1
+    assert "A · Teaching case: small open sepsis trial" in html
+    assert "B · Teaching case: hepatitis B" in html
     assert not re.search(r"(?i)\b(src|href)\s*=|@import|url\(|https?:", html)
+
+
+def test_html_without_a_name_builds_the_whole_course(tmp_path: Path) -> None:
+    # usability item 21: `demo --html` without a case was ignored
+    target = tmp_path / "course.html"
+    result = run_demo("--cases", str(CASES), "--html", str(target))
+    assert result.exit_code == 0, result.output
+    html = target.read_text(encoding="utf-8")
+    for title in (
+        "Teaching case: small open sepsis trial",
+        "Teaching case: hepatitis B",
+        "Teaching pair: an open sepsis trial vs a hepatitis B trial",
+        "Teaching pair: the same two cases, named by file",
+    ):
+        assert title in html
+    assert html.count('class="slide slide-part"') == 4
+    assert "slide-contents" in html
+    every = tmp_path / "every.html"
+    assert run_demo("--cases", str(CASES), "--all", "--html", str(every)).exit_code == 0
+    assert every.read_text(encoding="utf-8").count('class="slide slide-part"') == 4
+
+
+def test_course_of_named_cases_pairs_and_a_review_set(tmp_path: Path) -> None:
+    target = tmp_path / "deck.html"
+    result = run_demo(
+        "chb-rct-end-of-therapy", "sepsis-small-vs-large", "sepsis-quality", "--html", str(target)
+    )
+    assert result.exit_code == 0, result.output
+    html = target.read_text(encoding="utf-8")
+    assert html.count('class="slide slide-part"') == 3
+    assert "Review set" in html and "Try each factor as an explanation" in html
+    assert html.count('<svg xmlns="http://www.w3.org/2000/svg" class="forest"') >= 2
+    screen = re.sub(r'(?s)<aside class="notes".*?</aside>', "", html)
+    assert "Are the results in conflict?:" not in screen
+    assert not re.search(r">[^<]*\b[a-z]+_[a-z_]+\b[^<]*<", re.sub(r"<[^>]*>", "><", screen))
+
+
+def test_review_set_walks_through_in_the_terminal() -> None:
+    result = run_demo("sepsis-quality", "--no-pause")
+    assert result.exit_code == 0, result.output
+    flat = _flat(result.output)
+    for number, title in enumerate(
+        (
+            "The studies",
+            "Pool them and measure the disagreement",
+            "Try each factor as an explanation",
+            "Other checks on the body",
+            "How certain is the evidence?",
+        ),
+        start=1,
+    ):
+        assert f"step {number}: {title}" in flat
+    assert "REML pooled" in flat
+    assert "design.blinding" not in flat  # field paths in words
+    assert "Review sets (bundled):" in run_demo().output
+
+
+def test_handout_has_answer_lines_and_a_separate_key(tmp_path: Path) -> None:
+    handout = tmp_path / "handout.html"
+    result = run_demo(
+        "chb-rct-end-of-therapy", "sepsis-small-vs-large", "sepsis-quality", "--handout",
+        str(handout),
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    html = handout.read_text(encoding="utf-8")
+    questions = re.findall(r"<h3>Question (\d+)\.", html)
+    assert [int(n) for n in questions] == list(range(1, len(questions) + 1))
+    assert html.count('class="answer-line"') >= 2 * len(questions)
+    key = html[html.index('id="answer-key"') :]
+    assert [int(n) for n in re.findall(r"<dt>Question (\d+) ", key)] == [int(n) for n in questions]
+    assert "Is this conflict real, or only a difference in significance?" in html
+    assert "which factor best accounts for the disagreement" in html
+    assert "Study quality" in key
+    assert RESEARCH_NOTICE in html
+    offline = html.replace('xmlns="http://www.w3.org/2000/svg"', "")  # a name, not a request
+    assert not re.search(r"(?i)\b(src|href)\s*=|@import|url\(|https?:", offline)
+
+    apart, key_file = tmp_path / "students.html", tmp_path / "key.html"
+    result = run_demo(
+        "chb-rct-end-of-therapy", "--handout", str(apart), "--answer-key", str(key_file)
+    )
+    assert result.exit_code == 0, result.output
+    assert 'id="answer-key"' not in apart.read_text(encoding="utf-8")
+    alone = key_file.read_text(encoding="utf-8")
+    assert "Answer key" in alone and 'class="answer-line"' not in alone
+
+
+def test_handout_is_never_written_onto_an_input(tmp_path: Path) -> None:
+    study = tmp_path / "mine.yaml"
+    study.write_text((CASES / "sepsis-open-small.yaml").read_text(encoding="utf-8"))
+    before = study.read_text(encoding="utf-8")
+    result = run_demo(str(study), "--handout", str(study))
+    assert result.exit_code == 2
+    assert "refusing to overwrite an input file" in result.output
+    assert study.read_text(encoding="utf-8") == before
+
+
+def test_review_set_quiz_slide_asks_which_factor_accounts_for_the_disagreement(
+    tmp_path: Path,
+) -> None:
+    target = tmp_path / "review.html"
+    result = run_demo("chb-endpoint-timing", "--quiz", "--html", str(target))
+    assert result.exit_code == 0, result.output
+    html = target.read_text(encoding="utf-8")
+    question = html.index("which factor best accounts for the disagreement")
+    assert question < html.index("Try each factor as an explanation")
+    assert "Answer: Endpoint timing." in html  # in the speaker notes
+
+
+def test_handout_as_pdf_through_chromium(tmp_path: Path) -> None:
+    import shutil
+
+    if not (shutil.which("chromium") or shutil.which("chromium-browser")):
+        import pytest
+
+        pytest.skip("Chromium is not installed (Debian: apt-get install chromium)")
+    target = tmp_path / "handout.pdf"
+    target.write_bytes(b"an older handout")
+    result = run_demo("chb-rct-end-of-therapy", "--handout", str(target))
+    assert result.exit_code == 0, result.output
+    pdf = target.read_bytes()
+    assert pdf.startswith(b"%PDF")
+    assert len(re.findall(rb"/Type\s*/Page(?!s)", pdf)) >= 2  # the case, then the key
+    assert [p.name for p in tmp_path.iterdir()] == ["handout.pdf"]  # no temporary left

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from thymoscope.api import diagnose_file
 from thymoscope.kb import knowledge
 from thymoscope.report.render import show
@@ -11,9 +13,11 @@ from thymoscope.report.walkthrough import (
     Step,
     build_pair_walkthrough,
     build_walkthrough,
+    factor_status_line,
+    faq_text,
     parse_choice,
     questions,
-    slides,
+    score_rows,
 )
 
 from .conftest import CASES
@@ -79,9 +83,15 @@ def test_parse_choice_rejects_an_ambiguous_prefix() -> None:
     assert parse_choice("du", choices) == "duration"
 
 
+def _question(answer: str = "dosing", accepted: frozenset[str] | None = None) -> Question:
+    step = Step("finding", 2, "A finding", finding={"factor": answer})
+    return Question(
+        step, 1, 1, "factor", "Which factor?", (), CHOICES, answer, accepted or frozenset({answer})
+    )
+
+
 def test_score_counts_right_wrong_and_unanswered() -> None:
-    step = Step("finding", 2, "A finding", finding={"factor": "dosing"})
-    question = Question(step, CHOICES, "dosing")
+    question = _question()
     score = Score()
     assert score.record(question, "dosing") is True
     assert score.record(question, "baseline_immunity") is False
@@ -91,22 +101,79 @@ def test_score_counts_right_wrong_and_unanswered() -> None:
     assert Score().line() == "Score: 0 of 0 (0%)"
 
 
+def test_score_rows_name_the_student_date_case_answer_and_a_total() -> None:
+    question = _question()
+    score = Score()
+    score.record(question, "dosing")
+    score.record(question, "endpoint_timing")
+    rows = score_rows(score, "Ada", "2026-11-30", "chb-end-of-therapy")
+    assert [r["answer"] for r in rows[:2]] == ["Dosing and regimen", "Endpoint timing"]
+    assert [(r["correct"], r["score"]) for r in rows[:2]] == [("yes", 1), ("no", 0)]
+    assert rows[-1]["question"] == "total" and rows[-1]["correct"] == "1 of 2"
+    assert rows[-1]["score"] == "50%"
+    assert {r["student"] for r in rows} == {"Ada"} and {r["case"] for r in rows} == {
+        "chb-end-of-therapy"
+    }
+
+
 def test_one_question_per_finding_with_every_factor_as_a_choice() -> None:
     _, walk = _walk()
     asked = questions(walk)
     assert [q.answer for q in asked] == [s.factor for s in walk.finding_steps()]
     assert all(q.choices == tuple(knowledge().factor_titles.items()) for q in asked)
+    assert [q.number for q in asked] == list(range(1, len(asked) + 1))
+    assert {q.total for q in asked} == {len(asked)}
+
+
+def test_quiz_clues_are_in_words_without_field_paths() -> None:
+    # usability item 22: "intervention.role = monotherapy" right before "which factor?"
+    _, walk = _walk()
+    for question in questions(walk):
+        assert question.clue
+        for line in question.clue:
+            assert not re.search(r"\b[a-z_]+\.[a-z_]+\b", line), line
+            assert "_" not in line, line
 
 
 def test_quiz_slides_put_a_question_before_each_finding() -> None:
+    from thymoscope.report.deck import walkthrough_part
+
     _, walk = _walk()
-    plain = [s["kind"] for s in slides(walk)]
-    quiz = [s["kind"] for s in slides(walk, quiz=True)]
-    assert plain == [s.kind for s in walk.steps]
+    plain = [s.kind for s in walkthrough_part(walk).slides]
+    quiz = [s.kind for s in walkthrough_part(walk, quiz=True).slides]
+    assert "question" not in plain
+    assert plain.count("finding") >= len(walk.finding_steps())
     assert quiz.count("question") == len(walk.finding_steps())
     for index, kind in enumerate(quiz):
         if kind == "question":
             assert quiz[index + 1] == "finding"
+
+
+def test_severity_counts_are_always_most_severe_first() -> None:
+    # usability item 21: counts in a fixed order (major, moderate, minor, info)
+    for name in ("chb-end-of-therapy", "sepsis-open-small"):
+        _, walk = _walk(name)
+        line = walk.steps[-1].lines[0]
+        named = re.findall(r"\d+ (major|moderate|minor|info)", line)
+        order = ["major", "moderate", "minor", "info"]
+        assert named == sorted(named, key=order.index), line
+
+
+def test_faq_sections_read_as_words() -> None:
+    # usability item 21: "FAQ sections 1 and 3", not "FAQ section 1, 3"
+    assert faq_text(["1"]) == "FAQ section 1"
+    assert faq_text(["1", "3"]) == "FAQ sections 1 and 3"
+    assert faq_text(["1", "2", "4"]) == "FAQ sections 1, 2 and 4"
+    assert faq_text([]) == ""
+
+
+def test_pair_factor_rows_are_sentences() -> None:
+    # usability item 23: not "Are the results in conflict?: compatible"
+    line = factor_status_line("Are the results in conflict?", "compatible")
+    assert line.startswith("Results: no difference between the two estimates was shown")
+    assert factor_status_line("Therapy role", "differs") == (
+        "Therapy role: differs between the studies."
+    )
 
 
 def _pair_walk():
@@ -116,7 +183,15 @@ def _pair_walk():
     comparison = compare_files(CASES / "sepsis-open-small.yaml", CASES / "chb-end-of-therapy.yaml")
     label = {"id": "p", "title": "A pair", "note": "Why compare"}
     document = comparison_document(comparison, pair_factor_titles(), label)
-    walk = build_pair_walkthrough(document, pair_factor_titles(), unasked=("results",))
+    from thymoscope.report.comparison import RESULT_VERDICTS
+
+    walk = build_pair_walkthrough(
+        document,
+        pair_factor_titles(),
+        unasked=("results",),
+        quiz_order=knowledge().factor_titles,
+        verdicts=RESULT_VERDICTS,
+    )
     return comparison, walk
 
 
@@ -138,10 +213,43 @@ def test_pair_steps_are_side_by_side_facts_then_each_pair_finding() -> None:
         assert set(walk.matched(step)) == sides
 
 
-def test_pair_quiz_leaves_out_unasked_factors() -> None:
+def test_pair_quiz_asks_which_factor_and_whether_the_conflict_is_real() -> None:
     _, walk = _pair_walk()
     asked = questions(walk)
-    assert asked and all(q.answer != "results" for q in asked)
-    assert all("results" not in dict(q.choices) for q in asked)
-    shown = [s for s in walk.finding_steps() if s.factor == "results"]
-    assert len(asked) == len(walk.finding_steps()) - len(shown)
+    kinds = [q.kind for q in asked]
+    assert kinds[0] == "factor" and "disagrees with" in asked[0].prompt
+    assert all("results" not in dict(q.choices) for q in asked if q.kind == "factor")
+    differences = [s.factor for s in walk.finding_steps() if s.factor != "results"]
+    assert asked[0].answer == differences[0]
+    results = [s for s in walk.finding_steps() if s.factor == "results"]
+    assert kinds.count("conflict") == len(results)
+    for q in asked:
+        if q.kind == "conflict":
+            assert q.prompt == "Is this conflict real, or only a difference in significance?"
+            assert q.answer == walk.verdicts[q.step.finding["id"]]
+    assert [q.number for q in asked] == list(range(1, len(asked) + 1))
+
+
+def test_a_factor_has_the_same_number_in_case_and_pair_quizzes() -> None:
+    # usability item 22: numbering differed between the case and the pair quiz
+    _, pair = _pair_walk()
+    _, case = _walk()
+    case_numbers = {k: n for n, (k, _) in enumerate(questions(case)[0].choices, start=1)}
+    pair_choices = next(q for q in questions(pair) if q.kind == "factor").choices
+    pair_numbers = {k: n for n, (k, _) in enumerate(pair_choices, start=1)}
+    assert case_numbers
+    for factor, number in case_numbers.items():
+        assert pair_numbers[factor] == number
+    assert dict(pair_choices)["dosing"] == dict(questions(case)[0].choices)["dosing"]
+
+
+def test_a_case_question_mixes_the_matched_facts_with_other_facts_of_the_study() -> None:
+    _, walk = _walk()
+    for question in questions(walk):
+        matched = [f.words for f in question.step.facts]
+        assert set(matched) <= set(question.clue)
+        others = set(question.clue) - set(matched)
+        assert len(others) == 3
+        assert others <= {f.words for f in walk.key_facts}
+    again = [q.clue for q in questions(_walk()[1])]
+    assert again == [q.clue for q in questions(walk)]  # the same facts on every run

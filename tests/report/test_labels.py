@@ -101,3 +101,10 @@ def test_fact_sentences_fold_the_dose_unit_into_the_dose() -> None:
     }
     assert fact_sentences(facts) == ["Dose: 1.6 mg", "Endpoint read: at end of therapy"]
     assert fact_sentences(facts, ["intervention.dose_unit"]) == ["Dose unit: mg"]
+
+
+def test_one_of_a_time_unit_is_singular() -> None:
+    """Found on the classroom slides: "1 weeks"."""
+    assert fact_sentence("intervention.duration_weeks", 1) == "Treatment duration: 1 week"
+    assert fact_sentence("intervention.duration_weeks", 1.0) == "Treatment duration: 1 week"
+    assert fact_sentence("intervention.duration_weeks", 2) == "Treatment duration: 2 weeks"

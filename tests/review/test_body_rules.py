@@ -72,8 +72,12 @@ def test_teaching_set_rediscovers_the_faq_conclusion() -> None:
     }
     assert "0.05 divided by the 2 factors tried" in explained[0]["explanation"]
     (confounded,) = [f for f in found if f["id"] == "factors-confounded"]
-    assert "design.blinding" in confounded["explanation"]
-    assert "design.risk_of_bias" in confounded["explanation"]
+    assert (
+        '"Study quality (blinding)" and "Study quality (risk of bias)"'
+        in (confounded["explanation"])
+    )
+    # words, not field paths (usability review item 2)
+    assert not any("design." in f["explanation"] for f in found)
     assert "too-few-studies" not in ids(found)  # 11 studies
 
 
@@ -160,3 +164,47 @@ def test_small_study_effects_and_single_study() -> None:
 def test_prediction_interval_finding_needs_a_significant_pooled_estimate() -> None:
     assert "prediction-interval-includes-no-effect" in ids_of(facts(pooled_excludes_null=True))
     assert "prediction-interval-includes-no-effect" not in ids_of(facts())
+
+
+def test_the_most_influential_study_joined_to_what_sets_it_apart() -> None:
+    """The body statistic (leave-one-out) joined to the study's own facts and diagnosis:
+    the chb-endpoint-timing set with one trial made the only open-label one."""
+    import shutil
+    import tempfile
+
+    import yaml
+
+    from thymoscope.api import diagnose
+    from thymoscope.study.loader import load_study
+
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        for path in teaching_set("chb-endpoint-timing").glob("*.yaml"):
+            shutil.copy(path, folder / path.name)
+        for path in folder.glob("*.yaml"):
+            data = yaml.safe_load(path.read_text(encoding="utf-8"))
+            data["design"]["blinding"] = "double"
+            path.write_text(yaml.safe_dump(data), encoding="utf-8")
+        plain = findings(folder)
+        assert "influential-study-stands-apart" not in ids(plain)  # nothing sets it apart
+
+        target = folder / "chb-eot-trial-3.yaml"
+        data = yaml.safe_load(target.read_text(encoding="utf-8"))
+        data["design"]["blinding"] = "open"
+        target.write_text(yaml.safe_dump(data), encoding="utf-8")
+        found = findings(folder)
+        (apart,) = [f for f in found if f["id"] == "influential-study-stands-apart"]
+        assert "chb-eot-trial-3" in apart["explanation"]
+        assert '"Blinding: open label"' in apart["explanation"]
+        majors = [f.title for f in diagnose(load_study(target)).findings if f.severity == "major"]
+        assert majors and all(f'"{title}"' in apart["explanation"] for title in majors)
+        assert "one study cannot show which" in apart["explanation"]
+
+        # the open-label trial is not the most influential one: no finding
+        data["design"]["blinding"] = "double"
+        target.write_text(yaml.safe_dump(data), encoding="utf-8")
+        other = folder / "chb-sustained-trial-6.yaml"
+        data = yaml.safe_load(other.read_text(encoding="utf-8"))
+        data["design"]["blinding"] = "open"
+        other.write_text(yaml.safe_dump(data), encoding="utf-8")
+        assert "influential-study-stands-apart" not in ids(findings(folder))

@@ -27,7 +27,7 @@ def test_review_names_endpoint_timing_as_the_explanation(default: dict[str, Any]
     explained = [f for f in default["findings"] if f["id"] == "heterogeneity-explained"]
     assert [f["factor"] for f in explained] == ["endpoint_timing"]
     (finding,) = explained
-    assert "primary_endpoint.timing" in finding["explanation"]
+    assert '"Endpoint timing"' in finding["explanation"]
     assert finding["faq_sections"] == ["1", "3"]  # FAQ 3: the delayed hepatitis B response
     # quality was tried too (3 factors, Bonferroni 0.05/3) and explains nothing here
     facts = dict((fact["name"], fact["value"]) for fact in finding["facts"])
