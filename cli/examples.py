@@ -22,7 +22,7 @@ thymoscope diagnose studies/ -q --fail-on major
 thymoscope review studies/
 thymoscope review sheet.csv --by design.blinding
 thymoscope review studies/ -o review.html
-thymoscope review studies/ --regress covariates.dose_mg --hksj
+thymoscope review studies/ --regress covariates.X --hksj
 """,
     "compare": """
 thymoscope compare a.yaml b.yaml
@@ -58,6 +58,6 @@ thymoscope demo --quiz
     "completion": """
 thymoscope completion bash >> ~/.bashrc
 thymoscope completion zsh > ~/.zfunc/_thymoscope
-thymoscope completion fish > ~/.config/fish/completions/thymoscope.fish
+thymoscope completion fish | source
 """,
 }

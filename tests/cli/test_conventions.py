@@ -191,6 +191,8 @@ def test_help_has_examples_and_no_python_types(command: str) -> None:
     for leak in ("<list[", "<int", "<str>", "<path>", "<float", "[x>=", "range>", "Enum"):
         assert leak not in text, (command, leak)
     assert [line for line in text.splitlines() if len(line) > 60] == []
+    examples = [line for line in text.split("Examples:")[1].splitlines() if line.strip()]
+    assert all(line.startswith(("  thymoscope ", "  cat ")) for line in examples), examples
 
 
 def test_command_summaries_are_not_cut_off() -> None:
