@@ -222,6 +222,8 @@ def _completer(ids: Callable[[], list[str]]) -> Callable[..., list[CompletionIte
 COMPLETERS: dict[str, Callable[..., list[CompletionItem]]] = {
     "case": _completer(bundled_case_ids),
     "pair": _completer(bundled_pair_ids),
+    # `demo NAME...`: a case or a pair
+    "names": _completer(lambda: [*bundled_case_ids(), *bundled_pair_ids()]),
 }
 
 

@@ -69,8 +69,9 @@ def test_completes_bundled_case_and_pair_ids() -> None:
     assert _candidates("compare", "--pair", "chb") == [
         p for p in bundled_pair_ids() if p.startswith("chb")
     ]
-    cases = _candidates("demo", "sepsis")
-    assert cases and cases == [c for c in bundled_case_ids() if c.startswith("sepsis")]
+    names = _candidates("demo", "sepsis")
+    wanted = [n for n in [*bundled_case_ids(), *bundled_pair_ids()] if n.startswith("sepsis")]
+    assert names and names == wanted
 
 
 def _tmux(*args: str) -> str:
