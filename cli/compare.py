@@ -85,9 +85,13 @@ def resolve_pair(name: str) -> tuple[PairCase, Path, Path]:
         return pair, locate(pair.a), locate(pair.b)
     pairs = bundled_pairs()
     if name not in pairs:
-        close = difflib.get_close_matches(name, list(pairs), n=1, cutoff=0.6)
-        known = f"did you mean {close[0]}?" if close else f"bundled pairs: {', '.join(pairs)}"
-        raise InputProblem(f"{terminal_line(name)}: no such bundled pair or pair file ({known})")
+        from thymoscope.cli.conventions import suggestion
+
+        known = ", ".join(sorted(pairs))
+        raise InputProblem(
+            f"{terminal_line(name)}: no such bundled pair or pair file{suggestion(name, pairs)}"
+            f" (bundled pairs: {known})"
+        )
     pair = pairs[name]
     return pair, bundled_case_path(pair.a), bundled_case_path(pair.b)
 
@@ -188,10 +192,12 @@ def compare_inputs(
 def _list_pairs() -> None:
     """One pair a line, for reading and for ``cut``; no research notice on stdout (the
     list is no report), so ``compare --list-pairs | cut -d: -f1`` gives only ids."""
+    from thymoscope import RESEARCH_NOTICE
     from thymoscope.kb.comparison import bundled_pairs
 
     for pair in bundled_pairs().values():
         typer.echo(f"{pair.id}: {pair.title} ({pair.a} vs {pair.b})")
+    typer.echo(RESEARCH_NOTICE, err=True)  # stdout stays a list for `| cut`
 
 
 def compare(

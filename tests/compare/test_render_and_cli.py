@@ -191,6 +191,7 @@ def test_cli_list_pairs() -> None:
     assert "sepsis-small-vs-large" in result.stdout
     # a utility listing, not a report: every stdout line is a pair (usability item 10)
     assert NOTICE_START not in result.stdout
+    assert NOTICE_START in result.stderr
     ids = [line.split(":", 1)[0] for line in result.stdout.splitlines()]
     assert ids == list(bundled_pairs())
 
@@ -198,13 +199,13 @@ def test_cli_list_pairs() -> None:
 def test_cli_unknown_pair_says_did_you_mean() -> None:
     result = runner.invoke(app, ["compare", "--pair", "sepsis-small-vs-larg"])
     assert result.exit_code == 2 and result.stdout == ""
-    assert "did you mean sepsis-small-vs-large?" in result.stderr
+    assert "did you mean 'sepsis-small-vs-large'?" in result.stderr
 
 
 def test_cli_output_onto_a_folder_is_one_line(tmp_path: Path) -> None:
     result = runner.invoke(app, ["compare", "--pair", "sepsis-small-vs-large", "-o", str(tmp_path)])
     assert result.exit_code == 2
-    assert result.stderr.strip() == f"thymoscope: {tmp_path}: is a directory"
+    assert result.stderr.strip() == f"thymoscope: error: {tmp_path}: is a directory"
 
 
 # --- structured statistics and more_credible in the JSON --------------------------------
