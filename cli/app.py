@@ -4,11 +4,13 @@ Command modules import only typer and the standard library at the top; the engin
 the knowledge base and the renderers are imported inside the command functions, so
 ``thymoscope --version`` and ``--help`` start fast.
 
-Exit status: 0 success, 2 bad input or usage, 1 internal fault (one line on stderr;
-set THYMOSCOPE_DEBUG=1 for the traceback); 141 when the reader of standard output went
-away (``thymoscope ... | head``: quietly, the status a shell reports for a tool ended by
-SIGPIPE); 130 after SIGINT (Ctrl-C) and 143 after SIGTERM to a command that stops its
-worker processes (``diagnose``), as shells report for a process ended by that signal.
+Exit status: 0 success, 2 bad input or usage (one line, ``thymoscope: error: …``),
+1 internal fault (one line on stderr; set THYMOSCOPE_DEBUG=1 for the traceback);
+4 when ``diagnose --fail-on SEVERITY`` found a finding at or above SEVERITY; 141 when
+the reader of standard output went away (``thymoscope ... | head``: quietly, the
+status a shell reports for a tool ended by SIGPIPE); 130 after SIGINT (Ctrl-C) and
+143 after SIGTERM to a command that stops its worker processes (``diagnose``), as
+shells report for a process ended by that signal.
 """
 
 from __future__ import annotations
@@ -17,22 +19,27 @@ import contextlib
 import os
 import signal
 import sys
-from collections.abc import Iterator
-from typing import Annotated, NoReturn
+from collections.abc import Callable, Iterator
+from typing import Annotated, Any, NoReturn
 
 import typer
 
-from thymoscope.cli.output import OutputError
+from thymoscope.cli.conventions import ThymoscopeCommand, ThymoscopeGroup
+from thymoscope.cli.examples import EXAMPLES
+from thymoscope.cli.output import OutputError, error_line
 
 BROKEN_PIPE_STATUS = 128 + signal.SIGPIPE
 
 app = typer.Typer(
     name="thymoscope",
+    cls=ThymoscopeGroup,
     help="Explain why Thymalfasin studies disagree. Research use on studies, not patients.",
+    epilog=EXAMPLES["thymoscope"],
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
 )
 
 
@@ -132,15 +139,18 @@ def main() -> None:
         _stdout_to_devnull()
         sys.exit(BROKEN_PIPE_STATUS)
     except OutputError as exc:  # a command that did not catch it: still one line, status 2
-        sys.stderr.write(f"thymoscope: {exc}\n")
+        sys.stderr.write(error_line(str(exc)) + "\n")
         sys.exit(2)
     except UnicodeEncodeError as exc:
         if not _narrow_stdout():
             _internal_error(exc)
         encoding = sys.stdout.encoding
         sys.stderr.write(
-            f"thymoscope: standard output cannot show this text in its encoding ({encoding}); "
-            "set PYTHONIOENCODING=utf-8\n"
+            error_line(
+                f"standard output cannot show this text in its encoding ({encoding}); "
+                "set PYTHONIOENCODING=utf-8"
+            )
+            + "\n"
         )
         sys.exit(2)
     except Exception as exc:
@@ -170,18 +180,27 @@ def _internal_error(exc: Exception) -> NoReturn:
 
 from thymoscope.cli import ask as _ask  # noqa: E402
 from thymoscope.cli import compare as _compare  # noqa: E402
+from thymoscope.cli import completion as _completion  # noqa: E402
 from thymoscope.cli import demo as _demo  # noqa: E402
 from thymoscope.cli import diagnose as _diagnose  # noqa: E402
+from thymoscope.cli import explain as _explain  # noqa: E402
 from thymoscope.cli import init as _init  # noqa: E402
+from thymoscope.cli import review as _review  # noqa: E402
 from thymoscope.cli import rules as _rules  # noqa: E402
 from thymoscope.cli import schema as _schema  # noqa: E402
 
-app.command("diagnose")(_diagnose.diagnose)
-app.command("compare")(_compare.compare)
-app.command("ask")(_ask.ask)
-app.command("rules")(_rules.rules)
-app.command("schema")(_schema.schema)
-app.command("init")(_init.init)
-app.command("demo")(_demo.demo)
-app.command("explain")(__import__("thymoscope.cli.explain", fromlist=["explain"]).explain)
-app.command("review")(__import__("thymoscope.cli.review", fromlist=["review"]).review)
+
+def _register(name: str, function: Callable[..., Any]) -> None:
+    app.command(name, cls=ThymoscopeCommand, epilog=EXAMPLES[name])(function)
+
+
+_register("diagnose", _diagnose.diagnose)
+_register("compare", _compare.compare)
+_register("review", _review.review)
+_register("ask", _ask.ask)
+_register("explain", _explain.explain)
+_register("rules", _rules.rules)
+_register("schema", _schema.schema)
+_register("init", _init.init)
+_register("demo", _demo.demo)
+_register("completion", _completion.completion)

@@ -1,14 +1,19 @@
 """`thymoscope ask`: interview the user about one study, then diagnose it.
 
 The questions, their order and whether each still matters come from the knowledge
-base (kb/questions.yaml, kb/findings.yaml) through :mod:`thymoscope.engine.questionnaire`;
-this module only reads lines and prints. Answers are saved after every answer (an
-atomic rewrite, see :mod:`thymoscope.cli.ask_file`: comments and fields it does not
-ask about are kept), so a stopped interview resumes with ``--resume``; a file named
-with ``--save`` is left as it was until the first answer.
+base (kb/questions.yaml, the rules' declarations) through
+:mod:`thymoscope.engine.questionnaire`; answers are read by
+:mod:`thymoscope.cli.ask_terminal` (a prompt_toolkit prompt on a terminal, lines from a
+pipe) and shown in words by :mod:`thymoscope.cli.ask_words`. Answers are saved after
+every answer (an atomic rewrite, see :mod:`thymoscope.cli.ask_file`: comments and fields
+it does not ask about are kept), so a stopped interview resumes with ``--resume``; a
+file named with ``--save`` is left as it was until the first answer. Findings are shown
+as the answers make them, and on a terminal every answer can be reviewed and changed
+before the file is final.
 
-Exit status: 0 after the diagnosis, 1 when input ended early, 130 on Ctrl-C (answers
-are kept either way), 2 for a bad ``--from``/``--resume`` file or an unwritable target.
+Exit status: 0 after the diagnosis; 130 on Ctrl-C or Ctrl-D (answers are kept); 1 when
+piped input ended early (answers are kept); 2 for a bad ``--from``/``--resume`` file,
+an unwritable target, or ``-f html`` to a terminal without ``-o``.
 """
 
 from __future__ import annotations
@@ -16,12 +21,13 @@ from __future__ import annotations
 import shlex
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from thymoscope import RESEARCH_NOTICE
-from thymoscope.cli.output import Format, OutputError, write_atomic
+from thymoscope.cli.ask_terminal import Ask, LineReader, Stop, reader_for_streams
+from thymoscope.cli.output import Format, OutputError, terminal_style, write_atomic
 
 if TYPE_CHECKING:
     from thymoscope.cli.ask_file import AnswerFile
@@ -29,31 +35,10 @@ if TYPE_CHECKING:
 
 HELP_LINE = (
     "Type an answer and press Enter. '?' or 'why' explains a question, 'back' revises the "
-    "previous answer, 'skip' leaves it unknown; Ctrl-C or Ctrl-D stops (answers are kept)."
+    "previous answer, 'edit' any earlier one, 'skip' leaves it unknown; Ctrl-C or Ctrl-D "
+    "stops (answers are kept)."
 )
-
-
-class Stop(Exception):
-    """The user stopped the interview (Ctrl-C, or the end of input)."""
-
-    def __init__(self, code: int, reason: str) -> None:
-        super().__init__(reason)
-        self.code = code
-
-
-def _read(prompt: str) -> str:
-    typer.echo(prompt, nl=False)
-    try:
-        line = input()
-    except EOFError:
-        typer.echo("")
-        raise Stop(1, "end of input") from None
-    except KeyboardInterrupt:
-        typer.echo("")
-        raise Stop(130, "interrupted") from None
-    if not sys.stdin.isatty():
-        typer.echo(line)  # piped answers appear in the transcript as if typed
-    return line.strip()
+COMMANDS = ("?", "why", "help", "back", "edit", "skip")
 
 
 def one_line(text: str) -> str:
@@ -64,7 +49,7 @@ def one_line(text: str) -> str:
 
 
 def _fail(message: str) -> typer.Exit:
-    typer.echo(one_line(f"thymoscope: {message}"), err=True)
+    typer.echo(one_line(f"thymoscope: error: {message}"), err=True)
     return typer.Exit(2)
 
 
@@ -106,53 +91,39 @@ def _start(from_: Path | None, resume: Path | None) -> tuple[Interview, AnswerFi
         raise _fail(f"{source}: {exc}") from None
     for note in problems:
         typer.echo(one_line(f"{source}: {note}"), err=True)
-    typer.echo(one_line(f"Starting from {source}: {len(interview.answers)} answers already given."))
+    given = len(interview.answered())
+    typer.echo(one_line(f"Starting from {source}: {_plural(given, 'answer')} already given."))
     return interview, answer_file
 
 
-def _choose_target(interview: Interview, inputs: list[Path]) -> Path | None:
-    """Where answers go when no --save was given: <id>.yaml, never an existing file."""
-    study_id = interview.value("id")
-    if not study_id:
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}" if count == 1 else f"{count} {word}s"
+
+
+def _choose_target(interview: Interview, inputs: list[Path], any_name: bool = False) -> Path | None:
+    """Where answers go when no --save was given: <id>.yaml, never an existing file.
+
+    ``any_name``: without an id yet, a name made from the title (or a generic one), so
+    stopped answers are never lost.
+    """
+    from thymoscope.engine.questionnaire import slugify
+
+    stem = interview.value("id")
+    if not stem and any_name and interview.answers:
+        title = interview.value("title")
+        stem = slugify(str(title)) if title else "thymoscope-answers"
+    if not stem:
         return None
-    candidate = Path(f"{study_id}.yaml")
+    candidate = Path(f"{stem}.yaml")
     number = 2
     while candidate.exists() or any(candidate.resolve() == p.resolve() for p in inputs):
-        candidate = Path(f"{study_id}-{number}.yaml")
+        candidate = Path(f"{stem}-{number}.yaml")
         number += 1
     return candidate
 
 
-def _show_question(interview: Interview, question: Question, path: str, number: int) -> str:
-    from thymoscope.engine.questionnaire import item_index
-
-    index = item_index(path)
-    where = f"Subgroup {index + 1}: " if index is not None else ""
-    typer.echo("")
-    typer.echo(f"[{number}] {where}{question.prompt}  ({path})")
-    for position, (value, meaning) in enumerate(question.answers, start=1):
-        typer.echo(f"    {position:>2}) {value:<28} {meaning}")
-    hint = ""
-    default = interview.default(question)
-    if default is not None:
-        hint = f" [{default}]"
-    elif question.kind == "boolean":
-        hint = " (yes/no)"
-    if path in interview.previous:
-        hint += f" (was: {_show(interview.previous[path])})"
-    return f"{hint.strip()}> " if hint else "> "
-
-
-def _show(value: Any) -> str:
-    if isinstance(value, list):
-        return ", ".join(map(str, value)) or "none"
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    return str(value)
-
-
 class Session:
-    """One interview in the terminal, saving after every answer that changes the file."""
+    """One interview, saving after every answer that changes the file."""
 
     def __init__(
         self,
@@ -160,24 +131,30 @@ class Session:
         target: Path | None,
         inputs: list[Path],
         answer_file: AnswerFile,
+        reader: LineReader,
     ) -> None:
         self.interview = interview
         self.target = target
         self.inputs = inputs
         self.chosen = target is not None
         self.answer_file = answer_file
+        self.reader = reader
         self.written: str | None = None  # the text last written, None before the first save
+        self.findings: dict[str, str] = {}  # the findings shown so far: id -> title
+        self.color = reader.interactive and terminal_style()[0]
+
+    # -- saving
 
     def text(self, target: Path) -> str:
         return self.answer_file.text(self.interview.data(), self.interview.skipped, str(target))
 
-    def save(self) -> None:
+    def save(self, any_name: bool = False) -> None:
         """Write the answers, unless the text is what was last written."""
         if self.target is None:
-            self.target = _choose_target(self.interview, self.inputs)
+            self.target = _choose_target(self.interview, self.inputs, any_name)
             if self.target is None:
                 return
-            typer.echo(one_line(f"(answers are saved to {self.target} as you go)"))
+            self.say(f"(answers are saved to {self.target} as you go)")
         text = self.text(self.target)
         if text != self.written:
             write_atomic(self.target, text, self.inputs)
@@ -189,48 +166,166 @@ class Session:
 
         return saved_problem(self.written) if self.written is not None else None
 
+    # -- printing
+
+    def say(self, text: str, style: str | None = None) -> None:
+        line = one_line(text)
+        if self.color and style is not None:
+            line = typer.style(line, fg=style)
+        typer.echo(line)
+
+    def problem(self, text: str) -> None:
+        self.say(f"  ! {text}", "red")
+
+    # -- the questions
+
+    def ask(self, prompt: str, default: str = "", footer: str = "") -> str:
+        return self.reader.read(Ask(prompt=prompt, default=default, footer=footer))
+
+    def present(self, question: Question, path: str, number: int, total: int) -> Ask:
+        """Show a question (heading, choices) and return how to read its answer."""
+        from thymoscope.cli import ask_words
+
+        interview = self.interview
+        typer.echo("")
+        heading = ask_words.heading(question, path, number, total)
+        if not self.reader.interactive:
+            heading += f"  ({path})"
+        self.say(heading, "cyan")
+        offered = interview.offered(question, path)
+        for line in ask_words.choice_lines(offered):
+            typer.echo(line)
+        default = interview.default(question, path)
+        previous = interview.previous.get(path)
+        hint = ""
+        if previous is not None:
+            hint = f"(was: {ask_words.as_text(previous)}) "
+        elif default is not None:
+            hint = f"[{ask_words.as_text(default)}] "
+        elif question.kind == "boolean":
+            hint = "(yes/no) "
+        footer = (
+            f"{ask_words.progress(number, total)} · {_plural(len(self.findings), 'finding')}"
+            " so far · ? why · back (PgUp) · edit · skip"
+        )
+        if not self.reader.interactive:
+            return Ask(prompt=f"{hint}> ")
+        return Ask(  # a previous answer is there to edit; a made-up default shows greyed
+            prompt="> ",
+            default=ask_words.as_text(previous) if previous is not None else "",
+            placeholder=ask_words.as_text(default) if default is not None else "",
+            choices=offered,
+            multi=question.kind == "multi",
+            footer=footer,
+        )
+
     def run(self) -> None:
+        from thymoscope.cli import ask_words
         from thymoscope.engine.questionnaire import AnswerError
 
-        number = 0
-        while (step := self.interview.next()) is not None:
-            question, path = step
-            number += 1
-            prompt = _show_question(self.interview, question, path, number)
-            while True:
-                raw = _read(prompt)
-                command = raw.lower()
-                if command in ("?", "why", "help"):
-                    for line in self.interview.why(path):
-                        typer.echo(f"  {line}")
-                    continue
-                try:
-                    if command == "back":
-                        if self.interview.back() is None:
-                            typer.echo("  (this is the first question)")
-                            continue
-                        number -= 2
-                    elif command == "skip":
-                        self.interview.skip(path)
-                    else:
-                        self.interview.answer(path, raw)
-                except AnswerError as exc:
-                    typer.echo(f"  ! {exc}")
-                    continue
-                break
-            self.save()  # only once something was answered: an existing file stays as it was
+        while True:
+            while (step := self.interview.next()) is not None:
+                question, path = step
+                number, total = self.interview.progress(path)
+                prompt = self.present(question, path, number, total)
+                while True:
+                    raw = self.reader.read(prompt)
+                    command = raw.lower()
+                    if command in ("?", "why", "help"):
+                        for line in ask_words.why(self.interview, path):
+                            typer.echo(one_line(f"  {line}"))
+                        continue
+                    try:
+                        if command == "back":
+                            if self.interview.back() is None:
+                                typer.echo("  (this is the first question)")
+                                continue
+                        elif command == "edit":
+                            if not self.edit():
+                                continue
+                        elif command == "skip":
+                            self.interview.skip(path)
+                        else:
+                            self._answer(path, raw)
+                    except AnswerError as exc:
+                        self.problem(str(exc))
+                        continue
+                    break
+                self.save()  # only once something was answered: an existing file stays as it was
+                self.show_findings()
+            if not self.reader.interactive or not self.review():
+                return
+
+    def _answer(self, path: str, raw: str) -> None:
+        from thymoscope.cli import ask_words
+
+        reading = self.interview.read(path, raw)
+        if reading.interpreted:
+            words = ask_words.value_words(path, reading.value, self.interview.answers)
+            self.say(f"  (read as {words})", "green")
+
+    def _pick(self, prompt: str) -> str | None:
+        """List the answers; the path of the one whose number is typed (None: Enter)."""
+        from thymoscope.cli import ask_words
+
+        lines = ask_words.answer_lines(self.interview)
+        for position, (_, text) in enumerate(lines, start=1):
+            typer.echo(one_line(f"  {position:>2}. {text}"))
+        while True:
+            choice = self.ask(prompt)
+            if not choice:
+                return None
+            if choice.isdigit() and 1 <= int(choice) <= len(lines):
+                return lines[int(choice) - 1][0]
+            self.problem(f"type a number from 1 to {len(lines)}, or press Enter")
+
+    def edit(self) -> bool:
+        """Choose an earlier answer to change now; False when none was chosen."""
+        path = self._pick("Number of the answer to change (Enter: go on) > ")
+        if path is None:
+            return False
+        self.interview.revise(path)
+        return True
+
+    def review(self) -> bool:
+        """The review screen; True when an answer was chosen to change."""
+        typer.echo("")
+        self.say("All answers (they are saved; type a number to change one):", "cyan")
+        path = self._pick("Number to change, or Enter to finish > ")
+        if path is None:
+            return False
+        self.interview.revise(path)
+        return True
+
+    def show_findings(self) -> None:
+        """Say which findings the answers so far make, as they appear and go."""
+        study = self.interview.valid_study()
+        if study is None:
+            return
+        from thymoscope.api import diagnose
+
+        diagnosis = diagnose(study)  # type: ignore[arg-type]
+        readers = {reader.finding: reader for reader in self.interview.bank.readers}
+        now = {  # a finding shows once no question still to come reads its fields
+            f.id: f.title
+            for f in diagnosis.findings
+            if f.id not in readers or self.interview.settled(readers[f.id])
+        }
+        for finding, title in now.items():
+            if finding not in self.findings:
+                self.say(f"  + finding so far: {title} ({finding})", "yellow")
+        for finding, title in self.findings.items():
+            if finding not in now:
+                self.say(f"  - no longer: {title} ({finding})", "yellow")
+        self.findings = now
 
 
 def _render(interview: Interview, source: str, fmt: Format) -> str:
     from thymoscope.api import diagnose
     from thymoscope.report.document import report_document
+    from thymoscope.report.render import render
 
     diagnosis = diagnose(interview.study(), source)  # type: ignore[arg-type]
-    try:
-        from thymoscope.report.render import render
-    except ImportError:  # pragma: no cover - the renderer ships with the package
-        lines = [f"{diagnosis.title}: {', '.join(diagnosis.finding_ids()) or 'no findings'}"]
-        return "\n".join([*lines, RESEARCH_NOTICE]) + "\n"
     return render(report_document([diagnosis]), fmt.value)
 
 
@@ -246,7 +341,10 @@ def _offer_save(session: Session) -> None:
     default = session.target
     while True:
         try:
-            answer = _read(f"Save the answers as a study file [{default}] ('no' to discard): ")
+            answer = session.ask(
+                f"Save the answers as a study file [{default}] ('no' to discard): ",
+                default="" if not session.reader.interactive else str(default or ""),
+            )
         except Stop:
             answer = ""
         if answer.lower() in ("no", "n"):
@@ -300,15 +398,28 @@ def ask(
         Format,
         typer.Option("--format", "-f", help="Format of the diagnosis.", case_sensitive=False),
     ] = Format.text,
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "--output",
+            "-o",
+            help="Write the diagnosis to this file (atomically) instead of the terminal.",
+            dir_okay=False,
+        ),
+    ] = None,
 ) -> None:
     """Interview me about a study, asking only what can change the diagnosis."""
     if from_ is not None and resume is not None:
         raise _fail("use either --from or --resume, not both")
+    if fmt is Format.html and output is None and sys.stdout is not None and sys.stdout.isatty():
+        raise _fail("-f html would print HTML into the terminal; add -o FILE.html to write it")
     typer.echo(RESEARCH_NOTICE)
     typer.echo(HELP_LINE)
     interview, answer_file = _start(from_, resume)
-    inputs = [from_] if from_ is not None else []
-    session = Session(interview, save or resume, inputs, answer_file)
+    inputs = [p for p in (from_, resume) if p is not None]
+    session = Session(
+        interview, save or resume, [from_] if from_ else [], answer_file, reader_for_streams()
+    )
     try:
         session.run()
         session.save()  # the finished answers, once, even if nothing had to be asked
@@ -317,8 +428,16 @@ def ask(
     except Stop as stop:
         _stopped(session, stop)
         raise typer.Exit(stop.code) from None
+    report = _render(interview, str(session.target or "<answers>"), fmt)
     typer.echo("")
-    typer.echo(_render(interview, str(session.target or "<answers>"), fmt), nl=False)
+    if output is None:
+        typer.echo(report, nl=False)
+    else:
+        try:
+            write_atomic(output, report, [*inputs, *([session.target] if session.target else [])])
+        except OutputError as exc:
+            raise _fail(str(exc)) from None
+        typer.echo(one_line(f"Diagnosis written to {output}."))
     if not session.chosen:
         _offer_save(session)
     if session.target is not None:
@@ -341,18 +460,22 @@ def ask(
 
 
 def _stopped(session: Session, stop: Stop) -> None:
-    """Say where the answers are and whether the saved file is a valid study yet."""
-    kept = len(session.interview.answers)
+    """Keep the answers (a resume file), say where, and whether it is a valid study yet."""
+    if session.interview.history and session.written is None:
+        try:
+            session.save(any_name=True)  # answers typed before the study had an id
+        except OutputError as exc:
+            typer.echo(one_line(f"thymoscope: error: {exc}"), err=True)
+    kept = _plural(len(session.interview.answered()), "answer")
     if session.written is None:
         where = f" {session.target} is unchanged." if session.target is not None else ""
-        if session.target is None and session.interview.answers:
-            where = " The study has no id yet, so nothing was saved."
-        typer.echo(one_line(f"Stopped ({stop}) before any new answer was saved.{where}"))
+        new = " new" if session.interview.answers else ""
+        typer.echo(one_line(f"Stopped ({stop}) before any{new} answer was given.{where}"))
         return
     target = shlex.quote(str(session.target))
     typer.echo(
         one_line(
-            f"Stopped ({stop}). {kept} answers kept in {session.target}; "
+            f"Stopped ({stop}). {kept} kept in {session.target}; "
             f"resume with: thymoscope ask --resume {target}"
         )
     )

@@ -1,11 +1,14 @@
 """`thymoscope compare A.yaml B.yaml [C.yaml ...]`: why do these studies disagree?
 
-Every pair of the given studies (folders expand to their study files) is compared by
-the pair rules: on which troubleshooting factors the two differ, which way each
-difference is expected to push the result, which study is more credible on it, and
-whether the two results really conflict.  ``--pair`` compares a bundled pair (see
+Every pair of the given studies (folders expand to their study files; an extraction
+sheet, ``.csv`` or ``.xlsx``, to its rows) is compared by the pair rules: on which
+troubleshooting factors the two differ, which way each difference is expected to push
+the result, which study is more credible on it, and whether the two results really
+conflict.  ``--pair`` compares a bundled pair (see
 ``--list-pairs``) or a pair file (``{schema_version: 1, id, title, a, b}``, where ``a``
-and ``b`` are study files relative to the pair file, or bundled case ids).
+and ``b`` are study files relative to the pair file, or bundled case ids).  Pairs of
+studies of different indications are left out unless ``--cross-indication``; the report
+opens with the matrix of pairs by indication, and ``--brief`` prints only that.
 
 Exit status: 0 when every input was compared, 2 when an input was invalid (each
 problem is printed to stderr as one line; the valid studies are still compared), when
@@ -82,18 +85,66 @@ def resolve_pair(name: str) -> tuple[PairCase, Path, Path]:
         return pair, locate(pair.a), locate(pair.b)
     pairs = bundled_pairs()
     if name not in pairs:
+        from thymoscope.cli.conventions import suggestion
+
         known = ", ".join(sorted(pairs))
         raise InputProblem(
-            f"{terminal_line(name)}: no such bundled pair or pair file (bundled pairs: {known})"
+            f"{terminal_line(name)}: no such bundled pair or pair file{suggestion(name, pairs)}"
+            f" (bundled pairs: {known})"
         )
     pair = pairs[name]
     return pair, bundled_case_path(pair.a), bundled_case_path(pair.b)
 
 
+def source_name(path: Path) -> str:
+    """How a study file is named in the report: a bundled case as "bundled case ID"
+    (never by where the package is installed), any other file as given."""
+    from importlib.resources import files
+
+    from thymoscope.cli.output import shown
+
+    root = Path(str(files("thymoscope.kb.cases")))
+    try:
+        inside = Path(os.path.realpath(path)).relative_to(os.path.realpath(root))
+    except ValueError:
+        return shown(path)
+    return f"bundled case {inside.with_suffix('').as_posix()}"
+
+
+def _studies_of(item: Path, problems: list[str]) -> list[tuple[str, Study]]:
+    """The studies of one input file (a study file, or every row of an extraction
+    sheet) with the name each is shown by; problems are added as lines."""
+    from thymoscope.cli.output import shown
+    from thymoscope.study.loader import StudyFileError
+    from thymoscope.study.sheet import is_sheet, read_sheet
+
+    if not is_sheet(item):
+        study = _load(item, problems)
+        return [] if study is None else [(source_name(item), study)]
+    try:
+        rows = read_sheet(item)
+    except StudyFileError as exc:
+        problems.extend(shown(str(p)) for p in exc.problems)
+        return []
+    studies: list[tuple[str, Study]] = []
+    for where, result in rows:
+        if isinstance(result, StudyFileError):
+            problems.extend(shown(str(p)) for p in result.problems)
+        else:
+            studies.append((shown(where), result))
+    return studies
+
+
 def compare_inputs(
-    inputs: list[Path], pair_names: list[str]
-) -> tuple[list[PairComparison], list[dict[str, Any] | None], list[str], list[Path]]:
-    """(comparisons, their pair labels, one line per input problem, the files read)."""
+    inputs: list[Path], pair_names: list[str], across_indications: bool = False
+) -> tuple[list[PairComparison], list[dict[str, Any] | None], list[str], list[Path], int]:
+    """(comparisons, their pair labels, one line per input problem, the files read, how
+    many pairs of studies of different indications were left out).
+
+    Every pair of the studies in ``inputs`` is compared, except pairs whose studies
+    have different indications unless ``across_indications``; a pair named with
+    ``--pair`` is always compared.
+    """
     from thymoscope.cli.diagnose import expand
     from thymoscope.cli.output import shown
     from thymoscope.kb.comparison import compare
@@ -113,34 +164,40 @@ def compare_inputs(
         studies = [_load(path_a, problems), _load(path_b, problems)]
         files += [path_a, path_b]
         if studies[0] is not None and studies[1] is not None:
-            comparisons.append(compare(studies[0], studies[1], shown(path_a), shown(path_b)))
+            comparisons.append(
+                compare(studies[0], studies[1], source_name(path_a), source_name(path_b))
+            )
             labels.append({"id": pair.id, "title": pair.title, "note": pair.note})
 
-    loaded: list[tuple[Path, Study]] = []
+    loaded: list[tuple[str, Study]] = []
     for item in expand(inputs):
         if isinstance(item, StudyFileError):
             problems.extend(shown(str(p)) for p in item.problems)
             continue
         files.append(item)
-        study = _load(item, problems)
-        if study is not None:
-            loaded.append((item, study))
+        loaded += _studies_of(item, problems)
     if inputs and len(loaded) < 2 and not problems:
         count = len(loaded)
         problems.append(f"{shown(inputs[0])}: compare needs at least two studies (got {count})")
-    for (path_a, a), (path_b, b) in itertools.combinations(loaded, 2):
-        comparisons.append(compare(a, b, shown(path_a), shown(path_b)))
+    skipped = 0
+    for (name_a, a), (name_b, b) in itertools.combinations(loaded, 2):
+        if a.indication != b.indication and not across_indications:
+            skipped += 1
+            continue
+        comparisons.append(compare(a, b, name_a, name_b))
         labels.append(None)
-    return comparisons, labels, problems, files
+    return comparisons, labels, problems, files, skipped
 
 
 def _list_pairs() -> None:
+    """One pair a line, for reading and for ``cut``; no research notice on stdout (the
+    list is no report), so ``compare --list-pairs | cut -d: -f1`` gives only ids."""
     from thymoscope import RESEARCH_NOTICE
     from thymoscope.kb.comparison import bundled_pairs
 
     for pair in bundled_pairs().values():
         typer.echo(f"{pair.id}: {pair.title} ({pair.a} vs {pair.b})")
-    typer.echo(RESEARCH_NOTICE)
+    typer.echo(RESEARCH_NOTICE, err=True)  # stdout stays a list for `| cut`
 
 
 def compare(
@@ -148,7 +205,10 @@ def compare(
         list[str] | None,
         typer.Argument(
             metavar="[FILE|DIR...]",
-            help="Two or more study files, or folders; every pair of them is compared.",
+            help=(
+                "Study files, folders of them, or extraction sheets (.csv, .xlsx: one "
+                "study a row); every pair of their studies is compared."
+            ),
             show_default=False,
         ),
     ] = None,
@@ -164,10 +224,34 @@ def compare(
     list_pairs: Annotated[
         bool, typer.Option("--list-pairs", help="List the bundled pairs and exit.")
     ] = False,
+    cross_indication: Annotated[
+        bool,
+        typer.Option(
+            "--cross-indication",
+            help="Also compare studies of different indications (left out by default).",
+        ),
+    ] = False,
+    brief: Annotated[
+        bool,
+        typer.Option("--brief", help="Only the matrix of pairs and their verdicts, no detail."),
+    ] = False,
     fmt: FormatOption = Format.text,
     output: OutputOption = None,
 ) -> None:
-    """Compare studies: on which factors do they differ, and do their results really conflict?"""
+    """Compare studies: on which factors do they differ, and do their results really conflict?
+
+    The report opens with a matrix of the pairs and their verdicts, grouped by the
+    indication the two studies share; then each pair in detail (not with --brief).
+    An extraction sheet (.csv or .xlsx, one row per study) counts as its studies.
+
+    Examples:
+
+      thymoscope compare --pair sepsis-small-vs-large
+
+      thymoscope compare studies/ --brief
+
+      thymoscope compare extraction.xlsx -f html -o pairs.html
+    """
     from thymoscope.cli.app import interruptible
     from thymoscope.cli.diagnose import input_paths
     from thymoscope.cli.output import (
@@ -197,15 +281,25 @@ def compare(
         except OutputError as exc:
             raise refuse(exc) from None
 
-    comparisons, labels, problems, files = compare_inputs(paths, pair_names)
+    comparisons, labels, problems, files, skipped = compare_inputs(
+        paths, pair_names, cross_indication
+    )
     problems = [*empty, *problems]
+    if not comparisons and skipped and not problems:
+        problems.append(
+            f"thymoscope: error: no two of the studies share an indication ({skipped} "
+            f"{'pair' if skipped == 1 else 'pairs'} across indications); "
+            "add --cross-indication to compare them"
+        )
     for line in problems:
         typer.echo(line, err=True)
     if not comparisons and problems:
         raise typer.Exit(2)
 
     color, width = output_style(output, fmt)
-    document = comparison_report(comparisons, problems, labels)
+    document = comparison_report(
+        comparisons, problems, labels, skipped_across_indications=skipped, brief=brief
+    )
     text = render(document, fmt.value, color=color, width=width)
     with interruptible():  # a signal mid-write removes the temporary file
         try:

@@ -1,28 +1,56 @@
-"""`thymoscope diagnose FILE|DIR ...`: diagnose study files and report the findings.
+"""`thymoscope diagnose FILE|DIR|SHEET|- ...`: diagnose studies and report the findings.
+
+Inputs: study files, folders of study files, extraction sheets (``.csv``/``.xlsx``, one
+study a row) and ``-`` (a study on standard input). Output: text, Markdown, HTML, JSON,
+or spreadsheet tables (CSV: ``X.csv`` and ``X-findings.csv``; XLSX: one workbook); with
+``-o FILE`` and no ``-f`` the format follows FILE's extension.
 
 Exit status: 0 when every input was diagnosed, 2 when any input was invalid (each
 problem is printed to stderr as ``FILE:LINE: FIELD: message`` and the other inputs are
-still diagnosed) or the output cannot be written, 1 for an internal fault.
+still diagnosed) or the output cannot be written, 4 with ``--fail-on SEVERITY`` when a
+study has a finding at or above SEVERITY (2 wins over 4), 1 for an internal fault. When
+no study could be diagnosed nothing is written (stdout stays empty, no file is made).
 
-The batch engine (``thymoscope.engine.batch``) builds each study's part of the report
-in its worker processes (for JSON: renders it), so large batches use every core; the
-report around those parts is assembled here.
+The batch engine (``thymoscope.engine.batch``) builds each study file's part of the
+report in its worker processes (for JSON: renders it), so large batches use every core;
+studies from stdin and sheets are diagnosed here; the report around the parts is
+assembled here.
 """
 
 from __future__ import annotations
 
 import errno
+import io
+import json
 import os
+import sys
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
-from thymoscope.cli.output import Format, FormatOption, OutputError, OutputOption
+from thymoscope.cli.inputs import EMPTY_PATH
+from thymoscope.cli.output import (
+    SPREADSHEET_FORMATS,
+    ExportFormat,
+    ExportFormatOption,
+    OutputError,
+    OutputOption,
+)
 
+__all__ = ["EMPTY_PATH", "diagnose", "expand", "input_paths"]
+
+FINDINGS_STATUS = 4  # --fail-on: a finding at or above the severity was found
+SEVERITY_ORDER = ("major", "moderate", "minor")
 # stat errors that study.loader reports itself ("no such file", link loops)
 _LOADER_REPORTS = (errno.ENOENT, errno.ENOTDIR, errno.ELOOP)
-EMPTY_PATH = "'': an empty path names no file (use . for the current folder)"
+
+
+class FailOn(StrEnum):
+    major = "major"
+    moderate = "moderate"
+    minor = "minor"
 
 
 def input_paths(arguments: list[str]) -> tuple[list[Path], list[str]]:
@@ -68,23 +96,35 @@ def cores_for(jobs: int | None) -> tuple[int | None, str | None]:
     )
 
 
-def run_batch(
-    inputs: list[Path], jobs: int | None = None, as_json: bool = False
-) -> tuple[list[Any], list[str], list[Path]]:
-    """(study parts, one line per input problem, the study files read), in input order.
+def _given_part(given: Any, as_json: bool) -> Any:
+    """A study read in this process, diagnosed here: its report part."""
+    from thymoscope import api
+    from thymoscope.report.render import JSON_OPTIONS
 
-    Folders expand to their study files; a missing file, an empty folder or an invalid
-    study becomes problem lines and the rest is still diagnosed. A study part is the
-    report document's study (a dict) or, with ``as_json``, its JSON text.
+    diagnosis = api.diagnose(given.study, given.source)
+    if as_json:
+        return api.study_json(diagnosis, api.default_knowledge(), **JSON_OPTIONS)
+    return api.study_dict(diagnosis, api.default_knowledge())
+
+
+def run_batch(
+    items: list[Any], jobs: int | None = None, as_json: bool = False
+) -> tuple[list[Any], list[str]]:
+    """(study parts, one line per input problem), in input order.
+
+    ``items`` come from :func:`thymoscope.cli.inputs.expand_arguments`. A missing file,
+    an empty folder or an invalid study becomes problem lines and the rest is still
+    diagnosed. A study part is the report document's study (a dict) or, with
+    ``as_json``, its JSON text.
     """
     from thymoscope import api
+    from thymoscope.cli.inputs import GivenStudy, pair_hint, study_files
     from thymoscope.cli.output import shown
     from thymoscope.engine.batch import WorkerLost
     from thymoscope.report.render import JSON_OPTIONS
     from thymoscope.study.loader import StudyFileError
 
-    expanded = expand(inputs)
-    files = [item for item in expanded if isinstance(item, Path)]
+    files = study_files(items)
     if not files:
         produced: Any = iter(())
     elif as_json:
@@ -93,60 +133,168 @@ def run_batch(
         produced = api.diagnose_to_documents(files, jobs)
     parts: list[Any] = []
     problems: list[str] = []
-    for item in expanded:
-        result = item if isinstance(item, StudyFileError) else next(produced)
+    for item in items:
+        if isinstance(item, StudyFileError):
+            result: Any = item
+        elif isinstance(item, GivenStudy):
+            result = _given_part(item, as_json)
+        else:
+            result = next(produced)
         if isinstance(result, StudyFileError):
-            problems.extend(shown(str(p)) for p in result.problems)
+            problems.extend(shown(str(p)) for p in pair_hint(result).problems)
         elif isinstance(result, WorkerLost):
             problems.append(shown(str(result)))
         else:
             parts.append(result)
-    return parts, problems, files
+    return parts, problems
+
+
+def severity_counts(parts: list[Any]) -> list[dict[str, int]]:
+    """Each study part's findings by severity (parts as dicts or JSON text)."""
+    return [
+        dict((json.loads(p) if isinstance(p, str) else p).get("severity_counts", {})) for p in parts
+    ]
+
+
+def reaches(counts: list[dict[str, int]], threshold: FailOn) -> bool:
+    """Whether any study has a finding at or above ``threshold``."""
+    wanted = SEVERITY_ORDER[: SEVERITY_ORDER.index(threshold.value) + 1]
+    return any(c.get(severity, 0) for c in counts for severity in wanted)
 
 
 def report_text(
-    inputs: list[Path],
-    fmt: Format,
-    jobs: int | None,
+    parts: list[Any],
+    problems: list[str],
+    fmt: ExportFormat,
     color: bool,
     width: int,
-    problems_before: tuple[str, ...] = (),
     brief: bool = False,
-) -> tuple[str, list[str], list[Path]]:
-    """The rendered report, the problem lines and the study files read.
-
-    ``problems_before``: problems found before the batch (they lead the report's list);
-    ``brief``: only each study's verdict.
-    """
+) -> str:
+    """The rendered report (text, Markdown, HTML or JSON) of the study parts; ``brief``:
+    only each study's verdict."""
     from thymoscope.engine.batch import splice_json
     from thymoscope.report.document import report_document
     from thymoscope.report.render import JSON_OPTIONS, json_safe, render
 
-    parts, problems, files = run_batch(inputs, jobs, as_json=fmt is Format.json and not brief)
-    problems = [*problems_before, *problems]
     document = report_document([], problems)
     if brief:
         document["studies"] = parts
-        text = render(document, fmt.value, color=color, width=width, brief=True)
-    elif fmt is Format.json:
+        return render(document, fmt.value, color=color, width=width, brief=True)
+    if fmt is ExportFormat.json:
         # assembled here, not by render(): escape what json.dumps leaves raw the same way
-        text = json_safe(splice_json(document, "studies", parts, **JSON_OPTIONS)) + "\n"
-    else:
-        document["studies"] = parts
-        text = render(document, fmt.value, color=color, width=width)
-    return text, problems, files
+        return json_safe(splice_json(document, "studies", parts, **JSON_OPTIONS)) + "\n"
+    document["studies"] = parts
+    return render(document, fmt.value, color=color, width=width)
+
+
+def spreadsheet_tables(parts: list[Any], problems: list[str]) -> tuple[Any, Any, list[str]]:
+    """(study rows, finding rows, "About" notes) of the study parts."""
+    from thymoscope.report.document import report_document
+    from thymoscope.report.spreadsheet import diagnosis_rows, document_notes
+
+    document = report_document([], problems)
+    document["studies"] = parts
+    study_rows, finding_rows = diagnosis_rows(document)
+    return study_rows, finding_rows, document_notes(document)
+
+
+def csv_text(rows: Any, columns: Any, bom: bool) -> str:
+    from thymoscope.report.spreadsheet import write_csv
+
+    buffer = io.StringIO()
+    write_csv(rows, buffer, columns)
+    return ("\ufeff" if bom else "") + buffer.getvalue()
+
+
+def xlsx_bytes(study_rows: Any, finding_rows: Any, notes: list[str]) -> bytes:
+    from thymoscope.report.spreadsheet import write_xlsx
+
+    buffer = io.BytesIO()
+    write_xlsx(study_rows, finding_rows, buffer, notes)
+    return buffer.getvalue()
+
+
+def studies_word(count: int) -> str:
+    return f"{count} study" if count == 1 else f"{count} studies"
+
+
+def write_report(
+    parts: list[Any],
+    problems: list[str],
+    fmt: ExportFormat,
+    output: Path | None,
+    inputs: list[Any],
+    style: tuple[bool, int],
+    brief: bool = False,
+) -> None:
+    """Write the report where ``-o`` says (stdout by default), then confirm a file."""
+    from thymoscope.cli.output import emit, is_stdout, note, shown, write_atomic
+    from thymoscope.report.spreadsheet import FINDING_COLUMNS, STUDY_COLUMNS, findings_path
+
+    to_stdout = is_stdout(output)
+    if fmt.value not in SPREADSHEET_FORMATS:
+        # on stdout the problems are on stderr already: the report does not repeat them
+        listed = problems if (not to_stdout or fmt is ExportFormat.json) else []
+        emit(report_text(parts, listed, fmt, *style, brief=brief), output, inputs)
+        if output is not None and not to_stdout:
+            note(f"wrote {studies_word(len(parts))} to {shown(output)}")
+        return
+    study_rows, finding_rows, notes = spreadsheet_tables(parts, problems)
+    if fmt is ExportFormat.csv:
+        if to_stdout:  # one table fits a stream: the studies
+            emit(csv_text(study_rows, STUDY_COLUMNS, bom=False), None)
+            return
+        assert output is not None
+        second = findings_path(output)
+        write_atomic(output, csv_text(study_rows, STUDY_COLUMNS, bom=True), inputs)
+        write_atomic(second, csv_text(finding_rows, FINDING_COLUMNS, bom=True), inputs)
+        note(
+            f"wrote {studies_word(len(parts))} to {shown(output)} "
+            f"and their findings to {shown(second)}"
+        )
+        return
+    data = xlsx_bytes(study_rows, finding_rows, notes)
+    if to_stdout:
+        write_binary_stdout(data)
+        return
+    assert output is not None
+    write_atomic(output, data, inputs)
+    note(f"wrote {studies_word(len(parts))} to {shown(output)}")
+
+
+def write_binary_stdout(data: bytes) -> None:
+    """A workbook to standard output, never to a terminal."""
+    stream = sys.stdout
+    if stream is None or stream.isatty():
+        raise OutputError("an XLSX workbook is not for a terminal; use -o FILE.xlsx")
+    stream.flush()
+    try:
+        stream.buffer.write(data)
+        stream.buffer.flush()
+    except BrokenPipeError:
+        raise
+    except (OSError, ValueError, AttributeError) as exc:
+        raise OutputError(f"standard output: cannot write: {exc}") from None
+
+
+def output_targets(output: Path, fmt: ExportFormat) -> list[Path]:
+    """The files ``-o`` makes: for CSV also the findings table next to it."""
+    from thymoscope.report.spreadsheet import findings_path
+
+    return [output, findings_path(output)] if fmt is ExportFormat.csv else [output]
 
 
 def diagnose(
     inputs: Annotated[
         list[str],
         typer.Argument(
-            metavar="FILE|DIR",
-            help="Study files (.yaml/.yml), or folders whose study files are all diagnosed.",
+            metavar="FILE|DIR|SHEET|-",
+            help="Study files (.yaml), folders of them, extraction sheets (.csv, .xlsx; "
+            "a study a row), or - for a study on stdin.",
             show_default=False,
         ),
     ],
-    fmt: FormatOption = Format.text,
+    fmt: ExportFormatOption = ExportFormat.text,
     output: OutputOption = None,
     jobs: Annotated[
         int | None,
@@ -154,14 +302,25 @@ def diagnose(
             "--jobs",
             "-j",
             min=1,
+            metavar="N",
             help="Processes to use (default: one per core for large batches, else one).",
+        ),
+    ] = None,
+    fail_on: Annotated[
+        FailOn | None,
+        typer.Option(
+            "--fail-on",
+            metavar="SEVERITY",
+            case_sensitive=False,
+            help=f"Exit with status {FINDINGS_STATUS} when a study has a finding of this "
+            "severity or worse (major, moderate or minor); for scripts and CI.",
         ),
     ] = None,
     brief: Annotated[
         bool,
         typer.Option(
             "--brief",
-            help="Only the verdict of each study: one line per study in text (for folders).",
+            help="Only each study's verdict: one line a study (good for folders).",
         ),
     ] = False,
     what_if: Annotated[
@@ -174,38 +333,50 @@ def diagnose(
         ),
     ] = None,
 ) -> None:
-    """Diagnose study files: why might their results disagree with other studies?"""
+    """Diagnose studies: why might their results disagree with other studies?"""
     if what_if:
         from thymoscope.cli.explain import what_if_report
 
         what_if_report(inputs, what_if, fmt.value, output)
     from thymoscope.cli.app import interruptible
+    from thymoscope.cli.inputs import expand_arguments, study_files
     from thymoscope.cli.output import (
         check_target,
-        emit,
+        detail,
         input_files,
         is_stdout,
         output_style,
         refuse,
     )
 
-    paths, empty = input_paths(inputs)
+    paths = [Path(a) for a in inputs if a]
     if output is not None and not is_stdout(output):
         try:  # fail before doing the work
-            check_target(output, input_files(paths))
+            for target in output_targets(output, fmt):
+                check_target(target, input_files(paths))
         except OutputError as exc:
             raise refuse(exc) from None
-    color, width = output_style(output, fmt)
-    jobs, note = cores_for(jobs)
-    if note:
-        typer.echo(note, err=True)
+    style = output_style(output, fmt.value)
+    jobs, note_line = cores_for(jobs)
+    if note_line:
+        typer.echo(note_line, err=True)
 
     with interruptible():  # SIGTERM/SIGINT: the workers end too, no -o file is touched
-        text, problems, files = report_text(paths, fmt, jobs, color, width, tuple(empty), brief)
+        items = expand_arguments(inputs)
+        files = study_files(items)
+        detail(f"reading {len(files)} study files and {len(items) - len(files)} other inputs")
+        parts, problems = run_batch(items, jobs, as_json=fmt is ExportFormat.json and not brief)
         for line in problems:
             typer.echo(line, err=True)
+        detail(f"diagnosed {studies_word(len(parts))}; {len(problems)} input problems")
+        if not parts and problems:  # nothing to report: no empty report, no file
+            raise typer.Exit(2)
         try:
-            emit(text, output, [*paths, *files])
+            write_report(parts, problems, fmt, output, [*paths, *files], style, brief)
         except OutputError as exc:
             raise refuse(exc) from None
-    raise typer.Exit(2 if problems else 0)
+    if problems:
+        raise typer.Exit(2)
+    if fail_on is not None and reaches(severity_counts(parts), fail_on):
+        raise typer.Exit(FINDINGS_STATUS)
+    raise typer.Exit(0)

@@ -19,6 +19,7 @@ import stat
 import sys
 import tempfile
 from collections.abc import Iterable
+from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -36,13 +37,84 @@ class Format(StrEnum):
     json = "json"
 
 
+class ExportFormat(StrEnum):
+    """The report formats and the spreadsheet ones (``diagnose``, ``review``)."""
+
+    text = "text"
+    markdown = "markdown"
+    html = "html"
+    json = "json"
+    csv = "csv"
+    xlsx = "xlsx"
+
+
+SPREADSHEET_FORMATS = frozenset({"csv", "xlsx"})
+# `-o FILE` without `-f`: the format follows FILE's extension (cli.conventions)
+EXTENSION_FORMATS = {
+    ".txt": "text",
+    ".md": "markdown",
+    ".markdown": "markdown",
+    ".html": "html",
+    ".htm": "html",
+    ".json": "json",
+    ".csv": "csv",
+    ".xlsx": "xlsx",
+}
+FORMAT_ALIASES = {"md": "markdown", "txt": "text", "htm": "html"}
+
+FORMAT_HELP = "Output format (md = markdown); default: from the -o extension, else text."
 FormatOption = Annotated[
-    Format, typer.Option("--format", "-f", help="Output format.", case_sensitive=False)
+    Format,
+    typer.Option("--format", "-f", help=FORMAT_HELP, case_sensitive=False, show_default=False),
+]
+ExportFormatOption = Annotated[
+    ExportFormat,
+    typer.Option("--format", "-f", help=FORMAT_HELP, case_sensitive=False, show_default=False),
 ]
 OutputOption = Annotated[
     Path | None,
-    typer.Option("--output", "-o", help="Write to this file (atomically) instead of stdout."),
+    typer.Option(
+        "--output",
+        "-o",
+        metavar="FILE",
+        help="Write to FILE (atomically) instead of stdout; - is stdout.",
+    ),
 ]
+
+
+class ColorChoice(StrEnum):
+    auto = "auto"
+    always = "always"
+    never = "never"
+
+
+@dataclass
+class Settings:
+    """The options every command has (set by ``cli.conventions`` for each command)."""
+
+    quiet: bool = False
+    verbose: bool = False
+    color: ColorChoice = ColorChoice.auto
+
+
+SETTINGS = Settings()
+
+
+def error_line(message: str) -> str:
+    """The one error style: ``thymoscope: error: message``."""
+    return f"thymoscope: error: {message}"
+
+
+def note(message: str) -> None:
+    """A confirmation on stderr (``wrote … to FILE``), unless ``--quiet``."""
+    if not SETTINGS.quiet:
+        typer.echo(f"thymoscope: {message}", err=True)
+
+
+def detail(message: str) -> None:
+    """A line on stderr only with ``--verbose``."""
+    if SETTINGS.verbose:
+        typer.echo(f"thymoscope: {message}", err=True)
 
 
 class OutputError(ThymoscopeError):
@@ -146,14 +218,20 @@ def input_files(inputs: Iterable[Path]) -> list[Path]:
 
 def refuse(exc: OutputError) -> typer.Exit:
     """Report an output problem as one line; the caller raises the returned exit (2)."""
-    typer.echo(f"thymoscope: {exc}", err=True)
+    typer.echo(error_line(str(exc)), err=True)
     return typer.Exit(2)
 
 
-def output_style(output: Path | None, fmt: Format) -> tuple[bool, int]:
-    """(colour?, wrap width): colour only for text on a terminal, never in a file."""
+def fail(message: str) -> typer.Exit:
+    """Report bad input as one error line; the caller raises the returned exit (2)."""
+    typer.echo(error_line(message), err=True)
+    return typer.Exit(2)
+
+
+def output_style(output: Path | None, fmt: str) -> tuple[bool, int]:
+    """(colour?, wrap width): colour only for text to stdout, never in a file."""
     color, width = terminal_style() if is_stdout(output) else (False, DEFAULT_WIDTH)
-    return color and fmt is Format.text, width
+    return color and fmt == Format.text.value, width
 
 
 def _umask() -> int:
@@ -167,7 +245,11 @@ def _temp_prefix(real: Path) -> bytes:
     return b"." + os.fsencode(real.name)[:_TEMP_NAME_BYTES] + b"."
 
 
-def write_direct(path: str | os.PathLike[str], text: str) -> bool:
+def _encoded(text: str | bytes) -> bytes:
+    return text if isinstance(text, bytes) else valid_utf8(text).encode("utf-8")
+
+
+def write_direct(path: str | os.PathLike[str], text: str | bytes) -> bool:
     """Write ``text`` into the pipe or device ``path`` (opened, never replaced).
 
     Returns False, having written nothing, if ``path`` turns out to be a regular file
@@ -181,7 +263,7 @@ def write_direct(path: str | os.PathLike[str], text: str) -> bool:
         if not _is_special(os.fstat(fd)):
             return False
         try:
-            handle.write(valid_utf8(text).encode("utf-8"))
+            handle.write(_encoded(text))
             handle.flush()
         except OSError as exc:
             raise OutputError(f"{shown(path)}: cannot write: {_reason(exc)}") from None
@@ -189,9 +271,12 @@ def write_direct(path: str | os.PathLike[str], text: str) -> bool:
 
 
 def write_atomic(
-    path: str | os.PathLike[str], text: str, inputs: Iterable[str | os.PathLike[str]] = ()
+    path: str | os.PathLike[str],
+    text: str | bytes,
+    inputs: Iterable[str | os.PathLike[str]] = (),
 ) -> None:
-    """Write ``text`` (UTF-8) to ``path`` atomically; never onto one of ``inputs``.
+    """Write ``text`` (UTF-8; bytes as they are) to ``path`` atomically; never onto one
+    of ``inputs``.
 
     A pipe or character device is written to directly instead (never replaced).
     Raises :class:`OutputError` with a one-line message if it cannot.
@@ -204,7 +289,7 @@ def write_atomic(
         mode = real.stat().st_mode & 0o7777  # keep an existing file's permissions
     except OSError:
         mode = 0o666 & ~_umask()
-    data = valid_utf8(text).encode("utf-8")
+    data = _encoded(text)
     temp_name = None
     try:
         fd, temp_name = tempfile.mkstemp(
@@ -315,14 +400,27 @@ def emit(
         write_atomic(output, text, inputs)
 
 
+def wants_color(tty: bool) -> bool:
+    """``--color always|never``, else FORCE_COLOR (set, not ``0``) turns colour on,
+    NO_COLOR (https://no-color.org) or TERM=dumb off, and otherwise a terminal on."""
+    if SETTINGS.color is not ColorChoice.auto:
+        return SETTINGS.color is ColorChoice.always
+    force = os.environ.get("FORCE_COLOR")
+    if force is not None and force not in ("", "0", "false"):
+        return True
+    if os.environ.get("NO_COLOR") or os.environ.get("TERM") == "dumb":
+        return False
+    return tty
+
+
 def terminal_style() -> tuple[bool, int]:
     """(colour?, wrap width) for text written to stdout.
 
-    Colour only on a terminal, and never when NO_COLOR is set (https://no-color.org)
-    or TERM is ``dumb``; width follows the terminal, capped for readability.
+    Colour as :func:`wants_color` says; width follows the terminal, capped for
+    readability.
     """
     tty = sys.stdout is not None and sys.stdout.isatty()
-    color = tty and not os.environ.get("NO_COLOR") and os.environ.get("TERM") != "dumb"
+    color = wants_color(tty)
     width = DEFAULT_WIDTH
     if tty:
         columns = shutil.get_terminal_size((DEFAULT_WIDTH, 24)).columns

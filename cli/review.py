@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -24,27 +24,65 @@ class MethodChoice(StrEnum):
     pm = "pm"
 
 
+def load_items(arguments: list[str]) -> tuple[list[tuple[Any, str]], list[str], list[Path]]:
+    """(studies with their source, problem lines, study files read) of the arguments:
+    study files, folders, extraction sheets and ``-`` (see :mod:`thymoscope.cli.inputs`)."""
+    from thymoscope.cli.inputs import GivenStudy, expand_arguments, pair_hint
+    from thymoscope.cli.output import shown
+    from thymoscope.study.loader import StudyFileError, load_study
+
+    studies: list[tuple[Any, str]] = []
+    problems: list[str] = []
+    files: list[Path] = []
+    for item in expand_arguments(arguments):
+        if isinstance(item, GivenStudy):
+            studies.append((item.study, item.source))
+            continue
+        if isinstance(item, Path):
+            files.append(item)
+            try:
+                studies.append((load_study(item), str(item)))
+                continue
+            except StudyFileError as exc:
+                item = exc
+        problems.extend(shown(str(p)) for p in pair_hint(item).problems)
+    return studies, problems, files
+
+
 def review(
     inputs: Annotated[
-        list[Path],
-        typer.Argument(help="Study files or folders of study files (one body of evidence)."),
+        list[str],
+        typer.Argument(
+            metavar="FILE|DIR|SHEET|-",
+            help="Study files, folders of them, extraction sheets (.csv, .xlsx) or - "
+            "(stdin): one body of evidence.",
+            show_default=False,
+        ),
     ],
     fmt: FormatOption = Format.text,
     output: OutputOption = None,
     method: Annotated[
         MethodChoice,
-        typer.Option("--method", case_sensitive=False, help="tau² estimator (REML as metafor)."),
+        typer.Option("--method", case_sensitive=False, help="tau² estimator (REML as in metafor)."),
     ] = MethodChoice.reml,
     hksj: Annotated[
         bool, typer.Option("--hksj", help="Hartung–Knapp–Sidik–Jonkman CI (t on k−1 df).")
     ] = False,
     by: Annotated[
         str | None,
-        typer.Option("--by", help="Subgroups by a study field (design.blinding, covariates.X)."),
+        typer.Option(
+            "--by",
+            metavar="FIELD",
+            help="Subgroups by a study field (design.blinding, covariates.X).",
+        ),
     ] = None,
     regress: Annotated[
         str | None,
-        typer.Option("--regress", help="Meta-regression on a numeric field (covariates.X)."),
+        typer.Option(
+            "--regress",
+            metavar="FIELD",
+            help="Meta-regression on a numeric field (covariates.X).",
+        ),
     ] = None,
     steps: Annotated[
         bool,
@@ -52,25 +90,41 @@ def review(
     ] = False,
 ) -> None:
     """Pool a body of studies: effect, heterogeneity, subgroups, forest plot."""
-    from thymoscope.cli.output import check_target, emit, input_files, output_style, refuse
+    from thymoscope.cli.output import (
+        check_target,
+        emit,
+        fail,
+        input_files,
+        is_stdout,
+        note,
+        output_style,
+        refuse,
+        shown,
+    )
     from thymoscope.synthesis.body import BodyError, ReviewOptions
-    from thymoscope.synthesis.review import render_review, review_paths, wants_unicode
+    from thymoscope.synthesis.review import render_review, review_studies, wants_unicode
 
     if steps and fmt is not Format.text:
-        typer.echo("thymoscope: --steps writes text; leave out --format", err=True)
-        raise typer.Exit(2)
-    if output is not None:
+        raise fail("--steps writes text; leave out --format")
+    paths = [Path(a) for a in inputs if a]
+    if output is not None and not is_stdout(output):
         try:
-            check_target(output, input_files(inputs))
+            check_target(output, input_files(paths))
         except OutputError as exc:
             raise refuse(exc) from None
     color, width = output_style(output, fmt)
     options = ReviewOptions(method=method.value, hksj=hksj, by=by, regress=regress)
+    studies, problems, files = load_items(inputs)
+    for line in problems:
+        typer.echo(line, err=True)
+    if not studies:  # nothing to pool: no empty review on stdout
+        raise typer.Exit(2)
+    # on stdout the problems are on stderr already: the report does not repeat them
+    listed = problems if (not is_stdout(output) or fmt is Format.json) else []
     try:
-        document, problems, files = review_paths(inputs, options)
+        document = review_studies(studies, options, listed)
     except BodyError as exc:
-        typer.echo(f"thymoscope: {exc}", err=True)
-        raise typer.Exit(2) from None
+        raise fail(str(exc)) from None
     unicode = output is not None or wants_unicode()
     if steps:
         from thymoscope.synthesis.walkthrough import steps_text
@@ -78,10 +132,10 @@ def review(
         text = steps_text(document, width) + "\n"
     else:
         text = render_review(document, fmt.value, color=color, width=width, unicode=unicode)
-    for line in problems:
-        typer.echo(line, err=True)
     try:
-        emit(text, output, [*inputs, *files])
+        emit(text, output, [*paths, *files])
     except OutputError as exc:
         raise refuse(exc) from None
+    if output is not None and not is_stdout(output):
+        note(f"wrote the review of {len(studies)} studies to {shown(output)}")
     raise typer.Exit(2 if problems else 0)

@@ -38,11 +38,10 @@ def schema(
     output: OutputOption = None,
 ) -> None:
     """Print the JSON Schema of the study file (or, with --report, of the JSON report)."""
-    from thymoscope.cli.output import OutputError, emit, refuse
+    from thymoscope.cli.output import OutputError, emit, fail, is_stdout, note, refuse, shown
 
     if report + comparison + review > 1:
-        typer.echo("thymoscope: choose one of --report, --comparison and --review", err=True)
-        raise typer.Exit(2)
+        raise fail("choose one of --report, --comparison and --review")
     if review:
         from thymoscope.synthesis.schema import review_schema
 
@@ -62,3 +61,5 @@ def schema(
         emit(text, output)
     except OutputError as exc:
         raise refuse(exc) from None
+    if output is not None and not is_stdout(output):
+        note(f"wrote the schema to {shown(output)}")

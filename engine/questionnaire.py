@@ -1,75 +1,72 @@
-"""Questionnaire mechanics: which question next, why it matters, and answer checking.
+"""Questionnaire mechanics: which question next, how far along, and answer checking.
 
 Nothing here knows about Thymalfasin. A :class:`QuestionBank` (``thymoscope.kb.questions``
 builds one) says which questions exist, which findings read which fields, when a
-finding can still fire, and which pydantic model a finished set of answers must
-satisfy. :class:`Interview` holds the answers by dotted path and picks the next
-question: the first, in troubleshooting order, whose answer can still change the
-diagnosis or that the model needs to stay valid.
+finding can still fire, which cross-field checks hold between answers, and which
+pydantic model a finished set of answers must satisfy. :class:`Interview` holds the
+answers by dotted path and picks the next question: the first, in troubleshooting
+order, whose answer can still change the diagnosis or that the model needs to stay
+valid.
 
-Conditions (``when`` of a finding, ``only_if`` of a question) are mappings
-``{path: spec}`` (all must hold) or ``{"any": [condition, ...]}``; a spec is a list
-of allowed values, ``{"min": x}``, ``{"max": x}``, ``{"not": [values]}`` or
-``{"known": true}`` (any answer). They are
-three-valued: an unknown answer makes a condition undecided (``None``), never false.
+The pieces it is built from: :mod:`thymoscope.engine.conditions` (the three-valued
+``when``/``only_if``/``ask_if`` conditions), :mod:`thymoscope.engine.model_paths`
+(answers by dotted path <-> the model's nested data) and
+:mod:`thymoscope.engine.answers` (questions, and reading typed answers).
 """
 
 from __future__ import annotations
 
 import contextlib
 import re
-import types
-import typing
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from pydantic import BaseModel, TypeAdapter, ValidationError
+from pydantic import BaseModel, ValidationError
 
-from thymoscope.errors import ThymoscopeError
+from thymoscope.engine.answers import KINDS, AnswerError, Question, Reading, read_answer
+from thymoscope.engine.conditions import condition_fields, describe_condition, evaluate
+from thymoscope.engine.model_paths import (
+    MAX_ITEMS,
+    ResumeError,
+    adapter,
+    answers_from_data,
+    bind,
+    check_field_names,
+    data_from_answers,
+    error_message,
+    error_path,
+    is_count,
+    item_index,
+    key_path,
+    max_items,
+    pattern_of,
+)
+from thymoscope.engine.model_paths import base_type as _base
+from thymoscope.engine.model_paths import field_annotation as field_annotation
 
-KINDS = ("choice", "multi", "number", "integer", "boolean", "text", "slug", "count")
-MAX_ITEMS = 50
-_NONE_WORDS = frozenset({"none", "-", "[]"})
-_YES = frozenset({"y", "yes", "true", "1"})
-_NO = frozenset({"n", "no", "false", "0"})
+# Names other modules (and tests) import from here.
+__all__ = [
+    "KINDS",
+    "MAX_ITEMS",
+    "AnswerError",
+    "Check",
+    "Interview",
+    "Question",
+    "QuestionBank",
+    "Reader",
+    "ResumeError",
+    "_base",
+    "condition_fields",
+    "describe_condition",
+    "evaluate",
+    "field_annotation",
+    "item_index",
+    "pattern_of",
+    "slugify",
+]
 
-
-class AnswerError(ThymoscopeError, ValueError):
-    """An answer that cannot be accepted; the message is one line for the user."""
-
-
-class ResumeError(ThymoscopeError, ValueError):
-    """Saved answers that cannot be resumed (a key that is no field name, a forged skip
-    mark); ``path`` is where, as a tuple of keys and list indexes, for a line number."""
-
-    def __init__(
-        self, path: tuple[str | int, ...], message: str, in_skip_mark: bool = False
-    ) -> None:
-        super().__init__(message)
-        self.path = path
-        self.message = message
-        self.in_skip_mark = in_skip_mark  # the problem is the skip mark, not a key
-
-
-_FIELD_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
-
-
-@dataclass(frozen=True)
-class Question:
-    field: str  # dotted path; '*' stands for each item of a list
-    kind: str
-    prompt: str
-    rationale: str
-    answers: tuple[tuple[str, str], ...] = ()  # (value, meaning) for choice and multi
-    only_if: Mapping[str, Any] | None = None  # asked only when this is known to hold
-    ask_if: Mapping[str, Any] | None = None  # not asked once this is known to be false
-    factor: str | None = None  # "setup" = first; None = from the findings that read it
-    default_slug_of: str | None = None  # slug kind: default made from this field
-
-    @property
-    def values(self) -> tuple[str, ...]:
-        return tuple(value for value, _ in self.answers)
+ValueOf = Callable[[str], Any]
 
 
 @dataclass(frozen=True)
@@ -91,6 +88,20 @@ class Reader:
 
 
 @dataclass(frozen=True)
+class Check:
+    """A rule between answers, checked at the question whose answer completes it.
+
+    ``fields`` are the paths it reads (``*`` for one list item); once all of them are
+    answered, ``broken(value_of, index)`` gives the one-line reason the answers do not
+    fit together, or None. The answer that completed them is refused, so the problem
+    is fixed at the question that caused it, not one question later.
+    """
+
+    fields: tuple[str, ...]
+    broken: Callable[[ValueOf, int | None], str | None]
+
+
+@dataclass(frozen=True)
 class QuestionBank:
     questions: tuple[Question, ...]
     readers: tuple[Reader, ...]
@@ -99,6 +110,7 @@ class QuestionBank:
     scope_field: str
     not_asked: Mapping[str, str] = field(default_factory=dict)
     fixed: Mapping[str, Any] = field(default_factory=dict)  # always set, never asked
+    checks: tuple[Check, ...] = ()
 
     def question(self, path: str) -> Question:
         pattern = pattern_of(path)
@@ -144,307 +156,9 @@ class QuestionBank:
         return [q for q in self.questions if q.field.startswith(prefix)]
 
 
-# ---------------------------------------------------------------- paths and conditions
-
-
-def pattern_of(path: str) -> str:
-    """``subgroups.2.by`` -> ``subgroups.*.by``."""
-    return ".".join("*" if part.isdigit() else part for part in path.split("."))
-
-
-def item_index(path: str) -> int | None:
-    for part in path.split("."):
-        if part.isdigit():
-            return int(part)
-    return None
-
-
-def _bind(path: str, index: int | None) -> str:
-    return path if index is None else path.replace("*", str(index))
-
-
-def condition_fields(condition: Mapping[str, Any] | None) -> set[str]:
-    if not condition:
-        return set()
-    fields: set[str] = set()
-    for key, spec in condition.items():
-        if key == "any":
-            for part in spec:
-                fields |= condition_fields(part)
-        else:
-            fields.add(key)
-    return fields
-
-
-def _holds(spec: Any, value: Any) -> bool:
-    if isinstance(spec, list):
-        if isinstance(value, list):
-            return any(v in spec for v in value)
-        return value in spec
-    if isinstance(spec, Mapping):
-        if spec.get("known") is True:
-            return True
-        if "min" in spec and not value >= spec["min"]:
-            return False
-        if "max" in spec and not value <= spec["max"]:
-            return False
-        return not ("not" in spec and value in spec["not"])
-    return bool(value == spec)
-
-
-def evaluate(
-    condition: Mapping[str, Any] | None, value_of: Callable[[str], Any], index: int | None = None
-) -> bool | None:
-    """True, False, or None when unknown answers leave it undecided."""
-    if not condition:
-        return True
-    result: bool | None = True
-    for key, spec in condition.items():
-        if key == "any":
-            outcomes = [evaluate(part, value_of, index) for part in spec]
-            outcome = (
-                True if True in outcomes else False if all(o is False for o in outcomes) else None
-            )
-        else:
-            value = value_of(_bind(key, index))
-            outcome = None if value is None else _holds(spec, value)
-        if outcome is False:
-            return False
-        if outcome is None:
-            result = None
-    return result
-
-
-# ---------------------------------------------------------------- the model's field types
-
-
-def _strip_optional(annotation: Any) -> Any:
-    origin = typing.get_origin(annotation)
-    if origin in (typing.Union, types.UnionType):
-        args = [a for a in typing.get_args(annotation) if a is not type(None)]
-        if len(args) == 1:
-            return args[0]
-    return annotation
-
-
-def _base(annotation: Any) -> Any:
-    annotation = _strip_optional(annotation)
-    while typing.get_origin(annotation) is typing.Annotated:
-        annotation = _strip_optional(typing.get_args(annotation)[0])
-    return annotation
-
-
-def field_annotation(model: type[BaseModel], path: str) -> Any:
-    """The annotation (with its constraints) of the field at a dotted path."""
-    node: Any = model
-    annotation: Any = None
-    for part in path.split("."):
-        if part.isdigit() or part == "*":
-            base = _base(annotation)
-            if typing.get_origin(base) is not list:
-                raise KeyError(path)
-            annotation = typing.get_args(base)[0]
-            node = _base(annotation)
-            continue
-        if not (isinstance(node, type) and issubclass(node, BaseModel)):
-            raise KeyError(path)
-        info = node.model_fields.get(part)
-        if info is None:
-            raise KeyError(path)
-        annotation = info.annotation
-        if info.metadata:
-            annotation = typing.Annotated[(annotation, *info.metadata)]
-        node = _base(annotation)
-    return annotation
-
-
-def _adapter(model: type[BaseModel], path: str) -> TypeAdapter[Any]:
-    return TypeAdapter(field_annotation(model, pattern_of(path)))
-
-
-def _message(error: Mapping[str, Any]) -> str:
-    if error["type"] == "field_problem":
-        return str(error["ctx"]["message"])
-    return str(error["msg"])
-
-
-def _error_path(error: Mapping[str, Any]) -> str:
-    loc = [str(p) for p in error["loc"] if not str(p).startswith("function-")]
-    if error["type"] == "field_problem":
-        loc += error["ctx"]["field"].split(".")
-    return ".".join(loc)
-
-
-# ---------------------------------------------------------------- data <-> answers
-
-
-def check_field_names(data: Any, where: tuple[str | int, ...] = ()) -> None:
-    """Raise :class:`ResumeError` for a key that could not be a field name.
-
-    Dotted paths are built from keys, so a key such as ``subgroups.*.name`` or ``0``
-    would address some other answer; such a file is refused, not guessed at.
-    """
-    if isinstance(data, Mapping):
-        for key, value in data.items():
-            if not isinstance(key, str) or not _FIELD_NAME.match(key):
-                raise ResumeError((*where, str(key)), f"key {key!r} is not a field name; refused")
-            check_field_names(value, (*where, key))
-    elif isinstance(data, list):
-        for index, item in enumerate(data):
-            check_field_names(item, (*where, index))
-
-
-def answers_from_data(data: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
-    """Nested study data -> answers by dotted path; a list of mappings gives a count."""
-    out: dict[str, Any] = {}
-    for key, value in data.items():
-        path = f"{prefix}{key}"
-        if value is None:
-            continue
-        if isinstance(value, Mapping):
-            out.update(answers_from_data(value, path + "."))
-        elif isinstance(value, list) and value and all(isinstance(v, Mapping) for v in value):
-            out[path] = len(value)
-            for index, item in enumerate(value):
-                out.update(answers_from_data(item, f"{path}.{index}."))
-        else:
-            out[path] = value
-    return out
-
-
-def _ordered(data: Any, model: Any) -> Any:
-    """Mappings in the model's field order (so saved files read like hand-written ones)."""
-    model = _base(model)
-    if isinstance(data, list):
-        item = typing.get_args(model)[0] if typing.get_origin(model) is list else None
-        return [_ordered(v, item) for v in data]
-    if not isinstance(data, dict) or not (isinstance(model, type) and issubclass(model, BaseModel)):
-        return data
-    fields = model.model_fields
-    keys = sorted(data, key=lambda k: list(fields).index(k) if k in fields else len(fields))
-    return {k: _ordered(data[k], fields[k].annotation if k in fields else None) for k in keys}
-
-
-def data_from_answers(
-    answers: Mapping[str, Any], model: type[BaseModel], fixed: Mapping[str, Any]
-) -> dict[str, Any]:
-    data: dict[str, Any] = dict(fixed)
-    counts = {p: v for p, v in answers.items() if _is_count(p, model)}
-    for path, count in counts.items():
-        _put(data, path.split("."), [{} for _ in range(count)])
-    for path, value in answers.items():
-        if path in counts:
-            continue
-        index = item_index(path)
-        if index is not None:
-            head = path.split(".")[0]
-            if index >= counts.get(head, 0):
-                continue
-        _put(data, path.split("."), value)
-    ordered: dict[str, Any] = _ordered(data, model)
-    return ordered
-
-
-def _is_count(path: str, model: type[BaseModel]) -> bool:
-    try:
-        base = _base(field_annotation(model, pattern_of(path)))
-    except KeyError:
-        return False
-    if typing.get_origin(base) is not list:
-        return False
-    item = _base(typing.get_args(base)[0])
-    return isinstance(item, type) and issubclass(item, BaseModel)
-
-
-def _max_items(model: type[BaseModel], path: str) -> int:
-    """The most items the model allows in the list at ``path`` (MAX_ITEMS if no limit)."""
-    try:
-        annotation = _strip_optional(field_annotation(model, pattern_of(path)))
-    except KeyError:
-        return MAX_ITEMS
-    if typing.get_origin(annotation) is typing.Annotated:
-        for meta in typing.get_args(annotation)[1:]:
-            limit = getattr(meta, "max_length", None)
-            if isinstance(limit, int):
-                return max(limit, MAX_ITEMS)
-    return MAX_ITEMS
-
-
-def _put(data: Any, parts: Sequence[str], value: Any) -> None:
-    node = data
-    for position, part in enumerate(parts[:-1]):
-        if part.isdigit():
-            node = node[int(part)]
-            continue
-        if part not in node or not isinstance(node[part], (dict, list)):
-            node[part] = [] if parts[position + 1].isdigit() else {}
-        node = node[part]
-    last = parts[-1]
-    if last.isdigit():
-        node[int(last)] = value
-    else:
-        node[last] = value
-
-
 def slugify(text: str) -> str:
     slug = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:80].strip("-")
     return slug or "study"
-
-
-# ---------------------------------------------------------------- parsing one answer
-
-
-def _choice(question: Question, raw: str) -> str:
-    text = raw.strip().lower().replace(" ", "_")
-    values = question.values
-    if text.isdigit() and 1 <= int(text) <= len(values):
-        return values[int(text) - 1]
-    if text in values:
-        return text
-    starts = [v for v in values if v.startswith(text)] if text else []
-    if len(starts) == 1:
-        return starts[0]
-    raise AnswerError(f"{raw.strip()!r} is not one of: {', '.join(values)} (or 1-{len(values)})")
-
-
-def parse_answer(question: Question, raw: str) -> Any:
-    """Turn typed text into a value of the question's kind (not yet model-checked)."""
-    text = raw.strip()
-    if not text:
-        raise AnswerError("type an answer, or 'skip' to leave it unknown")
-    kind = question.kind
-    if kind == "choice":
-        return _choice(question, text)
-    if kind == "multi":
-        if text.lower() in _NONE_WORDS:
-            return []
-        chosen: list[str] = []
-        for part in re.split(r"[,;\s]+", text):
-            if part:
-                value = _choice(question, part)
-                if value not in chosen:
-                    chosen.append(value)
-        return chosen
-    if kind == "boolean":
-        if text.lower() in _YES:
-            return True
-        if text.lower() in _NO:
-            return False
-        raise AnswerError(f"{text!r}: answer yes or no")
-    if kind == "number":
-        try:
-            return float(text) if not re.fullmatch(r"[+-]?\d+", text) else int(text)
-        except ValueError:
-            raise AnswerError(f"{text!r} is not a number") from None
-    if kind in ("integer", "count"):
-        try:
-            return int(text)
-        except ValueError:
-            raise AnswerError(f"{text!r} is not a whole number") from None
-    return text
-
-
-# ---------------------------------------------------------------- the interview
 
 
 @dataclass
@@ -474,35 +188,33 @@ class Interview:
         for path, value in answers_from_data(data).items():
             if path in bank.fixed:
                 continue
-            counted = _is_count(path, bank.model)
+            counted = is_count(path, bank.model)
             if counted and value == []:
                 value = 0
             try:
                 interview.answers[path] = interview._field_value(path, value, loaded=True)
             except AnswerError as exc:
                 if counted:  # asking again would cut the list: refuse, never drop items
-                    where = tuple(int(p) if p.isdigit() else p for p in path.split("."))
-                    most = _max_items(bank.model, path)
+                    most = max_items(bank.model, path)
                     why = (
                         f"holds {value} items; a study file holds at most {most}"
                         if isinstance(value, int) and not isinstance(value, bool)
                         else "is not a list of mappings"
                     )
-                    raise ResumeError(where, f"{why}; refused") from None
+                    raise ResumeError(key_path(path), f"{why}; refused") from None
                 problems.append(f"{path}: {exc} (not used)")
         steps = {p for _, p in interview.steps()}
         for path in skipped:
-            where = tuple(int(p) if p.isdigit() else p for p in path.split("."))
             if path in interview.answers:
                 continue
             if path not in steps:
                 message = f"skip mark names {path!r}, which is no question here"
-                raise ResumeError(where, message, in_skip_mark=True)
+                raise ResumeError(key_path(path), message, in_skip_mark=True)
             try:
                 interview.skip(path)
             except AnswerError as exc:
                 message = f"skip mark names {path!r}, which {exc}"
-                raise ResumeError(where, message, in_skip_mark=True) from None
+                raise ResumeError(key_path(path), message, in_skip_mark=True) from None
         interview.history.clear()  # 'back' revises this session's answers only
         return interview, problems
 
@@ -519,21 +231,35 @@ class Interview:
     def study(self) -> BaseModel:
         return self.bank.model.model_validate(self.data())
 
+    def valid_study(self) -> BaseModel | None:
+        """The answers so far as the model, or None while they do not make a valid one."""
+        try:
+            return self.study()
+        except ValidationError:
+            return None
+
+    def answered(self) -> list[str]:
+        """The question paths answered (not skipped), in asking order.
+
+        Fields a starting file holds that no question asks are kept but not counted.
+        """
+        return [path for _, path in self.steps() if path in self.answers]
+
     def _errors(self, answers: Mapping[str, Any]) -> list[tuple[str, str]]:
         try:
             self.bank.model.model_validate(self.data(answers))
         except ValidationError as exc:
-            return [(_error_path(e), _message(e)) for e in exc.errors(include_url=False)]
+            return [(error_path(e), error_message(e)) for e in exc.errors(include_url=False)]
         return []
 
-    def _owner(self, error_path: str, known: set[str]) -> str:
+    def _owner(self, path_in_error: str, known: set[str]) -> str:
         """The answered or asked path an error belongs to (itself or an ancestor)."""
-        parts = error_path.split(".")
+        parts = path_in_error.split(".")
         for end in range(len(parts), 0, -1):
             candidate = ".".join(parts[:end])
             if candidate in known:
                 return candidate
-        return error_path
+        return path_in_error
 
     # -- which question next
 
@@ -547,7 +273,7 @@ class Interview:
                 count = answers.get(question.field) or 0
                 for index in range(count):
                     for item in self.bank.items_of(question.field):
-                        steps.append((item, _bind(item.field, index)))
+                        steps.append((item, bind(item.field, index)))
         return steps
 
     def live_readers(self, question: Question, path: str | None = None) -> list[Reader]:
@@ -565,9 +291,9 @@ class Interview:
     def required(self) -> dict[str, str]:
         """Unanswered paths the model needs for the answers so far (path -> reason)."""
         needed: dict[str, str] = {}
-        for error_path, message in self._errors(self.answers):
-            if error_path not in self.answers and error_path not in self.skipped:
-                needed.setdefault(error_path, message)
+        for path_in_error, message in self._errors(self.answers):
+            if path_in_error not in self.answers and path_in_error not in self.skipped:
+                needed.setdefault(path_in_error, message)
         return needed
 
     def relevant(self, question: Question, path: str) -> bool:
@@ -602,6 +328,57 @@ class Interview:
                 return question, path
         return None
 
+    def pending(self) -> list[str]:
+        """The paths still to be asked: unanswered, and relevant or required so far."""
+        required = self.required()
+        return [
+            path
+            for question, path in self.steps()
+            if path not in self.answers
+            and path not in self.skipped
+            and (path in required or self.relevant(question, path))
+        ]
+
+    def progress(self, current: str) -> tuple[int, int]:
+        """(this question's number, about how many questions in all are still relevant).
+
+        The number counts the questions answered or skipped before, those of a starting
+        file included, so it goes on where a resumed interview stopped; the total adds
+        the questions still to come that the answers so far leave relevant.
+        """
+        done = sum(
+            1
+            for _, path in self.steps()
+            if path != current and (path in self.answers or path in self.skipped)
+        )
+        coming = [path for path in self.pending() if path != current]
+        return done + 1, done + 1 + len(coming)
+
+    def settled(self, reader: Reader) -> bool:
+        """Whether no question still to be asked reads a field this finding reads."""
+        pending = {pattern_of(path) for path in self.pending()}
+        return not (pending & (set(reader.reads) | reader.gates()))
+
+    # -- the choices offered
+
+    def offered(self, question: Question, path: str) -> tuple[tuple[str, str], ...]:
+        """The choices worth showing: those whose ``offer_if`` the answers do not rule out."""
+        index = item_index(path)
+        return tuple(
+            (value, meaning)
+            for value, meaning in question.answers
+            if evaluate(question.offer_if.get(value), self.value, index) is not False
+        )
+
+    def units(self, question: Question, path: str) -> dict[str, float]:
+        """The units an answer may be typed in: those whose ``unit_if`` is not ruled out."""
+        index = item_index(path)
+        return {
+            unit: factor
+            for unit, factor in question.units.items()
+            if evaluate(question.unit_if.get(unit), self.value, index) is not False
+        }
+
     # -- answering
 
     def _field_value(self, path: str, value: Any, loaded: bool = False) -> Any:
@@ -609,31 +386,42 @@ class Interview:
         with contextlib.suppress(KeyError):
             question = self.bank.question(path)
         if question is not None and question.kind == "count":
-            most = _max_items(self.bank.model, path) if loaded else MAX_ITEMS
+            most = max_items(self.bank.model, path) if loaded else MAX_ITEMS
             if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= most:
                 raise AnswerError(f"expected a whole number from 0 to {most}")
             return value
         try:
-            adapter = _adapter(self.bank.model, path)
+            field_adapter = adapter(self.bank.model, path)
         except KeyError:
             raise AnswerError("not a field of the study file") from None
         try:
-            adapter.validate_python(value)
+            field_adapter.validate_python(value)
         except ValidationError as exc:
-            raise AnswerError(_message(exc.errors(include_url=False)[0])) from None
+            raise AnswerError(error_message(exc.errors(include_url=False)[0])) from None
         return value
 
-    def default(self, question: Question) -> str | None:
+    def default(self, question: Question, path: str | None = None) -> Any:
+        """What Enter answers: the answer withdrawn by 'back', or a slug made from another."""
+        if path is not None and path in self.previous:
+            return self.previous[path]
         if question.default_slug_of and self.value(question.default_slug_of):
             return slugify(str(self.value(question.default_slug_of)))
         return None
 
-    def answer(self, path: str, raw: str) -> Any:
-        """Check and record an answer; raise :class:`AnswerError` with a one-line reason."""
+    def read(self, path: str, raw: str) -> Reading:
+        """Check and record an answer; raise :class:`AnswerError` with a one-line reason.
+
+        An empty answer takes the :meth:`default`, if there is one.
+        """
         question = self.bank.question(path)
-        if not raw.strip() and self.default(question) is not None:
-            raw = self.default(question) or ""
-        value = self._field_value(path, parse_answer(question, raw))
+        default = self.default(question, path)
+        if not raw.strip() and default is not None:
+            reading = Reading(default)
+        else:
+            reading = read_answer(
+                question, raw, self.offered(question, path), self.units(question, path)
+            )
+        value = self._field_value(path, reading.value)
         candidate = dict(self.answers)
         candidate[path] = value
         if question.kind == "count":
@@ -643,16 +431,26 @@ class Interview:
                 for p, v in candidate.items()
                 if not (p.startswith(prefix) and (item_index(p) or 0) >= value)
             }
+        self._cross_check(candidate, path)
         self._check(candidate, self.skipped, path, skipping=False)
         self.answers = candidate
         self.skipped.discard(path)
-        self.history.append(path)
-        return value
+        self._record(path)
+        return reading
+
+    def answer(self, path: str, raw: str) -> Any:
+        """Check and record an answer and return its value (see :meth:`read`)."""
+        return self.read(path, raw).value
 
     def skip(self, path: str) -> None:
         """Leave a field unknown, unless the answers so far make it required."""
         self._check(self.answers, self.skipped | {path}, path, skipping=True)
         self.skipped.add(path)
+        self._record(path)
+
+    def _record(self, path: str) -> None:
+        self.previous.pop(path, None)
+        self.history = [p for p in self.history if p != path]
         self.history.append(path)
 
     def _check(
@@ -662,78 +460,45 @@ class Interview:
         before = set() if skipping else set(self._errors(self.answers))
         known = set(answers) | skipped
         questions = {p for _, p in self.steps(answers)}
-        for error_path, message in self._errors(answers):
-            owner = self._owner(error_path, known | questions)
+        for path_in_error, message in self._errors(answers):
+            owner = self._owner(path_in_error, known | questions)
             if owner not in known:
                 continue  # belongs to a question still to come
             if skipping:
                 if owner == path:
                     raise AnswerError(f"cannot be left unknown here: {message}")
-            elif (error_path, message) not in before:
+            elif (path_in_error, message) not in before:
                 where = "" if owner == path else f"{owner}: "
                 raise AnswerError(f"{where}{message}")
 
+    def _cross_check(self, answers: Mapping[str, Any], path: str) -> None:
+        """Refuse an answer that completes a broken :class:`Check`."""
+        pattern = pattern_of(path)
+        index = item_index(path)
+        for check in self.bank.checks:
+            if pattern not in check.fields:
+                continue
+            if any(bind(f, index) not in answers for f in check.fields):
+                continue
+            problem = check.broken(answers.get, index)
+            if problem is not None:
+                raise AnswerError(problem)
+
     def back(self) -> str | None:
-        """Withdraw the most recent answer and ask for it again; None at the start."""
-        if not self.history:
-            return None
-        path = self.history.pop()
+        """Withdraw the most recent answer and ask for it again; None at the start.
+
+        The withdrawn answer stays the default: Enter gives it again.
+        """
+        while self.history:
+            path = self.history.pop()
+            if path in self.answers or path in self.skipped:
+                self.revise(path)
+                return path
+        return None
+
+    def revise(self, path: str) -> None:
+        """Withdraw the answer at ``path`` (kept as its default) and ask for it next."""
         if path in self.answers:
             self.previous[path] = self.answers.pop(path)
         self.skipped.discard(path)
         self._again = path
-        return path
-
-    # -- explaining
-
-    def why(self, path: str) -> list[str]:
-        """The expert-system 'why': which findings need this answer and what they conclude."""
-        question = self.bank.question(path)
-        lines = [f"Why this question ({path}): {question.rationale}"]
-        readers = self.live_readers(question, path)
-        deciding = False
-        if readers:
-            lines.append("Findings that read this answer and could still be concluded:")
-            for reader in readers:
-                faq = ", ".join(reader.faq)
-                lines.append(
-                    f'  - {reader.finding}: "{reader.title}" '
-                    f"({reader.factor.replace('_', ' ')}, {reader.severity}; FAQ {faq})"
-                )
-                if reader.rules:
-                    lines.append(f"    rules: {', '.join(reader.rules)}")
-                if reader.when:
-                    lines.append(f"    only while: {describe_condition(reader.when)}")
-        for other in self.bank.questions:
-            if (
-                path in condition_fields(other.ask_if)
-                and evaluate(other.ask_if, self.value) is None
-            ):
-                lines.append(
-                    f"It also decides whether '{other.prompt}' is asked "
-                    f"(only if {describe_condition(other.ask_if or {})})."
-                )
-                deciding = True
-        needed = self.required().get(path)
-        if needed:
-            lines.append(f"The study file needs it as well: {needed}.")
-        if not readers and not needed and not deciding:
-            lines.append("No finding depends on it any more; 'skip' is safe.")
-        return lines
-
-
-def describe_condition(condition: Mapping[str, Any]) -> str:
-    parts = []
-    for key, spec in condition.items():
-        if key == "any":
-            parts.append("(" + " or ".join(describe_condition(c) for c in spec) + ")")
-        elif isinstance(spec, list):
-            parts.append(f"{key} is {' or '.join(str(s).lower() for s in spec)}")
-        elif isinstance(spec, Mapping):
-            if "min" in spec:
-                parts.append(f"{key} >= {spec['min']}")
-            if "max" in spec:
-                parts.append(f"{key} <= {spec['max']}")
-            if "not" in spec:
-                parts.append(f"{key} is not {' or '.join(map(str, spec['not']))}")
-    return " and ".join(parts)

@@ -34,13 +34,32 @@ def rules_by_finding() -> dict[str, tuple[RuleSpec, ...]]:
     return {finding: tuple(specs) for finding, specs in found.items()}
 
 
+def _units(entry: dict[str, Any]) -> tuple[dict[str, float], dict[str, Any]]:
+    """(unit word -> factor, unit word -> condition) from a question's ``units``."""
+    factors: dict[str, float] = {}
+    conditions: dict[str, Any] = {}
+    for word, spec in (entry.get("units") or {}).items():
+        if isinstance(spec, dict):
+            factors[str(word)] = float(spec["factor"])
+            conditions[str(word)] = spec["if"]
+        else:
+            factors[str(word)] = float(spec)
+    return factors, conditions
+
+
 def _question(entry: dict[str, Any]) -> Question:
     kind = entry["kind"]
+    where = f"questions.yaml: {entry['field']}"
     if kind not in KINDS:
-        raise ValueError(f"questions.yaml: {entry['field']}: unknown kind {kind!r}")
+        raise ValueError(f"{where}: unknown kind {kind!r}")
     answers = tuple((str(k), str(v)) for k, v in (entry.get("answers") or {}).items())
     if kind in ("choice", "multi") and not answers:
-        raise ValueError(f"questions.yaml: {entry['field']}: a {kind} question needs answers")
+        raise ValueError(f"{where}: a {kind} question needs answers")
+    offer_if = {str(k): v for k, v in (entry.get("offer_if") or {}).items()}
+    unknown = set(offer_if) - {value for value, _ in answers}
+    if unknown:
+        raise ValueError(f"{where}: offer_if names no answer: {', '.join(sorted(unknown))}")
+    units, unit_if = _units(entry)
     return Question(
         field=entry["field"],
         kind=kind,
@@ -51,12 +70,16 @@ def _question(entry: dict[str, Any]) -> Question:
         ask_if=entry.get("ask_if"),
         factor=entry.get("factor"),
         default_slug_of=entry.get("default_slug_of"),
+        units=units,
+        unit_if=unit_if,
+        offer_if=offer_if,
     )
 
 
 @cache
 def question_bank() -> QuestionBank:
     from thymoscope.kb import knowledge
+    from thymoscope.kb.question_checks import answer_checks
 
     raw = _raw()
     kb = knowledge()
@@ -83,4 +106,5 @@ def question_bank() -> QuestionBank:
         scope_field=raw["scope_field"],
         not_asked=dict(raw.get("not_asked") or {}),
         fixed={"schema_version": SCHEMA_VERSION},
+        checks=answer_checks(),
     )

@@ -426,68 +426,46 @@ def review(
 # --- the knowledge base -------------------------------------------------------------
 
 
-@cache
-def _cases_by_finding() -> dict[str, tuple[str, ...]]:
-    """``{finding id: bundled case ids whose diagnosis includes it}``."""
-    found: dict[str, list[str]] = {}
-    for case_id, path in bundled_cases().items():
-        for finding_id in diagnose(path).finding_ids():
-            found.setdefault(finding_id, []).append(case_id)
-    return {k: tuple(v) for k, v in found.items()}
+def _rule_names() -> list[str]:
+    """Every finding id and rule name, single-study first, then pair ones."""
+    from thymoscope.engine.rules import rule_specs
+    from thymoscope.kb.comparison import pair_knowledge
+
+    names: dict[str, None] = {}
+    for kb in (default_knowledge(), pair_knowledge()):
+        names.update(dict.fromkeys(kb.catalogue))
+        names.update(dict.fromkeys(s.rule for s in rule_specs(kb.rule_sets)))
+    return list(names)
+
+
+def rule(name: str) -> RuleEntry:
+    """One finding of the knowledge base in full, by its id (``"end-of-therapy-endpoint"``)
+    or the name of a rule that concludes it: what its rules test, their thresholds and
+    where each comes from, its texts, FAQ sections and the bundled cases that show it
+    (``thymoscope rules ID``). Raises :class:`UnknownNameError` for an unknown name."""
+    from thymoscope.cli.rules import UnknownRule, finding_document
+
+    try:
+        return RuleEntry(finding_document(name))
+    except UnknownRule:
+        raise UnknownNameError("finding or rule", name, _rule_names()) from None
 
 
 @cache
 def rules() -> RuleBook:
-    """The knowledge base: every finding, factor by factor in troubleshooting order,
-    with its severity, FAQ sections, texts, the rules that conclude it (what each
-    reads, needs and is enabled by) and the bundled cases that show it."""
-    from thymoscope.engine.questionnaire import describe_condition
-    from thymoscope.engine.rules import finding_when, rule_specs
+    """The knowledge base: every finding (of single studies, then of pairs), factor by
+    factor, with its severity, FAQ sections and the rules that conclude it; each of
+    ``findings`` is the finding in full, as :func:`rule` gives it (``thymoscope rules``)."""
+    from thymoscope.cli.rules import rules_document
 
-    kb = default_knowledge()
-    specs = rule_specs(kb.rule_sets)
-    cases = _cases_by_finding()
-    order = {factor: i for i, factor in enumerate(kb.factor_titles)}
-    entries = []
-    for spec in sorted(kb.catalogue.values(), key=lambda s: order.get(s.factor, len(order))):
-        declared = tuple(
-            {
-                "rule": s.rule,
-                "rule_set": s.rule_set,
-                "module": s.module,
-                "line": s.line,
-                "reads": list(s.reads),
-                "needs": list(s.needs),
-                "applies_to": list(s.applies_to),
-                "when": None if s.when is None else describe_condition(finding_when([s]) or {}),
-            }
-            for s in specs
-            if s.finding == spec.id
-        )
-        entries.append(
-            RuleEntry(
-                id=spec.id,
-                title=spec.title,
-                factor=spec.factor,
-                factor_title=kb.factor_titles.get(spec.factor, spec.factor),
-                severity=spec.severity,
-                faq=tuple(spec.faq),
-                explanation=spec.explanation,
-                next_steps=tuple(spec.next_steps),
-                applies_to=tuple(spec.applies_to),
-                needs=tuple(spec.needs),
-                evidence_note=spec.evidence_note,
-                rules=declared,
-                cases=cases.get(spec.id, ()),
-            )
-        )
-    return RuleBook(tuple(entries), dict(kb.factor_titles))
-
-
-def rule(finding_id: str) -> RuleEntry:
-    """One finding of the knowledge base (see :func:`rules`) by its id, such as
-    ``"end-of-therapy-endpoint"``; raises :class:`UnknownNameError` for an unknown id."""
-    return rules()[finding_id]
+    document = rules_document()
+    ids = [
+        finding["id"]
+        for key in ("factors", "pair_factors")
+        for factor in document[key]
+        for finding in factor["findings"]
+    ]
+    return RuleBook(document, tuple(rule(finding_id) for finding_id in ids))
 
 
 # --- batches (see thymoscope.engine.batch) -------------------------------------------

@@ -21,9 +21,9 @@ Input
       that cannot be read.
     - :class:`UnknownNameError` (also ``LookupError``): no bundled case, pair, review
       set or finding has that name.
-    - :class:`thymoscope.engine.questionnaire.AnswerError` (also ``ValueError``): an
+    - :class:`thymoscope.engine.answers.AnswerError` (also ``ValueError``): an
       interview answer that cannot be accepted.
-    - :class:`thymoscope.engine.questionnaire.ResumeError` (also ``ValueError``): saved
+    - :class:`thymoscope.engine.model_paths.ResumeError` (also ``ValueError``): saved
       interview answers that cannot be resumed.
     - :class:`thymoscope.kb.explanations.WhatIfError` (also ``ValueError``): a
       ``FIELD=VALUE`` change the study model does not accept.
@@ -52,8 +52,10 @@ Command line
       file ``ask`` cannot read back for a round trip.
     - :class:`thymoscope.report.scores.RecordError`: quiz scores that cannot be added
       to their file.
+    - :class:`thymoscope.cli.rules.UnknownRule` (also ``LookupError``): no finding or
+      rule has the name given to ``thymoscope rules``.
 
-Not errors, and so not below the root: ``thymoscope.cli.ask.Stop`` (the user ended an
+Not errors, and so not below the root: ``thymoscope.cli.ask_terminal.Stop`` (the user ended an
 interview) and ``thymoscope.cli.app.Interrupted`` (a signal; a ``BaseException`` so
 that no ``except Exception`` swallows it).
 """

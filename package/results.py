@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import copy
 from abc import ABC, abstractmethod
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -318,64 +318,118 @@ class Review(Rendered):
 
 @dataclass(frozen=True)
 class RuleEntry(Rendered):
-    """One finding of the knowledge base and the rules that conclude it.
+    """One finding of the knowledge base, in full (:func:`thymoscope.api.rule`): what
+    its rules test, the thresholds they use and where each comes from, its texts, its
+    FAQ sections, and which bundled cases (or pairs) show it; ``thymoscope rules ID``.
 
-    ``rules`` are the rule declarations (what each reads, needs and is enabled by,
-    where it is in the source); ``explanation`` and ``next_steps`` are the texts as
-    templates (values in ``{{ }}`` are filled in from the study); ``cases`` the
-    bundled cases whose diagnosis includes this finding.
+    ``explanation`` and ``next_steps`` are the texts as templates (values in ``{{ }}``
+    are filled in from the study); ``example`` is the finding as written for the first
+    bundled case that shows it. ``kind`` is ``study`` for a finding about one study,
+    ``pair`` for one about two studies compared.
     """
 
-    id: str
-    title: str
-    factor: str
-    factor_title: str
-    severity: str
-    faq: tuple[str, ...]
-    explanation: str
-    next_steps: tuple[str, ...]
-    applies_to: tuple[str, ...]
-    needs: tuple[str, ...]
-    evidence_note: str | None
-    rules: tuple[Mapping[str, Any], ...] = field(repr=False)
-    cases: tuple[str, ...] = ()
+    document: Mapping[str, Any] = field(repr=False)
 
-    def entry(self) -> dict[str, Any]:
-        """This finding as an entry of the ``rules`` document."""
-        return {
-            "id": self.id,
-            "title": self.title,
-            "severity": self.severity,
-            "faq_sections": list(self.faq),
-            "applies_to": list(self.applies_to),
-            "needs": list(self.needs),
-            "has_evidence_note": self.evidence_note is not None,
-            "rules": [copy.deepcopy(dict(r)) for r in self.rules],
-            "explanation": self.explanation,
-            "next_steps": list(self.next_steps),
-            "evidence_note": self.evidence_note,
-            "cases": list(self.cases),
-        }
+    def __repr__(self) -> str:
+        return f"RuleEntry({self.id!r}, {self.title!r})"
 
     def to_dict(self) -> dict[str, Any]:
-        """A ``rules`` document holding this one finding."""
-        return rules_document([self], {self.factor: self.factor_title})
+        """The ``rules`` document whose ``selected`` entry is this finding."""
+        return copy.deepcopy(dict(self.document))
+
+    @property
+    def _entry(self) -> Mapping[str, Any]:
+        entry: Mapping[str, Any] = self.document["selected"]
+        return entry
+
+    @property
+    def id(self) -> str:
+        """The finding id."""
+        return str(self._entry["id"])
+
+    @property
+    def title(self) -> str:
+        """The finding's title."""
+        return str(self._entry["title"])
+
+    @property
+    def kind(self) -> str:
+        """``study`` or ``pair``: about one study, or about two compared."""
+        return str(self._entry["kind"])
+
+    @property
+    def factor(self) -> str:
+        """The troubleshooting factor it belongs to."""
+        return str(self._entry["factor"])
+
+    @property
+    def factor_title(self) -> str:
+        """The factor in words."""
+        return str(self._entry["factor_title"])
+
+    @property
+    def severity(self) -> str:
+        """``major``, ``moderate``, ``minor`` or ``info`` (a rule may raise it)."""
+        return str(self._entry["severity"])
+
+    @property
+    def faq(self) -> tuple[str, ...]:
+        """The FAQ sections it rests on."""
+        return tuple(self._entry["faq_sections"])
+
+    @property
+    def explanation(self) -> str:
+        """The explanation, as a template."""
+        return str(self._entry["explanation_template"])
+
+    @property
+    def next_steps(self) -> tuple[str, ...]:
+        """What to check or do next, as templates."""
+        return tuple(self._entry["next_steps"])
+
+    @property
+    def evidence_note(self) -> str | None:
+        """A note on the strength of the evidence behind it, if any."""
+        note = self._entry["evidence_note"]
+        return None if note is None else str(note)
+
+    @property
+    def rules(self) -> list[dict[str, Any]]:
+        """Its rules: what each tests in words, reads, needs and is enabled by."""
+        return copy.deepcopy(list(self._entry["rules"]))
+
+    @property
+    def thresholds(self) -> list[dict[str, Any]]:
+        """The thresholds its rules use, each with its value and source."""
+        return copy.deepcopy(list(self._entry["thresholds"]))
+
+    @property
+    def cases(self) -> tuple[str, ...]:
+        """The bundled cases (``pair ID`` for bundled pairs) whose diagnosis shows it."""
+        return tuple(self._entry["fired_by"])
+
+    @property
+    def example(self) -> dict[str, Any] | None:
+        """The finding as written for the first bundled case that shows it, if any."""
+        example = self._entry["example"]
+        return None if example is None else dict(example)
 
 
 @dataclass(frozen=True)
 class RuleBook(Rendered):
     """The whole knowledge base (:func:`thymoscope.api.rules`): every finding, factor by
-    factor in troubleshooting order, with the rules that conclude it."""
+    factor in troubleshooting order, single-study findings first, then pair findings;
+    ``thymoscope rules``."""
 
-    findings: tuple[RuleEntry, ...]
-    factor_titles: Mapping[str, str] = field(repr=False)
-
-    def to_dict(self) -> dict[str, Any]:
-        """The ``rules`` document, as ``thymoscope rules --format json`` writes it."""
-        return rules_document(self.findings, self.factor_titles)
+    document: Mapping[str, Any] = field(repr=False)
+    findings: tuple[RuleEntry, ...] = field(repr=False)
 
     def __repr__(self) -> str:
         return f"RuleBook({len(self.findings)} findings)"
+
+    def to_dict(self) -> dict[str, Any]:
+        """The ``rules`` document, as ``thymoscope rules --format json`` writes it."""
+        return copy.deepcopy(dict(self.document))
 
     def __getitem__(self, finding_id: str) -> RuleEntry:
         for entry in self.findings:
@@ -384,27 +438,6 @@ class RuleBook(Rendered):
         from thymoscope.errors import UnknownNameError
 
         raise UnknownNameError("finding", finding_id, [e.id for e in self.findings])
-
-
-def rules_document(
-    entries: Sequence[RuleEntry], factor_titles: Mapping[str, str]
-) -> dict[str, Any]:
-    """The knowledge base as a document of kind ``rules`` (rendered like a report)."""
-    from thymoscope import RESEARCH_NOTICE, __version__
-
-    factors = []
-    for factor, title in factor_titles.items():
-        members = [e.entry() for e in entries if e.factor == factor]
-        if members:
-            factors.append({"factor": factor, "title": title, "findings": members})
-    return {
-        "kind": "rules",
-        "generator": f"thymoscope {__version__}",
-        "factors": factors,
-        "finding_count": len(entries),
-        "rule_count": sum(len(e.rules) for e in entries),
-        "notice": RESEARCH_NOTICE,
-    }
 
 
 def bundled_path(package: str, name: str) -> Path:

@@ -27,6 +27,7 @@ SCHEMA_ID = f"urn:thymoscope:comparison:v{REPORT_VERSION}"
 
 Side = Literal["a", "b"]
 FactorStatus = Literal["differs", "same", "unknown", "conflict", "compatible", "not_tested"]
+Outcome = Literal["estimates_differ", "significance_only", "difference_not_shown", "not_tested"]
 
 
 class PairLabel(_Strict):
@@ -40,7 +41,10 @@ class PairLabel(_Strict):
 class StudyRef(_Strict):
     id: str
     title: str
-    source: str | None
+    source: str | None = Field(
+        description="the file (or sheet row) read; a bundled case reads 'bundled case ID'"
+    )
+    indication: str | None
 
 
 class Statistics(BetweenEstimates):
@@ -65,6 +69,7 @@ class FactorRow(_Strict):
     findings: list[str]
     severity: Severity | None
     unknown: list[str] = Field(description="side-prefixed fields that are unknown")
+    unknown_words: list[str] = Field(description="the same fields in words ('B: Dose')")
 
 
 class PairFinding(Finding):
@@ -81,8 +86,11 @@ class PairFinding(Finding):
 
 class SideBySide(_Strict):
     path: str
+    label: str = Field(description="the field in words")
     a: FactValue
     b: FactValue
+    a_text: str = Field(description="study a's value in words, with its unit")
+    b_text: str = Field(description="study b's value in words, with its unit")
     status: Literal["same", "differs", "unknown"]
 
 
@@ -91,6 +99,20 @@ class PairReport(_Strict):
     a: StudyRef
     b: StudyRef
     verdict: Literal["conflict", "compatible", "not_tested"]
+    outcome: Outcome = Field(
+        description=(
+            "estimates_differ: the test of the difference gave p < 0.05; significance_only: "
+            "a difference was not shown, but only one estimate excludes no effect; "
+            "difference_not_shown: a difference was not shown; not_tested: no test"
+        )
+    )
+    untested_because: str | None = Field(
+        description=(
+            "when not tested, why in brief: 'different outcomes', 'outcome unclear', "
+            "'no estimate', 'different measures' (null: another reason, see "
+            "statistics.reason)"
+        )
+    )
     statistics: Statistics
     factors: list[FactorRow]
     finding_ids: list[str]
@@ -103,12 +125,44 @@ class PairReport(_Strict):
     )
 
 
+class MatrixStudy(StudyRef):
+    key: str = Field(description="S1, S2...: the study's short name in the matrix")
+
+
+class MatrixPair(_Strict):
+    number: int = Field(description="the pair's place in comparisons, from 1")
+    a: str = Field(description="study a's key")
+    b: str = Field(description="study b's key")
+    outcome: Outcome
+    untested_because: str | None = Field(description="as in the pair's report")
+    independent: bool | None = Field(
+        description="whether the two estimates come from different patients (null: unknown)"
+    )
+    factors_differing: list[str]
+    factors_unknown: list[str] = Field(
+        description="factors that cannot be compared: a needed fact is not reported"
+    )
+    major: int = Field(description="how many of the differing factors are major")
+
+
+class MatrixGroup(_Strict):
+    indication: str | None = Field(description="shared indication; null: across indications")
+    label: str
+    studies: list[MatrixStudy]
+    pairs: list[MatrixPair]
+
+
 class ComparisonReport(_Strict):
     """A thymoscope comparison: one part per pair of studies, plus the input errors."""
 
     report_version: Literal[2]  # REPORT_VERSION (a type needs the literal value)
     kind: Literal["comparison"]
     generator: str
+    brief: bool = Field(description="the text renderings show the matrix only")
+    matrix: list[MatrixGroup] = Field(description="the pairs grouped by shared indication")
+    skipped_across_indications: int = Field(
+        description="pairs of studies of different indications that were not compared"
+    )
     comparisons: list[PairReport]
     errors: list[str] = Field(description="one line per problem: FILE:LINE: FIELD: message")
     notice: str

@@ -247,12 +247,17 @@ def _resolved_tag(value: str, implicit: tuple[bool, bool]) -> str:
     short values, which repeat across study files (keys, numbers, words), are cached."""
     if len(value) <= 64:
         return _resolved_short(value, implicit)
-    return str(_RESOLVER.resolve(yaml.ScalarNode, value, implicit))
+    return str(_RESOLVER.resolve(yaml.ScalarNode, value, implicit))  # type: ignore[no-untyped-call]
 
 
 @functools.lru_cache(maxsize=4096)
 def _resolved_short(value: str, implicit: tuple[bool, bool]) -> str:
-    return str(_RESOLVER.resolve(yaml.ScalarNode, value, implicit))
+    return str(_RESOLVER.resolve(yaml.ScalarNode, value, implicit))  # type: ignore[no-untyped-call]
+
+
+def _line(event: yaml.Event) -> int:
+    """The 1-based line an event starts on (0 when the parser gave no mark)."""
+    return event.start_mark.line + 1 if event.start_mark is not None else 0
 
 
 class _Builder:
@@ -282,21 +287,23 @@ class _Builder:
             return _resolved_tag(event.value, event.implicit)
         return str(event.tag)
 
-    def _anchor(self, event: yaml.NodeEvent, index: int, line: int) -> None:
-        anchor = event.anchor
+    def _anchor(self, event: yaml.Event, index: int, line: int) -> None:
+        anchor: str | None = getattr(event, "anchor", None)
         if anchor is None or self.anchors.get(anchor) == index:
             return  # no anchor, or its own definition built again through an alias
         if anchor in self.anchors:
-            first = self.events[self.anchors[anchor]].start_mark.line + 1
+            first = _line(self.events[self.anchors[anchor]])
             raise YamlProblem(line, f"anchor &{anchor} is defined twice (first on line {first})")
         self.anchors[anchor] = index
 
     def build(self, index: int, path: Path) -> tuple[Any, int]:
         """The value whose events start at ``index``, and the index just past them."""
         event = self.events[index]
-        line = event.start_mark.line + 1
+        line = _line(event)
         self.lines.setdefault(path, line)
         if isinstance(event, yaml.AliasEvent):
+            if event.anchor is None or event.anchor not in self.anchors:  # checked before
+                raise YamlProblem(line, f"alias *{event.anchor} refers to no finished anchor")
             return self.build(self.anchors[event.anchor], path)[0], index + 1
         self._anchor(event, index, line)
         if isinstance(event, yaml.MappingStartEvent):
@@ -310,6 +317,8 @@ class _Builder:
                 item, index = self.build(index, (*path, len(items)))
                 items.append(item)
             return items, index + 1
+        if not isinstance(event, yaml.ScalarEvent):  # the parser allows nothing else here
+            raise YamlProblem(line, f"unexpected YAML {type(event).__name__}")
         return self._scalar(event, path, line), index + 1
 
     def _mapping(
@@ -320,7 +329,7 @@ class _Builder:
         result: dict[Any, Any] = {}
         while not isinstance(self.events[index], yaml.MappingEndEvent):
             key_event = self.events[index]
-            key_line = key_event.start_mark.line + 1
+            key_line = _line(key_event)
             if isinstance(key_event, yaml.ScalarEvent) and key_event.anchor is None:
                 # the common case, built here: a plain or quoted key without an anchor
                 self.lines.setdefault((*path, "<key>"), key_line)
@@ -359,7 +368,7 @@ class _Builder:
         if tag == _STR_TAG:
             value: Any = event.value
         else:
-            node = yaml.ScalarNode(tag, event.value, event.start_mark, event.end_mark, event.style)
+            node = yaml.ScalarNode(tag, event.value, style=event.style)
             try:
                 value = self.constructor.construct_object(node, deep=True)
             except Exception as exc:  # any constructor failure is this file's problem only

@@ -275,37 +275,41 @@ def test_review_refuses_options_that_cannot_apply() -> None:
 # --- rules -------------------------------------------------------------------------------
 
 
-def test_rules_list_every_finding_of_the_knowledge_base() -> None:
+def test_rules_list_every_finding_of_both_knowledge_bases() -> None:
     from thymoscope.kb import knowledge
+    from thymoscope.kb.comparison import pair_knowledge
 
     book = api.rules()
-    assert sorted(e.id for e in book.findings) == sorted(knowledge().catalogue)
+    study, pair = knowledge().catalogue, pair_knowledge().catalogue
+    assert [e.id for e in book.findings] == [
+        *(e.id for e in book.findings if e.kind == "study"),
+        *(e.id for e in book.findings if e.kind == "pair"),
+    ]
+    assert sorted(e.id for e in book.findings) == sorted([*study, *pair])
     assert all(entry.rules for entry in book.findings)
+    assert book["differs-in-study-quality"].kind == "pair"
 
 
-def test_the_rules_document_matches_the_rules_command() -> None:
-    from thymoscope.cli.rules import rules_document
-
-    ours, theirs = api.rules().to_dict(), rules_document()
-    assert [f["factor"] for f in ours["factors"]] == [f["factor"] for f in theirs["factors"]]
-    for mine, cli in zip(ours["factors"], theirs["factors"], strict=True):
-        for entry, expected in zip(mine["findings"], cli["findings"], strict=True):
-            assert {key: entry[key] for key in expected} == expected
-    assert ours["rule_count"] == theirs["rule_count"]
-
-
-def test_one_rule_by_id_with_the_cases_that_show_it() -> None:
+def test_one_rule_by_id_with_its_thresholds_and_the_cases_that_show_it() -> None:
     entry = api.rule("end-of-therapy-endpoint")
-    assert entry.factor == "endpoint_timing"
+    assert (entry.kind, entry.factor) == ("study", "endpoint_timing")
     assert entry.cases == ("chb-rct-end-of-therapy",)
     assert entry.faq == ("1", "3")
-    assert "endpoint-timing" not in entry.to_text()  # the factor is shown by its title
-    assert "end-of-therapy-endpoint" in entry.to_text()
+    assert entry.example is not None and entry.example["case"] == "chb-rct-end-of-therapy"
+    dose = api.rule("dose-outside-usual-range")
+    assert "USUAL_DOSE_MG" in [t["name"] for t in dose.thresholds]
+    assert "{{" in dose.explanation  # the text as a template
+
+
+def test_a_rule_is_also_found_by_the_name_of_a_rule_that_concludes_it() -> None:
+    assert api.rule("flat_dose_outside_usual_range").id == "dose-outside-usual-range"
 
 
 def test_an_unknown_finding_id_suggests_the_closest() -> None:
     with pytest.raises(UnknownNameError, match="did you mean 'end-of-therapy-endpoint'"):
         api.rule("end-of-therapy-endpont")
+    with pytest.raises(UnknownNameError, match="finding"):
+        api.rules()["no-such-finding"]
 
 
 def test_the_api_names_its_public_functions() -> None:

@@ -21,8 +21,8 @@ SUBCLASSES = {
     "thymoscope.study.yaml_source.YamlProblem": None,
     "thymoscope.kb.comparison.PairFileError": ValueError,
     "thymoscope.errors.UnknownNameError": LookupError,
-    "thymoscope.engine.questionnaire.AnswerError": ValueError,
-    "thymoscope.engine.questionnaire.ResumeError": ValueError,
+    "thymoscope.engine.answers.AnswerError": ValueError,
+    "thymoscope.engine.model_paths.ResumeError": ValueError,
     "thymoscope.synthesis.body.BodyError": ValueError,
     "thymoscope.synthesis.effects.EffectSizeError": ValueError,
     "thymoscope.synthesis.models.ModelError": ValueError,
@@ -35,8 +35,9 @@ SUBCLASSES = {
     "thymoscope.kb.explanations.WhatIfError": ValueError,
     "thymoscope.engine.explain.InvalidChange": ValueError,
     "thymoscope.report.scores.RecordError": None,
+    "thymoscope.cli.rules.UnknownRule": LookupError,
 }
-NOT_ERRORS = ("thymoscope.cli.ask.Stop", "thymoscope.cli.app.Interrupted")
+NOT_ERRORS = ("thymoscope.cli.ask_terminal.Stop", "thymoscope.cli.app.Interrupted")
 
 
 def named(dotted: str) -> type:

@@ -129,15 +129,14 @@ def test_a_comparison_is_named_by_its_pair(results: dict[str, Rendered]) -> None
     assert pair["verdict"] == results["comparison"].verdict  # type: ignore[attr-defined]
 
 
-def test_one_rule_renders_as_a_rules_document_of_one_finding(
+def test_one_rule_is_the_rules_document_with_that_finding_selected(
     results: dict[str, Rendered],
 ) -> None:
     document = results["rule"].to_dict()
-    (factor,) = document["factors"]
-    (entry,) = factor["findings"]
-    assert entry["id"] == "high-risk-of-bias"
-    assert "sepsis-small-open-rct" in entry["cases"]
-    assert document["finding_count"] == 1
+    assert document["kind"] == "rules"
+    assert document["selected"]["id"] == "high-risk-of-bias"
+    assert "sepsis-small-open-rct" in document["selected"]["fired_by"]
+    assert "high-risk-of-bias" in results["rule"].to_text()
 
 
 # --- the notebook fragment -----------------------------------------------------------

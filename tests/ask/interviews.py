@@ -13,7 +13,7 @@ from thymoscope.cli.app import app
 from thymoscope.engine.questionnaire import Interview
 from thymoscope.kb.questions import question_bank
 
-QUESTION_LINE = re.compile(r"^\[\d+\] .*\(([a-z0-9_.]+)\)$", re.MULTILINE)
+QUESTION_LINE = re.compile(r"^\[\d+ of about \d+\] .*\(([a-z0-9_.]+)\)$", re.MULTILINE)
 
 
 def script_for(answers: Mapping[str, str], start: Interview | None = None) -> list[str]:

@@ -21,7 +21,7 @@ def _saved(path: Path) -> dict:
 def test_why_names_the_findings_and_rules_that_need_the_answer(tmp_path: Path) -> None:
     target = tmp_path / "s.yaml"
     result = run_ask(["--save", str(target)], [*START, "why"])
-    assert "Why this question (population.selected_by_biomarker)" in result.output
+    assert "Why this question (Enrolment selected by an immune marker)" in result.output
     assert "unselected-sepsis-population" in result.output
     assert "rules: sepsis_population_not_selected" in result.output
     # a hepatitis-only finding is not offered as a reason in a sepsis study
@@ -86,7 +86,7 @@ def test_cross_field_rule_is_checked_at_the_prompt(tmp_path: Path) -> None:
     target = tmp_path / "s.yaml"
     result = run_ask(["--save", str(target)], lines)
     assert result.exit_code == 0, result.output
-    assert "! result.effect.ci_low: ci_low 2.5 is above ci_high 1" in result.output
+    assert "! Upper confidence limit 1 is below the estimate 3" in result.output
     assert _saved(target)["result"]["effect"]["ci_high"] == 4
 
 
@@ -161,7 +161,7 @@ def test_why_for_a_question_that_only_decides_another(tmp_path: Path) -> None:
     full = run_ask(["--save", str(tmp_path / "a.yaml")], script)
     position = asked(full.output).index("design.type")
     result = run_ask(["--save", str(tmp_path / "b.yaml")], [*script[:position], "?"])
-    assert "Why this question (design.type)" in result.output
+    assert "Why this question (Design)" in result.output
     assert "It also decides whether 'How many subgroup analyses" in result.output
 
 

@@ -109,7 +109,7 @@ def test_a_resume_file_with_an_odd_key_is_one_line(tmp_path: Path) -> None:
     assert result.exit_code == 2
     lines = result.stderr.strip().splitlines()
     assert lines == [
-        f"thymoscope: {target}:5: 'subgroups.*.name': key 'subgroups.*.name' is not a field "
+        f"thymoscope: error: {target}:5: 'subgroups.*.name': key 'subgroups.*.name' is not a field "
         "name; refused"
     ]
     assert target.read_text(encoding="utf-8") == original
@@ -124,7 +124,7 @@ def test_a_forged_skip_mark_cannot_leave_a_required_field_out(tmp_path: Path) ->
     result = run_ask(["--resume", str(target)], [])
     assert result.exit_code == 2
     [line] = result.stderr.strip().splitlines()
-    assert line.startswith(f"thymoscope: {target}:1: skip mark names 'indication', which ")
+    assert line.startswith(f"thymoscope: error: {target}:1: skip mark names 'indication', which ")
     assert "cannot be left unknown" in line
 
 

@@ -216,7 +216,8 @@ def test_init_round_trip(tmp_path: Path) -> None:
     target = tmp_path / "my-study.yaml"
     result = invoke("init", target)
     assert result.exit_code == 0
-    assert f"Wrote {target}" in result.stdout and RESEARCH_NOTICE in result.stdout
+    assert result.stdout == ""  # a utility command: nothing on stdout, the notice neither
+    assert result.stderr.startswith(f"thymoscope: wrote {target}; replace the example")
     assert target.read_text(encoding="utf-8") == study_template()
     diagnosed = invoke("diagnose", target, "-f", "json")
     assert diagnosed.exit_code == 0, diagnosed.stderr
@@ -232,7 +233,7 @@ def test_init_refuses_to_overwrite_without_force(tmp_path: Path) -> None:
     assert result.exit_code == 2
     assert (
         result.stderr.strip()
-        == f"thymoscope: {target}: already exists (use --force to overwrite it)"
+        == f"thymoscope: error: {target}: already exists (use --force to overwrite it)"
     )
     assert target.read_text() == "keep me"
     forced = invoke("init", target, "--force")

@@ -43,8 +43,11 @@ def test_document_shape_and_schema() -> None:
     rows = {row["path"]: row for row in part["facts"]}
     assert rows["design.blinding"] == {
         "path": "design.blinding",
+        "label": "Blinding",
         "a": "open",
         "b": "double",
+        "a_text": "open label",
+        "b_text": "double blind",
         "status": "differs",
     }
 
@@ -73,7 +76,7 @@ def test_renders_in_every_format(fmt: str) -> None:
     assert NOTICE_START in out
     assert "sepsis-small-open-rct" in out and "sepsis-large-double-blind-null" in out
     if fmt != "json":
-        assert "design.blinding" in out  # the side-by-side table
+        assert "Blinding" in out and "double blind" in out  # the side-by-side table
         assert "0.0699" in out  # the between-estimate p-value
         assert "More credible on this" in out
 
@@ -145,7 +148,15 @@ def test_cli_folder_compares_every_pair(tmp_path: Path) -> None:
         (tmp_path / f"{name}.yaml").write_text(bundled_case_path(name).read_text())
     result = runner.invoke(app, ["compare", str(tmp_path), "-f", "json"])
     assert result.exit_code == 0, result.output
-    assert len(json.loads(result.stdout)["comparisons"]) == 3
+    document = json.loads(result.stdout)
+    # the two sepsis studies; the two pairs across indications only on request
+    assert len(document["comparisons"]) == 1
+    assert document["skipped_across_indications"] == 2
+    result = runner.invoke(app, ["compare", str(tmp_path), "--cross-indication", "-f", "json"])
+    assert result.exit_code == 0, result.output
+    document = json.loads(result.stdout)
+    assert len(document["comparisons"]) == 3
+    assert [g["indication"] for g in document["matrix"]] == ["sepsis", None]
 
 
 @pytest.mark.parametrize(
@@ -178,13 +189,23 @@ def test_cli_list_pairs() -> None:
     result = runner.invoke(app, ["compare", "--list-pairs"])
     assert result.exit_code == 0
     assert "sepsis-small-vs-large" in result.stdout
-    assert NOTICE_START in result.stdout
+    # a utility listing, not a report: every stdout line is a pair (usability item 10)
+    assert NOTICE_START not in result.stdout
+    assert NOTICE_START in result.stderr
+    ids = [line.split(":", 1)[0] for line in result.stdout.splitlines()]
+    assert ids == list(bundled_pairs())
+
+
+def test_cli_unknown_pair_says_did_you_mean() -> None:
+    result = runner.invoke(app, ["compare", "--pair", "sepsis-small-vs-larg"])
+    assert result.exit_code == 2 and result.stdout == ""
+    assert "did you mean 'sepsis-small-vs-large'?" in result.stderr
 
 
 def test_cli_output_onto_a_folder_is_one_line(tmp_path: Path) -> None:
     result = runner.invoke(app, ["compare", "--pair", "sepsis-small-vs-large", "-o", str(tmp_path)])
     assert result.exit_code == 2
-    assert result.stderr.strip() == f"thymoscope: {tmp_path}: is a directory"
+    assert result.stderr.strip() == f"thymoscope: error: {tmp_path}: is a directory"
 
 
 # --- structured statistics and more_credible in the JSON --------------------------------

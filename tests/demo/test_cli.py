@@ -318,7 +318,7 @@ def test_html_to_an_unwritable_place_is_a_one_line_error(tmp_path: Path) -> None
     )
     assert result.exit_code == 2
     assert result.output == (
-        f"thymoscope: {tmp_path / 'no' / 'such' / 'dir.html'}: "
+        f"thymoscope: error: {tmp_path / 'no' / 'such' / 'dir.html'}: "
         f"folder {tmp_path / 'no' / 'such'} does not exist\n"
     )
 

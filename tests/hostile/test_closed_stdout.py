@@ -16,7 +16,7 @@ from .conftest import SUBPROCESS_TIMEOUT
 
 CASES = Path(__file__).resolve().parents[2] / "kb" / "cases"
 SMALL = CASES / "sepsis-small-open-rct.yaml"
-CLOSED = "thymoscope: standard output is closed"
+CLOSED = "thymoscope: error: standard output is closed"
 
 
 def _run(stdout: int | None, *args: str | os.PathLike[str]) -> tuple[int, str]:
@@ -58,7 +58,7 @@ def test_closed_stdout_keeps_the_report_hint() -> None:
 def test_closed_stdout_with_output_file_still_works(tmp_path: Path) -> None:
     target = tmp_path / "report.txt"
     status, stderr = _run(None, "diagnose", SMALL, "-o", target)
-    assert (status, stderr) == (0, "")
+    assert (status, stderr) == (0, f"thymoscope: wrote 1 study to {target}\n")
     assert "thymoscope diagnosis" in target.read_text(encoding="utf-8")
 
 
@@ -67,7 +67,7 @@ def test_version_on_a_full_disk_is_one_line_and_status_2() -> None:
         status, stderr = _run(full.fileno(), "--version")
     assert (status, stderr) == (
         2,
-        "thymoscope: standard output: cannot write: No space left on device\n",
+        "thymoscope: error: standard output: cannot write: No space left on device\n",
     )
 
 

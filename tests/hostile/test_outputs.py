@@ -120,7 +120,7 @@ def test_socket_is_refused_and_kept(tmp_path: Path, monkeypatch: pytest.MonkeyPa
         server.close()
     assert run.exit_code == 2
     assert run.stderr.strip() == (
-        "thymoscope: report.sock: is not a regular file, a pipe or a terminal; refused"
+        "thymoscope: error: report.sock: is not a regular file, a pipe or a terminal; refused"
     )
     assert stat.S_ISSOCK(os.lstat("report.sock").st_mode)
 
@@ -151,7 +151,7 @@ def test_name_longer_than_the_file_system_allows(tmp_path: Path) -> None:
     target = tmp_path / ("r" * 300 + ".json")
     run = _cli("diagnose", good, "--output", target)
     assert run.returncode == 2
-    assert _one_line(run.stderr) == f"thymoscope: {target}: File name too long"
+    assert _one_line(run.stderr) == f"thymoscope: error: {target}: File name too long"
     folder = tmp_path / ("d" * 300)
     run = _cli("diagnose", good, "--output", folder / "report.txt")
     assert run.returncode == 2
@@ -221,7 +221,7 @@ def test_demo_html_onto_its_input_is_refused(tmp_path: Path) -> None:
     before = good.read_bytes()
     run = run_cli("demo", good, "--html", good)
     assert run.exit_code == 2
-    assert run.stderr.strip() == f"thymoscope: {good}: refusing to overwrite an input file"
+    assert run.stderr.strip() == f"thymoscope: error: {good}: refusing to overwrite an input file"
     assert good.read_bytes() == before
 
 
@@ -277,7 +277,8 @@ def test_compare_pair_output_onto_the_pair_file_is_refused(tmp_path: Path) -> No
         before = target.read_bytes()
         run = run_cli("compare", "--pair", pair, "--output", target)
         assert run.exit_code == 2, target
-        assert run.stderr.strip() == f"thymoscope: {target}: refusing to overwrite an input file"
+        refused = f"thymoscope: error: {target}: refusing to overwrite an input file"
+        assert run.stderr.strip() == refused
         assert target.read_bytes() == before
     run = run_cli("compare", "--pair", pair, "-f", "json", "--output", tmp_path / "out.json")
     assert run.exit_code == 0, run.stderr
@@ -328,14 +329,14 @@ def test_full_disk_on_standard_output() -> None:
         status, stderr = _with_stdout(full.fileno(), "diagnose", SMALL)
     assert status == 2
     assert _one_line(stderr) == (
-        "thymoscope: standard output: cannot write: No space left on device"
+        "thymoscope: error: standard output: cannot write: No space left on device"
     )
 
 
 def test_closed_standard_output() -> None:
     status, stderr = _with_stdout(None, "diagnose", SMALL)
     assert status == 2
-    assert _one_line(stderr) == "thymoscope: standard output is closed; use -o FILE"
+    assert _one_line(stderr) == "thymoscope: error: standard output is closed; use -o FILE"
 
 
 @pytest.mark.parametrize(

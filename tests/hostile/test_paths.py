@@ -159,7 +159,8 @@ def test_output_onto_an_input_is_refused_and_the_input_kept(tmp_path: Path) -> N
     for target in (good, tmp_path / "." / "good.yaml"):
         run = run_cli("diagnose", good, "--output", target)
         assert run.exit_code == 2
-        assert run.stderr.strip() == f"thymoscope: {target}: refusing to overwrite an input file"
+        refused = f"thymoscope: error: {target}: refusing to overwrite an input file"
+        assert run.stderr.strip() == refused
         assert good.read_bytes() == before
 
 
@@ -181,7 +182,7 @@ def test_output_into_a_missing_folder(tmp_path: Path) -> None:
     run = run_cli("diagnose", good, "--output", target)
     assert run.exit_code == 2
     assert run.stderr.strip() == (
-        f"thymoscope: {target}: folder {tmp_path / 'nowhere'} does not exist"
+        f"thymoscope: error: {target}: folder {tmp_path / 'nowhere'} does not exist"
     )
     assert not target.parent.exists()
 
@@ -200,7 +201,7 @@ def test_output_to_an_unwritable_place_keeps_the_old_report(
     monkeypatch.setattr(tempfile, "mkstemp", refuse)
     run = run_cli("diagnose", good, "--output", target)
     assert run.exit_code == 2
-    assert run.stderr.strip() == f"thymoscope: {target}: cannot write: Permission denied"
+    assert run.stderr.strip() == f"thymoscope: error: {target}: cannot write: Permission denied"
     assert target.read_text() == "previous report\n"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["good.yaml", "report.txt"]
 
@@ -221,7 +222,8 @@ def test_a_failed_write_leaves_no_half_report(
     run = run_cli("diagnose", good, "--format", "json", "--output", target)
     monkeypatch.setattr(os, "fsync", real_fsync)
     assert run.exit_code == 2
-    assert run.stderr.strip() == f"thymoscope: {target}: cannot write: No space left on device"
+    full = f"thymoscope: error: {target}: cannot write: No space left on device"
+    assert run.stderr.strip() == full
     assert target.read_text() == '{"old": true}\n'
     assert sorted(p.name for p in tmp_path.iterdir()) == ["good.yaml", "report.json"]
 

@@ -66,6 +66,7 @@ def test_diagnose_json_escapes_c1_and_bidi_in_file_names(tmp_path: Path, jobs: s
 def test_diagnose_json_problem_lines_escape_undecodable_bytes_as_x(tmp_path: Path) -> None:
     with open(os.fsencode(tmp_path) + b"/" + UNDECODABLE, "w", encoding="utf-8") as handle:
         handle.write("schema_version: 1\nid: [\n")
+    shutil.copy(GOOD, tmp_path / "good.yaml")  # with no study at all, stdout stays empty
     run = _cli("diagnose", tmp_path, "--format", "json")
     assert run.returncode == 2
     [error] = json.loads(run.stdout.decode("utf-8"))["errors"]
