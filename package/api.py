@@ -72,6 +72,7 @@ __all__ = [
     "review",
     "rule",
     "rules",
+    "source_name",
     "study_from_dict",
 ]
 
@@ -145,6 +146,17 @@ def study_from_dict(data: Mapping[str, Any], source: str = DICT_SOURCE) -> Study
         raise StudyFileError(problems_from_validation(exc, source, None)) from None
 
 
+def source_name(path: str | os.PathLike[str]) -> str:
+    """How a report names a study file: a bundled one as ``bundled case ID`` (never by
+    where thymoscope is installed), any other as given."""
+    root = os.path.realpath(bundled_path("thymoscope.kb.cases", ""))
+    try:
+        inside = Path(os.path.realpath(path)).relative_to(root)
+    except ValueError:
+        return os.fspath(path)
+    return f"bundled case {inside.with_suffix('').as_posix()}"
+
+
 def _bundled_case(name: str) -> Path:
     cases = bundled_cases()
     if name not in cases:
@@ -189,7 +201,7 @@ def load_input(study: StudyInput, source: str | None = None) -> tuple[Study, str
     refused = input_problem(path)
     if refused is not None:
         raise refused
-    return load_study(path), source or path
+    return load_study(path), source or source_name(path)
 
 
 # One input of many, in order: a study file still to read, a study read (with its
@@ -293,6 +305,7 @@ def diagnose_many(
             elif isinstance(result, WorkerLost):
                 problems.append(Problem(result.source, 0, "", result.message))
             else:
+                result.source = source_name(entry)
                 studies.append(StudyDiagnosis.of(result))
         else:
             studies.append(StudyDiagnosis.of(diagnoser().diagnose(*entry)))
@@ -404,12 +417,14 @@ def review(
         if isinstance(entry, list):
             problems += entry
             continue
+        if not isinstance(entry, Path):
+            study, given = entry
+            loaded.append((study, given or study.id))
+            continue
         try:
-            study, source = (load_study(entry), str(entry)) if isinstance(entry, Path) else entry
+            loaded.append((load_study(entry), source_name(entry)))
         except StudyFileError as exc:
             problems += exc.problems
-            continue
-        loaded.append((study, source or study.id))
     if problems and not loaded:
         raise StudyFileError(problems)
     options = ReviewOptions(

@@ -74,8 +74,9 @@ def test_every_kind_of_study_input_gives_the_same_findings(tmp_path: Path) -> No
 
 def test_the_source_names_the_input() -> None:
     path = api.bundled_cases()[CASE]
-    assert api.diagnose(path).source == str(path)
+    assert api.diagnose(path).source == f"bundled case {CASE}"  # not where it is installed
     assert api.diagnose(CASE).source == f"bundled case {CASE}"
+    assert api.diagnose_many([path])[0].source == f"bundled case {CASE}"
     assert api.diagnose(case_dict(CASE)).source is None
     assert api.diagnose(case_dict(CASE), "extraction row 4").source == "extraction row 4"
 
@@ -244,6 +245,8 @@ def test_compare_refuses_bad_pairs(tmp_path: Path) -> None:
 def test_review_a_bundled_set_by_name() -> None:
     result = api.review("sepsis-quality", by="design.blinding")
     assert result.title == "sepsis-quality"
+    sources = {s["source"] for s in result.outcomes[0]["studies"]}
+    assert "bundled case review/sepsis-quality/sepsis-open-trial-1" in sources
     (outcome,) = result.outcomes
     assert outcome["k"] == 11
     assert outcome["subgroups"] is not None

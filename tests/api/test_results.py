@@ -173,7 +173,7 @@ def test_results_equal_the_engine_objects_they_extend() -> None:
     from thymoscope.study.loader import load_study
 
     path = api.bundled_cases()[FOREST_CASE]
-    engine_diagnosis = api.diagnoser().diagnose(load_study(path), str(path))
+    engine_diagnosis = api.diagnoser().diagnose(load_study(path), f"bundled case {FOREST_CASE}")
     assert engine_diagnosis == api.diagnose(path) == engine_diagnosis
     assert api.diagnose(path) != api.diagnose(path, "another name")
 
