@@ -18,7 +18,6 @@ internal fault.
 
 from __future__ import annotations
 
-import difflib
 import itertools
 import os
 from pathlib import Path
