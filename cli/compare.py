@@ -242,14 +242,6 @@ def compare(
     The report opens with a matrix of the pairs and their verdicts, grouped by the
     indication the two studies share; then each pair in detail (not with --brief).
     An extraction sheet (.csv or .xlsx, one row per study) counts as its studies.
-
-    Examples:
-
-      thymoscope compare --pair sepsis-small-vs-large
-
-      thymoscope compare studies/ --brief
-
-      thymoscope compare extraction.xlsx -f html -o pairs.html
     """
     from thymoscope.cli.app import interruptible
     from thymoscope.cli.diagnose import input_paths
