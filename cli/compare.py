@@ -88,7 +88,8 @@ def resolve_pair(name: str) -> tuple[PairCase, Path, Path]:
 
         known = ", ".join(sorted(pairs))
         raise InputProblem(
-            f"{terminal_line(name)}: no such bundled pair or pair file{suggestion(name, pairs)}"
+            f"thymoscope: error: {terminal_line(name)}: no such bundled pair or pair file"
+            f"{suggestion(name, pairs)}"
             f" (bundled pairs: {known})"
         )
     pair = pairs[name]
@@ -262,7 +263,9 @@ def compare(
     paths, empty = input_paths(list(inputs or []))
     pair_names = list(pair or [])
     if not paths and not empty and not pair_names:
-        typer.echo("thymoscope: compare needs two or more study files, or --pair NAME", err=True)
+        typer.echo(
+            "thymoscope: error: compare needs two or more study files, or --pair NAME", err=True
+        )
         raise typer.Exit(2)
     pair_files = [p for p in map(pair_file, pair_names) if p is not None]
 
