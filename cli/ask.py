@@ -457,6 +457,38 @@ def ask(
                     f"until it is fixed: {problem}"
                 )
             )
+    _offer_credibility(session)
+
+
+def _offer_credibility(session: Session) -> None:
+    """At the end, offer the smallest verified changes to the study's design or report that
+    would silence each finding (``kb.explanations``: the rules run again on each change)."""
+    if session.incomplete() is not None:
+        return
+    try:
+        study = session.interview.study()
+    except ValueError:
+        return
+    from thymoscope.api import diagnose
+
+    findings = {f.id: f.title for f in diagnose(study).findings}  # type: ignore[arg-type]
+    if not findings:
+        return
+    try:
+        answer = session.ask("Show what would make this study more credible? [y/N] ")
+    except Stop:
+        return
+    if answer.strip().lower() not in ("y", "yes"):
+        return
+    from thymoscope.kb.explanations import credibility_texts
+
+    typer.echo("What would make this study more credible (each change checked by running the")
+    typer.echo("rules again; changes to its results are not offered):")
+    for finding, lines in credibility_texts(study).items():
+        session.say(f"- {findings.get(finding, finding)}", "cyan")
+        for line in lines or ["no single change to its design or report silences it"]:
+            typer.echo(one_line(f"    {line}"))
+    typer.echo("(thymoscope explain FILE FINDING shows why, finding by finding)")
 
 
 def _stopped(session: Session, stop: Stop) -> None:

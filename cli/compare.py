@@ -89,7 +89,8 @@ def resolve_pair(name: str) -> tuple[PairCase, Path, Path]:
 
         known = ", ".join(sorted(pairs))
         raise InputProblem(
-            f"{terminal_line(name)}: no such bundled pair or pair file{suggestion(name, pairs)}"
+            f"thymoscope: error: {terminal_line(name)}: no such bundled pair or pair file"
+            f"{suggestion(name, pairs)}"
             f" (bundled pairs: {known})"
         )
     pair = pairs[name]
@@ -243,14 +244,6 @@ def compare(
     The report opens with a matrix of the pairs and their verdicts, grouped by the
     indication the two studies share; then each pair in detail (not with --brief).
     An extraction sheet (.csv or .xlsx, one row per study) counts as its studies.
-
-    Examples:
-
-      thymoscope compare --pair sepsis-small-vs-large
-
-      thymoscope compare studies/ --brief
-
-      thymoscope compare extraction.xlsx -f html -o pairs.html
     """
     from thymoscope.cli.app import interruptible
     from thymoscope.cli.diagnose import input_paths
@@ -271,7 +264,9 @@ def compare(
     paths, empty = input_paths(list(inputs or []))
     pair_names = list(pair or [])
     if not paths and not empty and not pair_names:
-        typer.echo("thymoscope: compare needs two or more study files, or --pair NAME", err=True)
+        typer.echo(
+            "thymoscope: error: compare needs two or more study files, or --pair NAME", err=True
+        )
         raise typer.Exit(2)
     pair_files = [p for p in map(pair_file, pair_names) if p is not None]
 

@@ -156,7 +156,11 @@ def _pair_side(pair: Pair, ref: str, catalogue: Catalogue) -> Path:
     case = catalogue.case(ref)
     if case is None:
         where = terminal_line(catalogue.where)
-        raise _fail(terminal_line(f"{pair.path}: {ref}") + f": no such case in {where} cases")
+        raise _fail(
+            "thymoscope: error: "
+            + terminal_line(f"{pair.path}: {ref}")
+            + f": no such case in {where} cases"
+        )
     return case.path
 
 
@@ -489,7 +493,9 @@ def _unknown(name: str, catalogue: Catalogue) -> typer.Exit:
     if close:
         hint = f"did you mean {terminal_line(close[0])}? or {hint}"
     where = terminal_line(catalogue.where)
-    return _fail(f"{terminal_line(name)}: no such case or pair in {where} cases ({hint})")
+    return _fail(
+        f"thymoscope: error: {terminal_line(name)}: no such case or pair in {where} cases ({hint})"
+    )
 
 
 def _resolve(name: str, catalogue: Catalogue) -> Item:
@@ -663,7 +669,10 @@ def run_demo(request: DemoRequest) -> None:
             catalogue = load_catalogue(folder, "bundled")
         else:
             if not request.cases.is_dir():
-                raise _fail(f"{terminal_line(str(request.cases))}: not a folder of study files")
+                raise _fail(
+                    f"thymoscope: error: {terminal_line(str(request.cases))}: "
+                    "not a folder of study files"
+                )
             catalogue = load_catalogue(request.cases, str(request.cases))
         names = list(request.names)
         if request.everything or (writing and not names):

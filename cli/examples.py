@@ -17,6 +17,8 @@ thymoscope diagnose sheet.xlsx -o results.csv
 cat study.yaml | thymoscope diagnose -
 thymoscope diagnose studies/ -f json -o - | jq .
 thymoscope diagnose studies/ -q --fail-on major
+thymoscope diagnose studies/ --brief
+thymoscope diagnose a.yaml --what-if design.type=rct
 """,
     "review": """
 thymoscope review studies/
@@ -27,6 +29,8 @@ thymoscope review studies/ --regress covariates.X --hksj
     "compare": """
 thymoscope compare a.yaml b.yaml
 thymoscope compare --pair chb-end-vs-12-months
+thymoscope compare studies/ --brief
+thymoscope compare sheet.xlsx -f html -o pairs.html
 thymoscope compare --list-pairs
 """,
     "ask": """
@@ -39,6 +43,7 @@ thymoscope explain study.yaml chb-monotherapy
 """,
     "rules": """
 thymoscope rules
+thymoscope rules dose-outside-usual-range
 thymoscope rules -f md -o rules.md
 """,
     "schema": """

@@ -401,8 +401,6 @@ def rules(
 ) -> None:
     """List the knowledge base, or show one finding: what its rules test, thresholds and
     their sources, texts, FAQ sections and the bundled cases that fire it.
-
-    Examples: thymoscope rules · thymoscope rules dose-outside-usual-range
     """
     from thymoscope.cli.output import terminal_style, write_stdout
     from thymoscope.report.render import render

@@ -171,3 +171,25 @@ def test_skipped_effect_measure_skips_its_numbers(tmp_path: Path) -> None:
     paths = asked(result.output)
     assert "result.effect.measure" in paths
     assert "result.effect.estimate" not in paths
+
+
+def test_the_end_offers_what_would_make_the_study_more_credible(tmp_path: Path) -> None:
+    """Issue 13: the interview ends with the smallest verified changes that would silence
+    each finding (kb.explanations.credibility_texts), only when asked for."""
+    from thymoscope.kb.explanations import credibility_texts
+    from thymoscope.study.loader import load_study
+
+    target = tmp_path / "s.yaml"
+    declined = run_ask(["--save", str(target)], script_for(SEPSIS))
+    assert "Show what would make this study more credible?" in declined.output
+    assert "What would make this study more credible" not in declined.output  # EOF: no
+
+    target.unlink()
+    shown = run_ask(["--save", str(target)], [*script_for(SEPSIS), "y"])
+    assert shown.exit_code == 0, shown.output
+    assert "What would make this study more credible" in shown.output
+    expected = credibility_texts(load_study(target))
+    assert expected  # the small open sepsis trial raises findings a design change silences
+    for lines in expected.values():
+        for line in lines:
+            assert line in shown.output

@@ -47,6 +47,19 @@ def _text(value: Any) -> str:
     return "" if value is None else str(value)
 
 
+def _value(text: str) -> Any:
+    """A CSV cell as the value it holds: a number where it reads as one (XLSX stores
+    numbers, and gives 95.0 back as 95), else the text."""
+    try:
+        return float(text)
+    except ValueError:
+        return text
+
+
+def _cell_value(value: Any) -> Any:
+    return float(value) if isinstance(value, int | float) else _value(_text(value))
+
+
 def test_sheet_to_csv_and_xlsx_round_trip(sheet: Path, tmp_path: Path) -> None:
     report = invoke("diagnose", sheet, "-f", "json")
     assert report.exit_code == 0, report.stderr
@@ -71,12 +84,16 @@ def test_sheet_to_csv_and_xlsx_round_trip(sheet: Path, tmp_path: Path) -> None:
         for severity in COUNTS:
             expected = study["severity_counts"].get(severity, 0)
             assert int(row[severity]) == cells[severity] == expected
-        assert {k: row[k] for k in STUDY_COLUMNS} == {k: _text(cells[k]) for k in STUDY_COLUMNS}
+        assert {k: _value(row[k]) for k in STUDY_COLUMNS} == {
+            k: _cell_value(cells[k]) for k in STUDY_COLUMNS
+        }
     ids = [(r["study_id"], r["finding_id"]) for r in csv_findings]
     assert ids == [(r["study_id"], r["finding_id"]) for r in xlsx_findings]
     assert ids == [(s["id"], f) for s in studies for f in s["ranked"]]
     for row, cells in zip(csv_findings, xlsx_findings, strict=True):
-        assert {k: row[k] for k in FINDING_COLUMNS} == {k: _text(cells[k]) for k in FINDING_COLUMNS}
+        assert {k: _value(row[k]) for k in FINDING_COLUMNS} == {
+            k: _cell_value(cells[k]) for k in FINDING_COLUMNS
+        }
 
 
 def test_csv_to_stdout_is_the_study_table_without_a_byte_order_mark(sheet: Path) -> None:

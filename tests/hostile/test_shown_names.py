@@ -84,14 +84,18 @@ def test_unknown_pair_name_is_echoed_escaped_on_one_line() -> None:
     assert run.exit_code == 2
     [line] = run.stderr.splitlines()
     _no_raw(line)
-    assert line.startswith("x\\x1b]0;owned\\x07\\u202eevil\\nsecond: no such bundled pair")
+    assert line.removeprefix("thymoscope: error: ").startswith(
+        "x\\x1b]0;owned\\x07\\u202eevil\\nsecond: no such bundled pair"
+    )
 
 
 def test_unknown_pair_name_with_undecodable_bytes() -> None:
     run = _cli("compare", "--pair", b"nope-\xfe\x9b")
     assert run.returncode == 2
     [line] = run.stderr.decode("utf-8").splitlines()  # strict: valid UTF-8
-    assert line.startswith("nope-\\xfe\\x9b: no such bundled pair")
+    assert line.removeprefix("thymoscope: error: ").startswith(
+        "nope-\\xfe\\x9b: no such bundled pair"
+    )
 
 
 def test_pair_file_errors_show_undecodable_bytes_as_x(tmp_path: Path) -> None:
@@ -137,11 +141,16 @@ def test_demo_unknown_case_and_folder_are_echoed_escaped(tmp_path: Path) -> None
     run = run_cli("demo", "no\x1b[2Jsuch\u202e", "--cases", folder)
     assert run.exit_code == 2
     [line] = run.stderr.splitlines()
-    assert line.startswith("no\\x1b[2Jsuch\\u202e: no such case or pair in ")
+    assert line.removeprefix("thymoscope: error: ").startswith(
+        "no\\x1b[2Jsuch\\u202e: no such case or pair in "
+    )
     missing = tmp_path / "gone\x9b"
     run = run_cli("demo", "--cases", missing)
     assert run.exit_code == 2
-    assert run.stderr.strip() == f"{tmp_path}/gone\\x9b: not a folder of study files"
+    assert (
+        run.stderr.strip()
+        == f"thymoscope: error: {tmp_path}/gone\\x9b: not a folder of study files"
+    )
 
 
 # --- 5. one display of undecodable bytes -----------------------------------------------

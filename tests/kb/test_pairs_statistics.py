@@ -500,3 +500,54 @@ def test_a_study_against_itself_is_not_independent() -> None:
     assert dependence(values, ("same", "same")) == (False, "both sides are the same study")
     test = pair_test(values)
     assert test.tested and test.independent is False and test.p_value == pytest.approx(1.0)
+
+
+# --- the small helpers the tests above reach only indirectly (from the mutation run) -----
+
+
+def test_no_effect_is_one_on_a_ratio_scale_and_zero_on_a_difference_scale() -> None:
+    from thymoscope.kb.effects import null_value
+
+    assert null_value("odds_ratio") == 1.0
+    assert null_value("hazard_ratio") == 1.0
+    assert null_value("mean_difference") == 0.0
+    assert null_value(None) == 0.0
+
+
+def test_an_unknown_interval_is_never_read_as_including_no_effect() -> None:
+    from thymoscope.kb.effects import includes_null
+
+    assert includes_null("odds_ratio", 0.5, 1.2) is True
+    assert includes_null("odds_ratio", 0.5, 0.9) is False
+    for missing in (("odds_ratio", None, 1.2), ("odds_ratio", 0.5, None), (None, 0.5, 1.2)):
+        assert includes_null(*missing) is False
+
+
+def test_an_interval_needs_both_limits() -> None:
+    assert Estimate("odds_ratio", 0.7, 0.5, 0.9).has_interval
+    assert not Estimate("odds_ratio", 0.7, ci_low=0.5).has_interval
+    assert not Estimate("odds_ratio", 0.7, ci_high=0.9).has_interval
+
+
+def test_last_reported_digit_and_its_guards() -> None:
+    from thymoscope.kb.effects import _last_digit
+
+    assert _last_digit(0.66) == pytest.approx(0.01)
+    assert _last_digit(12.0) == pytest.approx(0.1)
+    # outside the range where 10**exponent is a normal double: no tolerance at all
+    assert _last_digit(1e-320) == 0.0
+    assert _last_digit(1e300) == 0.0
+    assert _last_digit(1e299) == pytest.approx(1e299)
+    assert _last_digit(math.inf) == 0.0
+    assert _last_digit(math.nan) == 0.0
+
+
+def test_a_result_keeps_both_estimates_and_the_measure() -> None:
+    first = Estimate("odds_ratio", 0.41, 0.24, 0.68)
+    second = Estimate("odds_ratio", 0.82, 0.65, 1.03)
+    tested = between_estimates(first, second)
+    assert tested.tested and tested.measure == "odds_ratio" and tested.scale == "ratio"
+    assert (tested.first, tested.second) == (first, second)
+    untested = between_estimates(first, Estimate("mean_difference", 1.0, 0.5, 1.5))
+    assert not untested.tested
+    assert (untested.first, untested.second) == (first, Estimate("mean_difference", 1.0, 0.5, 1.5))
