@@ -104,7 +104,11 @@ def test_interview_with_arrows_choices_back_and_a_cross_field_fix(tmp_path: Path
                 child.send(BACKSPACE + "12" + ENTER)
         child.send(ENTER)  # the review screen: keep every answer
         child.expect(r"Answers saved to .*t\.yaml")
-        child.expect(pexpect.EOF)
+        # the end offers what would make the study more credible (when it raises findings)
+        if child.expect([r"Show what would make this study more credible\?", pexpect.EOF]) == 0:
+            child.send("y" + ENTER)
+            child.expect("What would make this study more credible")
+            child.expect(pexpect.EOF, timeout=120)
     finally:
         child.close()
     assert child.exitstatus == 0
