@@ -458,7 +458,7 @@ def rule(name: str) -> RuleEntry:
     or the name of a rule that concludes it: what its rules test, their thresholds and
     where each comes from, its texts, FAQ sections and the bundled cases that show it
     (``thymoscope rules ID``). Raises :class:`UnknownNameError` for an unknown name."""
-    from thymoscope.cli.rules import UnknownRule, finding_document
+    from thymoscope.report.rules import UnknownRule, finding_document
 
     try:
         return RuleEntry(finding_document(name))
@@ -471,7 +471,7 @@ def rules() -> RuleBook:
     """The knowledge base: every finding (of single studies, then of pairs), factor by
     factor, with its severity, FAQ sections and the rules that conclude it; each of
     ``findings`` is the finding in full, as :func:`rule` gives it (``thymoscope rules``)."""
-    from thymoscope.cli.rules import rules_document
+    from thymoscope.report.rules import rules_document
 
     document = rules_document()
     ids = [

@@ -52,7 +52,7 @@ Command line
       file ``ask`` cannot read back for a round trip.
     - :class:`thymoscope.report.scores.RecordError`: quiz scores that cannot be added
       to their file.
-    - :class:`thymoscope.cli.rules.UnknownRule` (also ``LookupError``): no finding or
+    - :class:`thymoscope.report.rules.UnknownRule` (also ``LookupError``): no finding or
       rule has the name given to ``thymoscope rules``.
 
 Not errors, and so not below the root: ``thymoscope.cli.ask_terminal.Stop`` (the user ended an

@@ -35,7 +35,7 @@ SUBCLASSES = {
     "thymoscope.kb.explanations.WhatIfError": ValueError,
     "thymoscope.engine.explain.InvalidChange": ValueError,
     "thymoscope.report.scores.RecordError": None,
-    "thymoscope.cli.rules.UnknownRule": LookupError,
+    "thymoscope.report.rules.UnknownRule": LookupError,
 }
 NOT_ERRORS = ("thymoscope.cli.ask_terminal.Stop", "thymoscope.cli.app.Interrupted")
 

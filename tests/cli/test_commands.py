@@ -15,8 +15,8 @@ from tests.cli.helpers import FINDINGS, invoke, run, write_study
 from tests.conftest import diagnose, make_study
 from thymoscope import RESEARCH_NOTICE, __version__
 from thymoscope.cli.init import study_template
-from thymoscope.cli.rules import rules_document
 from thymoscope.kb import knowledge
+from thymoscope.report.rules import rules_document
 from thymoscope.study.loader import parse_study
 from thymoscope.study.model import Study
 

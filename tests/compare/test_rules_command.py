@@ -14,10 +14,10 @@ from typer.testing import CliRunner
 
 from thymoscope import RESEARCH_NOTICE
 from thymoscope.cli.app import app
-from thymoscope.cli.rules import bundled_firings, condition_words, rules_document
 from thymoscope.engine.core import Diagnoser
 from thymoscope.kb import knowledge, thresholds
 from thymoscope.kb.comparison import bundled_case_path, bundled_pairs, compare, pair_knowledge
+from thymoscope.report.rules import bundled_firings, condition_words, rules_document
 from thymoscope.study.loader import load_study
 
 runner = CliRunner()
