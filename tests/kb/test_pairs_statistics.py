@@ -551,3 +551,27 @@ def test_a_result_keeps_both_estimates_and_the_measure() -> None:
     untested = between_estimates(first, Estimate("mean_difference", 1.0, 0.5, 1.5))
     assert not untested.tested
     assert (untested.first, untested.second) == (first, Estimate("mean_difference", 1.0, 0.5, 1.5))
+
+
+def test_an_interval_touching_no_effect_does_not_exclude_it() -> None:
+    from thymoscope.kb.effects import excludes_null
+
+    assert excludes_null("odds_ratio", 0.5, 1.0) is False
+    assert excludes_null("odds_ratio", 1.0, 1.5) is False
+    assert excludes_null("mean_difference", -2.0, 0.0) is False
+    assert excludes_null("odds_ratio", 0.5, 0.99) is True
+    assert excludes_null("odds_ratio", None, 0.9, p_value=0.04) is True
+    assert excludes_null("odds_ratio", None, 0.9, p_value=0.05) is False
+    assert excludes_null("odds_ratio", None, None) is None
+
+
+def test_numbers_in_texts_two_decimals_for_everyday_sizes() -> None:
+    from thymoscope.kb.effects import number
+
+    assert number(None) == "unknown"
+    assert number(0) == "0.00"
+    assert number(0.01) == "0.01"
+    assert number(0.00999) == "0.00999"
+    assert number(9999.994) == "9999.99"
+    assert number(10_000) == "1e+04"
+    assert number(-0.5) == "-0.50"
