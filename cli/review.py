@@ -29,22 +29,24 @@ def load_items(arguments: list[str]) -> tuple[list[tuple[Any, str]], list[str], 
     study files, folders, extraction sheets and ``-`` (see :mod:`thymoscope.cli.inputs`)."""
     from thymoscope.cli.inputs import GivenStudy, expand_arguments, pair_hint
     from thymoscope.cli.output import shown
-    from thymoscope.study.loader import StudyFileError, load_study
+    from thymoscope.study.loader import StudyFileError
+    from thymoscope.study.many import load_in_order
 
     studies: list[tuple[Any, str]] = []
     problems: list[str] = []
-    files: list[Path] = []
-    for item in expand_arguments(arguments):
+    items = expand_arguments(arguments)
+    files: list[Path] = [item for item in items if isinstance(item, Path)]
+    loaded = iter(load_in_order(files))
+    for item in items:
         if isinstance(item, GivenStudy):
             studies.append((item.study, item.source))
             continue
         if isinstance(item, Path):
-            files.append(item)
-            try:
-                studies.append((load_study(item), str(item)))
+            study = next(loaded)
+            if not isinstance(study, StudyFileError):
+                studies.append((study, str(item)))
                 continue
-            except StudyFileError as exc:
-                item = exc
+            item = study
         problems.extend(shown(str(p)) for p in pair_hint(item).problems)
     return studies, problems, files
 

@@ -63,6 +63,10 @@ class StudyFileError(ThymoscopeError):
     def source(self) -> str:
         return self.problems[0].source
 
+    def __reduce__(self) -> tuple[type[StudyFileError], tuple[list[Problem]]]:
+        # picklable with its problems (a helper process hands errors back to its parent)
+        return (StudyFileError, (self.problems,))
+
 
 def _dotted(loc: tuple[Any, ...]) -> str:
     return dotted(loc)

@@ -20,20 +20,20 @@ from thymoscope.synthesis.document import review_document
 
 def load_studies(paths: Sequence[Path]) -> tuple[list[tuple[Any, str]], list[str], list[Path]]:
     """(studies with their source, problem lines, files read) for files and folders."""
-    from thymoscope.study.loader import StudyFileError, expand_inputs, load_study
+    from thymoscope.study.loader import StudyFileError, expand_inputs
+    from thymoscope.study.many import load_in_order
 
     studies: list[tuple[Any, str]] = []
     problems: list[str] = []
-    files: list[Path] = []
-    for item in expand_inputs(list(paths)):
-        if isinstance(item, StudyFileError):
-            problems.extend(str(p) for p in item.problems)
-            continue
-        files.append(item)
-        try:
-            studies.append((load_study(item), str(item)))
-        except StudyFileError as exc:
-            problems.extend(str(p) for p in exc.problems)
+    items = expand_inputs(list(paths))
+    files: list[Path] = [item for item in items if not isinstance(item, StudyFileError)]
+    loaded = iter(load_in_order(files))
+    for item in items:
+        result = item if isinstance(item, StudyFileError) else next(loaded)
+        if isinstance(result, StudyFileError):
+            problems.extend(str(p) for p in result.problems)
+        else:
+            studies.append((result, str(item)))
     return studies, problems, files
 
 
