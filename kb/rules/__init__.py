@@ -1,19 +1,32 @@
-"""Rules, one module per troubleshooting factor, in the FAQ's order."""
+"""Rules, one module per troubleshooting factor, in the FAQ's order.
 
-from thymoscope.kb.rules.baseline_immunity import BaselineImmunityRules
-from thymoscope.kb.rules.biological_endpoints import BiologicalEndpointRules
-from thymoscope.kb.rules.dosing import DosingRules
-from thymoscope.kb.rules.endpoint_timing import EndpointTimingRules
-from thymoscope.kb.rules.population_heterogeneity import PopulationHeterogeneityRules
-from thymoscope.kb.rules.study_quality import StudyQualityRules
-from thymoscope.kb.rules.therapy_role import TherapyRoleRules
+``RULE_SETS`` is built on first use (PEP 562), so that importing one module of this
+package (``body_rules`` for ``review``, or ``study_quality`` for its bias reasons) does
+not load every rule set.
+"""
 
-RULE_SETS: tuple[type, ...] = (
-    BaselineImmunityRules,
-    TherapyRoleRules,
-    DosingRules,
-    EndpointTimingRules,
-    StudyQualityRules,
-    PopulationHeterogeneityRules,
-    BiologicalEndpointRules,
+from __future__ import annotations
+
+from importlib import import_module
+from typing import Any
+
+# (module, rule set class), in the FAQ's troubleshooting order
+_ORDER = (
+    ("baseline_immunity", "BaselineImmunityRules"),
+    ("therapy_role", "TherapyRoleRules"),
+    ("dosing", "DosingRules"),
+    ("endpoint_timing", "EndpointTimingRules"),
+    ("study_quality", "StudyQualityRules"),
+    ("population_heterogeneity", "PopulationHeterogeneityRules"),
+    ("biological_endpoints", "BiologicalEndpointRules"),
 )
+
+
+def __getattr__(name: str) -> Any:
+    if name == "RULE_SETS":
+        rule_sets: tuple[type, ...] = tuple(
+            getattr(import_module(f"{__name__}.{module}"), cls) for module, cls in _ORDER
+        )
+        globals()["RULE_SETS"] = rule_sets
+        return rule_sets
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
