@@ -575,3 +575,11 @@ def test_numbers_in_texts_two_decimals_for_everyday_sizes() -> None:
     assert number(9999.994) == "9999.99"
     assert number(10_000) == "1e+04"
     assert number(-0.5) == "-0.50"
+
+
+def test_an_interval_touching_no_effect_includes_it() -> None:
+    from thymoscope.kb.effects import includes_null
+
+    assert includes_null("odds_ratio", 1.0, 1.5) is True
+    assert includes_null("odds_ratio", 0.5, 1.0) is True
+    assert includes_null("mean_difference", 0.0, 2.0) is True
