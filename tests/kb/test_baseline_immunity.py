@@ -70,6 +70,16 @@ CASES = [
         severity="minor",
     ),
     RuleCase(
+        # strata by something else (age) are not strata by immune status: still raised
+        rule="mixed_population_not_stratified",
+        finding="immunocompetent-population",
+        base=CANCER_MIXED,
+        fire={"subgroups": [{"name": "Older", "by": "age", "level": "over 65"}]},
+        silent={"subgroups": [{"name": "CD4 low", "by": "immune_status", "level": "suppressed"}]},
+        severity="minor",
+        name="other-strata",
+    ),
+    RuleCase(
         rule="mixed_population_not_stratified",
         finding="immunocompetent-population",
         base=CANCER_MIXED,

@@ -39,6 +39,7 @@ CASES = [
             "indication": "sepsis",
             "secondary_endpoints": ("icu_stay", "ventilation_days"),
             "result.immune_markers_improved": None,
+            "result.primary": "benefit",  # the result is cited when it is known
         },
         texts=("(CD3, CD4, CD4/CD8 ratio, CD8, cytokines, HLA-DR, lymphocyte count)",),
         severity="minor",

@@ -583,3 +583,30 @@ def test_an_interval_touching_no_effect_includes_it() -> None:
     assert includes_null("odds_ratio", 1.0, 1.5) is True
     assert includes_null("odds_ratio", 0.5, 1.0) is True
     assert includes_null("mean_difference", 0.0, 2.0) is True
+
+
+def test_significance_against_no_effect_at_the_two_sided_level() -> None:
+    """z = |ln 0.5| / se: 2.0 is significant at 5% (1.96), 1.9 is not."""
+    theta = abs(math.log(0.5))
+    assert Estimate("odds_ratio", 0.5, se=theta / 2.0).significant() is True
+    assert Estimate("odds_ratio", 0.5, se=theta / 1.9).significant() is False
+    assert Estimate("odds_ratio", 0.5, se=theta / 2.6).significant(alpha=0.01) is True
+    assert Estimate("odds_ratio", 0.5, se=theta / 2.5).significant(alpha=0.01) is False
+    assert Estimate("odds_ratio", 0.5).significant() is None
+
+
+def test_an_untested_pair_keeps_what_was_said_about_independence() -> None:
+    first = Estimate("odds_ratio", 0.41, 0.24, 0.68)
+    second = Estimate("mean_difference", 1.0, 0.5, 1.5)
+    untested = between_estimates(first, second, independent=False, dependence="shared trials")
+    assert not untested.tested
+    assert untested.independent is False
+    assert untested.dependence == "shared trials"
+
+
+def test_rounding_allowance_counts_the_estimate_digit_and_half_the_limits() -> None:
+    """MD 0.02 (0.0 to 0.2): the estimate's last digit (0.01) gives ±0.005 and each limit's
+    (0.1) ±0.05, averaged over the two limits: 0.005 + 0.05 = 0.055, plus 25% of the
+    half-width (0.025): 0.08, just enough for the offset 0.08 from the midpoint 0.1."""
+    assert Estimate("mean_difference", 0.02, 0.0, 0.2).position_warning() is None
+    assert Estimate("mean_difference", 0.01, 0.0, 0.2).position_warning() is not None
