@@ -19,15 +19,6 @@ def one_of(values: Iterable[Any]) -> Any:
     return P(lambda value: value in allowed)
 
 
-def not_one_of(values: Iterable[Any]) -> Any:
-    refused = frozenset(values)
-    return P(lambda value: value is not None and value not in refused)
-
-
-def below(limit: float) -> Any:
-    return P(lambda value: value is not None and value < limit)
-
-
 def outside(low: float, high: float) -> Any:
     return P(lambda value: value is not None and not low <= value <= high)
 

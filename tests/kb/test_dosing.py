@@ -67,6 +67,16 @@ CASES = [
         severity="minor",
     ),
     RuleCase(
+        # 1.25 x 1.7 = 2.125: the approximation is given to two decimals
+        rule="body_surface_dose",
+        finding="dose-outside-usual-range",
+        fire={"intervention": {"dose": 1.25, "dose_unit": "mg_per_m2"}},
+        silent={"intervention": {"dose_unit": "mg"}},
+        texts=("1.25 mg/m²", "about 2.12 mg"),
+        severity="minor",
+        name="two-decimals",
+    ),
+    RuleCase(
         rule="regimen_differs_from_reference",
         finding="regimen-differs-from-reference",
         fire={"intervention": {"frequency": "daily"}},

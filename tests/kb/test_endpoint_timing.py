@@ -122,6 +122,7 @@ CASES = [
             "indication": "chronic_hepatitis_b",
             "follow_up_months_after_therapy": None,
             "primary_endpoint.months_after_therapy": 3.0,
+            "result.primary": "no_significant_effect",  # cited when known
         },
         texts=("read 3 months after therapy",),
         severity="major",

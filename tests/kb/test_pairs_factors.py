@@ -657,3 +657,52 @@ def test_every_pair_row_cites_only_what_its_rules_declare() -> None:
             declared = set().union(*(reads[rule] for rule in finding.rules))
             cited = {fact.path for fact in finding.facts}
             assert cited <= declared, (case_id(case), finding.id, cited - declared)
+
+
+# --- the helpers behind the pair rules, at their edges (from the mutation run) ----------
+
+
+def test_more_exposed_needs_a_clear_ratio_and_positive_exposures() -> None:
+    from thymoscope.kb.rules.pairs_factors import more_exposed
+
+    def course(dose: float, weeks: float) -> dict[str, object]:
+        return {"dose": dose, "dose_unit": "mg", "frequency": "twice_weekly", "duration_weeks": weeks}
+
+    assert more_exposed(course(1.6, 52), course(1.6, 26)) == ("a", 2.0)
+    assert more_exposed(course(1.6, 26), course(1.6, 52)) == ("b", 2.0)
+    assert more_exposed(course(1.6, 26), course(1.6, 39)) == ("b", 1.5)  # at the ratio
+    assert more_exposed(course(1.6, 26), course(1.6, 38)) == (None, 1.0)
+    assert more_exposed(course(1.6, 26), {"dose": 1.6, "dose_unit": "mg"}) == (None, 1.0)
+
+
+def test_reference_deviations_count_each_difference_once() -> None:
+    from thymoscope.kb.rules.pairs_factors import reference_deviations
+
+    reference = {
+        "dose": 1.6,
+        "dose_unit": "mg",
+        "route": "subcutaneous",
+        "frequency": "twice_daily",
+        "duration_weeks": 1.0,
+    }
+    assert reference_deviations("sepsis", reference) == 0
+    assert reference_deviations("sepsis", {**reference, "dose": 3.2}) == 1
+    assert reference_deviations("sepsis", {**reference, "dose": 3.2, "route": "intravenous"}) == 2
+    assert reference_deviations("sepsis", {**reference, "duration_weeks": 4.0}) == 1
+    assert reference_deviations("cancer", reference) is None
+
+
+def test_a_meta_analysis_of_trials_counts_as_randomised_like_a_trial() -> None:
+    trial = {"type": "rct", "blinding": "double", "risk_of_bias": "low"}
+    pooled = {"type": "meta_analysis", "blinding": "double", "risk_of_bias": "low"}
+    assert better_protected(trial, pooled) is None
+    assert better_protected(pooled, trial) is None
+    cohort = {**trial, "type": "observational"}
+    assert better_protected(trial, cohort) == "a"
+
+
+def test_allocation_concealment_is_a_safeguard() -> None:
+    concealed = {"type": "rct", "blinding": "double", "allocation_concealment": True}
+    not_concealed = {**concealed, "allocation_concealment": False}
+    assert better_protected(concealed, not_concealed) == "a"
+    assert better_protected(not_concealed, concealed) == "b"
