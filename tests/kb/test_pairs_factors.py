@@ -666,7 +666,12 @@ def test_more_exposed_needs_a_clear_ratio_and_positive_exposures() -> None:
     from thymoscope.kb.rules.pairs_factors import more_exposed
 
     def course(dose: float, weeks: float) -> dict[str, object]:
-        return {"dose": dose, "dose_unit": "mg", "frequency": "twice_weekly", "duration_weeks": weeks}
+        return {
+            "dose": dose,
+            "dose_unit": "mg",
+            "frequency": "twice_weekly",
+            "duration_weeks": weeks,
+        }
 
     assert more_exposed(course(1.6, 52), course(1.6, 26)) == ("a", 2.0)
     assert more_exposed(course(1.6, 26), course(1.6, 52)) == ("b", 2.0)
