@@ -159,8 +159,8 @@ BODY_FINDINGS: dict[str, dict[str, Any]] = {
         "explanation": (
             "Leaving out {study} ({weight:.0f}% of the weight) moves the pooled estimate more "
             "than leaving out any other study (without it: {text}). It is also {traits}. "
-            "Part of the disagreement may come from what sets it apart rather than from "
-            "chance; one study cannot show which."
+            "The pooled result leans on a study that differs from the others in this way, "
+            "and one study cannot show which of its traits, if any, changes the effect."
         ),
         "faq": ("2",),
         "next_steps": (
