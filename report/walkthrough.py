@@ -428,45 +428,25 @@ def questions(walkthrough: Walkthrough) -> list[Question]:
     )
     factor_choices = quiz_choices(walkthrough)
     out = []
+    choices: tuple[tuple[str, str], ...]
     for number, (kind, step, prompt, clue) in enumerate(made, start=1):
         if kind == "conflict":
-            finding_id = str((step.finding or {}).get("id"))
-            answer = walkthrough.verdicts[finding_id]
-            out.append(
-                Question(
-                    step,
-                    number,
-                    len(made),
-                    kind,
-                    prompt,
-                    clue,
-                    CONFLICT_CHOICES,
-                    answer,
-                    frozenset({answer}),
-                )
-            )
-            continue
-        answer = str(step.factor)
-        accepted = {answer}
-        if walkthrough.kind == "pair":
-            severity = (step.finding or {}).get("severity")
-            accepted |= {
-                str(s.factor)
-                for s in walkthrough.finding_steps()
-                if s.factor not in walkthrough.unasked
-                and (s.finding or {}).get("severity") == severity
-            }
+            answer = walkthrough.verdicts[str((step.finding or {}).get("id"))]
+            choices, accepted = CONFLICT_CHOICES, {answer}
+        else:
+            answer, choices = str(step.factor), factor_choices
+            accepted = {answer}
+            if walkthrough.kind == "pair":
+                severity = (step.finding or {}).get("severity")
+                accepted |= {
+                    str(s.factor)
+                    for s in walkthrough.finding_steps()
+                    if s.factor not in walkthrough.unasked
+                    and (s.finding or {}).get("severity") == severity
+                }
         out.append(
             Question(
-                step,
-                number,
-                len(made),
-                kind,
-                prompt,
-                clue,
-                factor_choices,
-                answer,
-                frozenset(accepted),
+                step, number, len(made), kind, prompt, clue, choices, answer, frozenset(accepted)
             )
         )
     return out
