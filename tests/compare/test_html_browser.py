@@ -2,15 +2,12 @@
 1,280 and 390 pixels wide, no network requests, and the side-by-side rows that differ
 painted differently from the rows that are the same.
 
-Debian's `chromium` through playwright's Python package with ``executable_path``.
-Skipped only when Chromium is missing outside CI; in CI (env CI set) it fails instead.
+The browser fixture (Debian's `chromium` through playwright, skipped only when Chromium
+is missing outside CI) is the slide-deck test's, imported from there.
 """
 
 from __future__ import annotations
 
-import os
-import shutil
-from collections.abc import Iterator
 from importlib.resources import files
 from pathlib import Path
 from typing import Any
@@ -18,36 +15,11 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
+from tests.demo.test_slides_browser import LOCAL, _browser  # noqa: F401 (the fixture)
 from thymoscope.cli.app import app
 
 CASES = Path(str(files("thymoscope.kb.cases")))
-LAUNCH_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
-LOCAL = ("file:", "data:", "about:")
 runner = CliRunner()
-
-
-def _chromium() -> str:
-    found = shutil.which("chromium") or shutil.which("chromium-browser")
-    if found is None:
-        if os.environ.get("CI"):
-            pytest.fail("CI is set but Chromium is not installed (apt-get install chromium)")
-        pytest.skip("Chromium is not installed (Debian: apt-get install chromium)")
-    return found
-
-
-@pytest.fixture(name="browser", scope="module")
-def _browser() -> Iterator[Any]:
-    executable = _chromium()
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        if os.environ.get("CI"):
-            raise
-        pytest.skip("the playwright Python package is not installed")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=executable, args=LAUNCH_ARGS)
-        yield browser
-        browser.close()
 
 
 def _page(tmp_path: Path, name: str, args: list[str]) -> Path:
