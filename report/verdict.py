@@ -14,7 +14,9 @@ from collections.abc import Mapping, Sequence
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from thymoscope.kb.effects import excludes_null
 from thymoscope.kb.labels import value_label
+from thymoscope.kb.thresholds import ALPHA
 
 # The study's own effect on its primary endpoint, in this order (report and key facts).
 EFFECT_FIELDS = ("measure", "estimate", "ci_low", "ci_high", "ci_level", "p_value", "se")
@@ -141,6 +143,31 @@ def _endpoint(values: Mapping[str, Any]) -> str:
     )
 
 
+def _effect_number(values: Mapping[str, Any], name: str) -> float | None:
+    value = values.get(f"result.effect.{name}")
+    if isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value):
+        return float(value)
+    return None
+
+
+def _directional(values: Mapping[str, Any], endpoint: str, towards: str) -> str:
+    """A benefit or harm in a controlled study, claimed no further than its statistics go:
+    "showed a difference" only when its interval (or, without one, its p-value) excludes no
+    effect; the study's own classification otherwise, with the reason it is not shown."""
+    measure = values.get("result.effect.measure")
+    low, high = _effect_number(values, "ci_low"), _effect_number(values, "ci_high")
+    p_value = _effect_number(values, "p_value")
+    separated = excludes_null(measure, low, high, p_value)
+    if separated is True:
+        return f"showed a difference {towards} thymalfasin on {endpoint}"
+    shown = f"reported a result {towards} thymalfasin on {endpoint}"
+    if separated is None:
+        return shown
+    if measure is not None and low is not None and high is not None:
+        return f"{shown}, although its confidence interval includes no effect"
+    return f"{shown}, although its p-value is not below {ALPHA:g}"
+
+
 def finding_sentence(values: Mapping[str, Any]) -> str:
     """What the study showed, in one sentence (without its effect)."""
     subject = f"This {_design(values)} in {value_label('indication', values.get('indication'))}"
@@ -151,13 +178,13 @@ def finding_sentence(values: Mapping[str, Any]) -> str:
         shown = (
             f"reported a favourable result on {endpoint}, without a control arm"
             if single_arm
-            else f"showed a difference in favour of thymalfasin on {endpoint}"
+            else _directional(values, endpoint, "in favour of")
         )
     elif result == "harm":
         shown = (
             f"reported an unfavourable result on {endpoint}, without a control arm"
             if single_arm
-            else f"showed a difference against thymalfasin on {endpoint}"
+            else _directional(values, endpoint, "against")
         )
     elif result == "no_significant_effect":
         shown = (
