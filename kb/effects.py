@@ -556,7 +556,7 @@ def dependence(values: Mapping[str, Any], ids: Sequence[str]) -> tuple[bool | No
         pooled, trial = (a_id, b_id) if meta[0] else (b_id, a_id)
         return False, (
             f"{pooled} is a meta-analysis and {trial} may be one of the trials it pooled, "
-            "in which case the two share patients"
+            "in which case the two share participants"
         )
     unknown = [i for i, t in zip(ids, types, strict=True) if t is None]
     if unknown:
@@ -584,7 +584,7 @@ def pair_test(values: Mapping[str, Any]) -> BetweenEstimates:
 def strata_test(values: Mapping[str, Any], first: int, second: int) -> BetweenEstimates:
     """The test between two subgroups (strata) of one study, by subgroup index.
 
-    Strata of one study hold different trials or patients, so they are independent;
+    Strata of one study hold different trials or participants, so they are independent;
     the outcome is the study's own.
     """
     labels = [

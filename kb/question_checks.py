@@ -4,7 +4,7 @@ Each :class:`~thymoscope.engine.questionnaire.Check` is tried at the question wh
 answer completes its fields, and refuses that answer with a sentence in the study's
 words, so a contradiction is fixed where it arises: an interval that leaves out its own
 estimate, a "significant" result whose interval includes no effect, an endpoint read
-later than the patients were followed.
+later than the participants were followed.
 """
 
 from __future__ import annotations
@@ -83,7 +83,7 @@ def _read_after_follow_up_ended() -> Check:
         if follow_up >= months:
             return None
         return (
-            f"patients were followed {number_text(follow_up)} months after therapy, but the "
+            f"participants were followed {number_text(follow_up)} months after therapy, but the "
             f"endpoint was read {number_text(months)} months after it; follow-up must last "
             f"at least until the reading ({EDIT_HINT})"
         )

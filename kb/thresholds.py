@@ -164,11 +164,11 @@ PROVENANCE: dict[str, Provenance] = {
     "SMALL_TRIAL_PATIENTS": Provenance(
         "heuristic",
         "the FAQ gives no size cut-off; its six lower-quality sepsis trials averaged about "
-        "60 patients (359/6), and the project counts a single-centre trial under 100 as small",
+        "60 participants (359/6), and the project counts a single-centre trial under 100 as small",
     ),
     "UNDERPOWERED_NULL_PATIENTS": Provenance(
         "heuristic",
-        "below about 200 patients a two-arm trial has little power for moderate effects such "
+        "below about 200 participants a two-arm trial has little power for moderate effects such "
         "as the OR 0.82 of the higher-quality sepsis trials; the FAQ gives no cut-off",
     ),
     "ALPHA": Provenance("convention", "the conventional two-sided 5% significance level"),
@@ -228,7 +228,7 @@ PROVENANCE: dict[str, Provenance] = {
         "FAQ", "the representative sepsis trial enrols by Sepsis-3 criteria", ("2",)
     ),
     "SEPSIS_PROTOCOL_EXCLUSIONS": Provenance(
-        "FAQ", "it excludes severe immunosuppression and moribund patients", ("2",)
+        "FAQ", "it excludes severe immunosuppression and moribund participants", ("2",)
     ),
     "CHB_PROTOCOL_POPULATION": Provenance(
         "FAQ",

@@ -136,7 +136,7 @@ class MatrixPair(_Strict):
     outcome: Outcome
     untested_because: str | None = Field(description="as in the pair's report")
     independent: bool | None = Field(
-        description="whether the two estimates come from different patients (null: unknown)"
+        description="whether the two estimates come from different participants (null: unknown)"
     )
     factors_differing: list[str]
     factors_unknown: list[str] = Field(

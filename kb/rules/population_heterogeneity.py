@@ -27,8 +27,8 @@ from thymoscope.kb.thresholds import (
 
 SEPSIS_DEFINITION_TEXT = {"sepsis_1": "Sepsis-1", "sepsis_2": "Sepsis-2", "other": "other"}
 EXCLUSION_TEXT = {
-    "severe_immunosuppression": "patients with severe immunosuppression",
-    "moribund": "moribund patients",
+    "severe_immunosuppression": "participants with severe immunosuppression",
+    "moribund": "moribund participants",
 }
 CHB_DIFFERENCE_TEXT = {
     "hbeag": "HBeAg-negative participants",

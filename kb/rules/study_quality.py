@@ -145,7 +145,7 @@ def bias_mechanisms(design: Mapping[str, Any], kind: Any = None) -> list[Mechani
         found.append(
             Mechanism(
                 "small_single_centre",
-                f"it is a small single-centre study ({size} patients, under the project's "
+                f"it is a small single-centre study ({size} participants, under the project's "
                 f"cut-off of {SMALL_TRIAL_PATIENTS}), the setting in which effects tend to be "
                 "overstated",
                 ("design.sample_size", "design.centres"),

@@ -85,7 +85,7 @@ def test_interview_with_arrows_choices_back_and_a_cross_field_fix(tmp_path: Path
             "For how many weeks was it given?": "26w",
             "When was the primary endpoint read?": "after",
             "How many months after therapy was it read?": "12",
-            "How many months were patients followed": "6",
+            "How many months were participants followed": "6",
         }
         while True:
             index = child.expect([HEADING, REVIEW])

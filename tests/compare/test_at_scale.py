@@ -158,7 +158,7 @@ def test_matrix_words_never_call_compatible_effects_the_same() -> None:
         assert claim not in rest
 
 
-def test_meta_analysis_and_trial_pair_is_marked_as_possibly_sharing_patients() -> None:
+def test_meta_analysis_and_trial_pair_is_marked_as_possibly_sharing_participants() -> None:
     text = _text(
         [
             CASES / "sepsis-meta-analysis-11-rcts.yaml",
@@ -171,7 +171,7 @@ def test_meta_analysis_and_trial_pair_is_marked_as_possibly_sharing_patients() -
     marked = [line for line in text.splitlines() if re.search(r"\bS\d+–S\d+\b", line)]
     assert len(marked) == 3
     assert sum("*" in line for line in marked) == 2  # the meta-analysis with each trial
-    assert "may share patients" in text
+    assert "may share participants" in text
 
 
 def test_side_by_side_highlights_the_rows_that_differ() -> None:

@@ -318,7 +318,7 @@ CASES = [
             "a_reasons": [],
             "cannot_tell": False,
         },
-        texts=("open label", "60 patients", "study-a is the more credible"),
+        texts=("open label", "60 participants", "study-a is the more credible"),
         cites=("b.design.blinding", "a.design.blinding", "b.design.sample_size"),
     ),
     PairCase(

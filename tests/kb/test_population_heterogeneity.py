@@ -202,8 +202,8 @@ CASES = [
         silent={"population": {"exclusions": ["severe_immunosuppression", "moribund"]}},
         cites={"population.exclusions": ("other",)},
         texts=(
-            "moribund patients were not excluded",
-            "patients with severe immunosuppression were not",
+            "moribund participants were not excluded",
+            "participants with severe immunosuppression were not",
         ),
         name="sepsis-exclusions",
     ),

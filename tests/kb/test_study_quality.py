@@ -263,8 +263,8 @@ CASES = [
             "subgroups.1.effect.ci_high": 1.03,
         },
         texts=(
-            '"Lower-quality trials" (359 patients) show OR 0.41 (95% CI 0.24–0.68)',
-            '"Higher-quality trials" (1568 patients) show OR 0.82 (95% CI 0.65–1.03)',
+            '"Lower-quality trials" (359 participants) show OR 0.41 (95% CI 0.24–0.68)',
+            '"Higher-quality trials" (1568 participants) show OR 0.82 (95% CI 0.65–1.03)',
             "p = 0.017",
         ),
         severity="major",

@@ -126,7 +126,7 @@ def test_meta_analysis_states_the_between_strata_p_value(
     p = 2 * norm.sf(abs(z))
     assert p == pytest.approx(0.017, abs=0.0005)
     assert f"p = {p:.3f}" in found.explanation
-    assert "359 patients" in found.explanation and "1568 patients" in found.explanation
+    assert "359 participants" in found.explanation and "1568 participants" in found.explanation
     assert "OR 0.41 (95% CI 0.24–0.68)" in found.explanation
     assert "OR 0.82 (95% CI 0.65–1.03)" in found.explanation
 
