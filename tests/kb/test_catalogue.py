@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from importlib import import_module
+from importlib.resources import files
 from pathlib import Path
 
 import pytest
@@ -118,3 +119,21 @@ def test_thin_claims_carry_evidence_notes() -> None:
         assert catalogue[finding_id].evidence_note, finding_id
     assert "retrospective" in catalogue["adjuvant-benefit-plausible"].evidence_note
     assert "3-year" in catalogue["adjuvant-benefit-plausible"].evidence_note
+
+
+KB_TEXTS = ("findings.yaml", "comparison.yaml", "questions.yaml", "labels.yaml")
+# "patients" is accepted as a unit of a typed answer ("1,100 patients"); it is input.
+UNIT_LINE = re.compile(r"^\s*(units:|#)")  # typed-answer units; comments print nowhere
+
+
+@pytest.mark.parametrize("name", KB_TEXTS)
+def test_kb_texts_speak_of_participants_not_patients(name: str) -> None:
+    """thymoscope interprets studies: its texts count participants of a study and never
+    speak of patients (the finding once titled "Sepsis patients not selected ...")."""
+    text = files("thymoscope.kb").joinpath(name).read_text(encoding="utf-8")
+    offending = [
+        line.strip()
+        for line in text.splitlines()
+        if re.search(r"\bpatients?\b", line, re.IGNORECASE) and not UNIT_LINE.match(line)
+    ]
+    assert offending == []
