@@ -112,30 +112,6 @@ def source_name(path: Path) -> str:
     return f"bundled case {inside.with_suffix('').as_posix()}"
 
 
-def _studies_of(item: Path, problems: list[str]) -> list[tuple[str, Study]]:
-    """The studies of one input file (a study file, or every row of an extraction
-    sheet) with the name each is shown by; problems are added as lines."""
-    from thymoscope.cli.output import shown
-    from thymoscope.study.loader import StudyFileError
-    from thymoscope.study.sheet import is_sheet, read_sheet
-
-    if not is_sheet(item):
-        study = _load(item, problems)
-        return [] if study is None else [(source_name(item), study)]
-    try:
-        rows = read_sheet(item)
-    except StudyFileError as exc:
-        problems.extend(shown(str(p)) for p in exc.problems)
-        return []
-    studies: list[tuple[str, Study]] = []
-    for where, result in rows:
-        if isinstance(result, StudyFileError):
-            problems.extend(shown(str(p)) for p in result.problems)
-        else:
-            studies.append((shown(where), result))
-    return studies
-
-
 def compare_inputs(
     inputs: list[Path], pair_names: list[str], across_indications: bool = False
 ) -> tuple[list[PairComparison], list[dict[str, Any] | None], list[str], list[Path], int]:
@@ -146,7 +122,7 @@ def compare_inputs(
     have different indications unless ``across_indications``; a pair named with
     ``--pair`` is always compared.
     """
-    from thymoscope.cli.diagnose import expand
+    from thymoscope.cli.inputs import GivenStudy, expand_arguments
     from thymoscope.cli.output import shown
     from thymoscope.kb.comparison import compare
     from thymoscope.study.loader import StudyFileError
@@ -171,12 +147,16 @@ def compare_inputs(
             labels.append({"id": pair.id, "title": pair.title, "note": pair.note})
 
     loaded: list[tuple[str, Study]] = []
-    for item in expand(inputs):
+    for item in expand_arguments([str(path) for path in inputs]):
         if isinstance(item, StudyFileError):
             problems.extend(shown(str(p)) for p in item.problems)
-            continue
-        files.append(item)
-        loaded += _studies_of(item, problems)
+        elif isinstance(item, GivenStudy):  # standard input, or a row of a sheet
+            loaded.append((shown(item.source), item.study))
+        else:
+            files.append(item)
+            study = _load(item, problems)
+            if study is not None:
+                loaded.append((source_name(item), study))
     if inputs and len(loaded) < 2 and not problems:
         count = len(loaded)
         problems.append(f"{shown(inputs[0])}: compare needs at least two studies (got {count})")
@@ -208,7 +188,8 @@ def compare(
             metavar="[FILE|DIR...]",
             help=(
                 "Study files, folders of them, or extraction sheets (.csv, .xlsx: one "
-                "study a row); every pair of their studies is compared."
+                "study a row); - reads one study from standard input. Every pair of "
+                "their studies is compared."
             ),
             show_default=False,
         ),
