@@ -2,7 +2,9 @@
 
 Command modules import only typer and the standard library at the top; the engine,
 the knowledge base and the renderers are imported inside the command functions, so
-``thymoscope --version`` and ``--help`` start fast.
+``thymoscope --version`` and ``--help`` start fast. A command's module is imported (and
+its options built by typer) only when that command runs or is listed (:data:`COMMANDS`),
+and option values are checked without a pydantic adapter each (cli/coercion.py).
 
 Exit status: 0 success, 2 bad input or usage (one line, ``thymoscope: error: …``),
 1 internal fault (one line on stderr; set THYMOSCOPE_DEBUG=1 for the traceback);
