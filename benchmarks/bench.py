@@ -161,6 +161,82 @@ def cold_start(commands: dict[str, list[str]], runs: int) -> tuple[dict[str, flo
     return {name: statistics.median(s) for name, s in samples.items()}, "subprocess timing"
 
 
+def paired_cold_start(runs: int) -> tuple[list[tuple[str, str, str]], list[str]]:
+    """Cold start as paired differences (table rows, notes).
+
+    Each round runs every command once, in a shuffled order, right after the two
+    baselines; a command's figure is the median over rounds of (its time - the baseline's
+    time in the same round), so load that drifts between rounds cancels out. Wall time
+    and the child's CPU time (user + system, from ``wait4``) are both reported: on a
+    shared machine CPU time is the steadier of the two.
+    """
+    import random
+    from importlib.resources import files
+
+    folder = files("thymoscope.kb.cases")
+    cases = sorted(Path(str(p)) for p in folder.iterdir() if p.name.endswith(".yaml"))
+    case = next(c for c in cases if c.name == "cancer-phase2-monotherapy.yaml")
+    sepsis = [str(c) for c in cases if c.name.startswith("sepsis-")]
+    exe = str(BIN / "thymoscope")
+    commands = {
+        "deps": [PYTHON, "-c", DEPS_IMPORT],
+        "deps_loaded": [PYTHON, "-c", DEPS_LOADED],
+        "diagnose CASE -f json": [exe, "diagnose", str(case), "-f", "json"],
+        "--version": [exe, "--version"],
+        "--help": [exe, "--help"],
+        f"review of {len(sepsis)} bundled studies": [exe, "review", *sepsis],
+    }
+
+    def once(argv: list[str]) -> tuple[float, float]:
+        start = time.perf_counter()
+        child = subprocess.Popen(
+            argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=CHILD_ENV
+        )
+        _, status, usage = os.wait4(child.pid, 0)
+        wall = time.perf_counter() - start
+        if os.waitstatus_to_exitcode(status) not in (0, 1):
+            raise SystemExit(f"{argv} failed with {os.waitstatus_to_exitcode(status)}")
+        return wall, usage.ru_utime + usage.ru_stime
+
+    for _ in range(2):  # warm the file cache and the .pyc files
+        for argv in commands.values():
+            once(argv)
+    load = os.getloadavg()
+    samples: dict[str, list[tuple[float, float]]] = {name: [] for name in commands}
+    order = list(commands)[2:]
+    rng = random.Random(1)
+    for _ in range(runs):
+        rng.shuffle(order)
+        for name in ["deps", "deps_loaded", *order]:
+            samples[name].append(once(commands[name]))
+    after = os.getloadavg()
+
+    def paired(name: str, base: str, which: int) -> float:
+        pairs = zip(samples[name], samples[base], strict=True)
+        return statistics.median(a[which] - b[which] for a, b in pairs) * 1000
+
+    rows = []
+    for name in commands:
+        wall = statistics.median(s[0] for s in samples[name]) * 1000
+        cpu = statistics.median(s[1] for s in samples[name]) * 1000
+        rows.append(
+            (
+                f"Cold (paired): `{name}`",
+                f"wall {wall:.0f} ms, CPU {cpu:.0f} ms",
+                f"vs deps: wall {paired(name, 'deps', 0):+.0f} ms, CPU "
+                f"{paired(name, 'deps', 1):+.0f} ms; vs deps + one model: wall "
+                f"{paired(name, 'deps_loaded', 0):+.0f} ms, CPU "
+                f"{paired(name, 'deps_loaded', 1):+.0f} ms",
+            )
+        )
+    notes = [
+        f"Cold start (paired): {runs} rounds, medians of per-round differences; load "
+        f"average (1, 5, 15 min) before {', '.join(f'{x:.2f}' for x in load)}, after "
+        f"{', '.join(f'{x:.2f}' for x in after)}."
+    ]
+    return rows, notes
+
+
 # --- (b) batch ------------------------------------------------------------------------
 
 
@@ -220,7 +296,16 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3, help="batch runs per setting")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--out", type=Path, default=HERE / "RESULTS.md")
+    parser.add_argument(
+        "--cold-start-only", action="store_true", help="only the paired cold-start table"
+    )
     args = parser.parse_args()
+    if args.cold_start_only:
+        rows, notes = paired_cold_start(args.runs)
+        print("| Measurement | Result | Notes |\n|---|---|---|")
+        print("\n".join(f"| {a} | {b} | {c} |" for a, b, c in rows))
+        print("\n".join(f"- {n}" for n in notes))
+        return
 
     info = machine()
     load_before = os.getloadavg() if hasattr(os, "getloadavg") else ()

@@ -2,7 +2,9 @@
 
 Command modules import only typer and the standard library at the top; the engine,
 the knowledge base and the renderers are imported inside the command functions, so
-``thymoscope --version`` and ``--help`` start fast.
+``thymoscope --version`` and ``--help`` start fast. A command's module is imported (and
+its options built by typer) only when that command runs or is listed (:data:`COMMANDS`),
+and option values are checked without a pydantic adapter each (cli/coercion.py).
 
 Exit status: 0 success, 2 bad input or usage (one line, ``thymoscope: error: …``),
 1 internal fault (one line on stderr; set THYMOSCOPE_DEBUG=1 for the traceback);
@@ -19,10 +21,11 @@ import contextlib
 import os
 import signal
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator, Mapping, MutableMapping
 from typing import Annotated, Any, NoReturn
 
 import typer
+from typer._click.core import Command
 
 from thymoscope.cli.conventions import ThymoscopeCommand, ThymoscopeGroup
 from thymoscope.cli.examples import EXAMPLES
@@ -30,9 +33,86 @@ from thymoscope.cli.output import OutputError, error_line
 
 BROKEN_PIPE_STATUS = 128 + signal.SIGPIPE
 
+# name: the module of thymoscope.cli defining a function of that name, in the order of
+# `thymoscope --help`. A command's module is imported, and its options built, only when
+# the command is used (or listed by --help or completion): see _Commands.
+COMMANDS = (
+    "diagnose",
+    "compare",
+    "review",
+    "ask",
+    "explain",
+    "rules",
+    "schema",
+    "init",
+    "demo",
+    "completion",
+)
+
+
+def _build(name: str) -> Command:
+    """The click command of ``name``, as ``app.command(name, ...)`` would make it."""
+    from importlib import import_module
+
+    from typer.main import get_command_from_info
+    from typer.models import CommandInfo
+
+    function = getattr(import_module(f"thymoscope.cli.{name}"), name)
+    info = CommandInfo(name, cls=ThymoscopeCommand, callback=function, epilog=EXAMPLES[name])
+    return get_command_from_info(
+        info,
+        pretty_exceptions_short=app.pretty_exceptions_short,
+        rich_markup_mode=app.rich_markup_mode,
+    )
+
+
+class _Commands(MutableMapping[str, Command]):
+    """The root's commands by name; each one is built on first access.
+
+    Names, ``in`` and ``len`` cost nothing; ``items()`` and ``values()`` build them all.
+    """
+
+    def __init__(self, built: Mapping[str, Command]) -> None:
+        self._built = dict(built)
+        self._names = [*COMMANDS, *(n for n in built if n not in COMMANDS)]
+
+    def __getitem__(self, name: str) -> Command:
+        if name not in self._built:
+            if name not in COMMANDS:
+                raise KeyError(name)
+            self._built[name] = _build(name)
+        return self._built[name]
+
+    def __setitem__(self, name: str, command: Command) -> None:
+        self._built[name] = command
+        if name not in self._names:
+            self._names.append(name)
+
+    def __delitem__(self, name: str) -> None:
+        self._names.remove(name)
+        self._built.pop(name, None)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(list(self._names))
+
+    def __len__(self) -> int:
+        return len(self._names)
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._names
+
+
+class _Root(ThymoscopeGroup):
+    """The ``thymoscope`` group, its commands built when used (see _Commands)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.commands = _Commands(self.commands)
+
+
 app = typer.Typer(
     name="thymoscope",
-    cls=ThymoscopeGroup,
+    cls=_Root,
     help="Explain why Thymalfasin studies disagree. Research use on studies, not patients.",
     epilog=EXAMPLES["thymoscope"],
     no_args_is_help=True,
@@ -176,31 +256,3 @@ def _internal_error(exc: Exception) -> NoReturn:
     message = " ".join(str(exc).split()) or "no details"
     sys.stderr.write(f"thymoscope: internal error: {type(exc).__name__}: {message}\n")
     sys.exit(1)
-
-
-from thymoscope.cli import ask as _ask  # noqa: E402
-from thymoscope.cli import compare as _compare  # noqa: E402
-from thymoscope.cli import completion as _completion  # noqa: E402
-from thymoscope.cli import demo as _demo  # noqa: E402
-from thymoscope.cli import diagnose as _diagnose  # noqa: E402
-from thymoscope.cli import explain as _explain  # noqa: E402
-from thymoscope.cli import init as _init  # noqa: E402
-from thymoscope.cli import review as _review  # noqa: E402
-from thymoscope.cli import rules as _rules  # noqa: E402
-from thymoscope.cli import schema as _schema  # noqa: E402
-
-
-def _register(name: str, function: Callable[..., Any]) -> None:
-    app.command(name, cls=ThymoscopeCommand, epilog=EXAMPLES[name])(function)
-
-
-_register("diagnose", _diagnose.diagnose)
-_register("compare", _compare.compare)
-_register("review", _review.review)
-_register("ask", _ask.ask)
-_register("explain", _explain.explain)
-_register("rules", _rules.rules)
-_register("schema", _schema.schema)
-_register("init", _init.init)
-_register("demo", _demo.demo)
-_register("completion", _completion.completion)

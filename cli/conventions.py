@@ -41,6 +41,7 @@ from typer.core import TyperCommand, TyperGroup
 from typer.core import TyperOption as Option
 from typer.exceptions import Abort, Exit
 
+from thymoscope.cli.coercion import quicken
 from thymoscope.cli.output import (
     EXTENSION_FORMATS,
     FORMAT_ALIASES,
@@ -299,6 +300,11 @@ class ThymoscopeCommand(TyperCommand):
             if complete is not None and getattr(param, "_custom_shell_complete", None) is None:
                 param._custom_shell_complete = complete
 
+    def get_params(self, ctx: Context) -> list[Parameter]:
+        params = super().get_params(ctx)
+        quicken(params)  # values checked without a pydantic adapter each (cli/coercion.py)
+        return params
+
     def parse_args(self, ctx: Context, args: list[str]) -> list[str]:
         if any(p.name == "fmt" for p in self.params):
             args = _rewrite_format_alias(args)
@@ -368,6 +374,11 @@ class ThymoscopeCommand(TyperCommand):
 
 class ThymoscopeGroup(TyperGroup):
     """The root command: one-line errors, whole summaries, "did you mean" for commands."""
+
+    def get_params(self, ctx: Context) -> list[Parameter]:
+        params = super().get_params(ctx)
+        quicken(params)  # values checked without a pydantic adapter each (cli/coercion.py)
+        return params
 
     def main(
         self,
