@@ -284,14 +284,14 @@ AGE_GAP_YEARS = 10.0
 # FAQ 2 (placebo control in the representative sepsis protocol): how well a control
 # protects the contrast from expectation and assessment effects. Placebo protects;
 # the add-on designs without placebo (standard of care, same background therapy) and
-# untreated controls do not; no control gives no contrast at all. An active control is
-# not ranked here: it answers a different question (see the comparator pair rule).
+# untreated controls do not. No control ("none") gives no contrast at all and an active
+# control answers a different question: neither is ranked here (the comparator pair
+# rule reads both before it compares ranks).
 COMPARATOR_RANK = {
     "placebo": 2,
     "standard_of_care": 1,
     "same_background_therapy": 1,
     "no_treatment": 1,
-    "none": 0,
 }
 
 # FAQ 1 and 3: where a response is documented to build up after therapy stops, by

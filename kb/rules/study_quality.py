@@ -16,7 +16,13 @@ from typing import Any
 
 from thymoscope.engine.experta_compat import AS, MATCH, TEST, P, Rule
 from thymoscope.engine.rules import RuleSet, concludes
-from thymoscope.kb.effects import RATIO_MEASURES, difference_test, effect_text, excludes_null
+from thymoscope.kb.effects import (
+    RATIO_MEASURES,
+    difference_test,
+    effect_text,
+    excludes_null,
+    includes_null,
+)
 from thymoscope.kb.facts import Design, PrimaryEndpoint, Result, Study, Subgroup
 from thymoscope.kb.rules.conditions import level_in, one_of
 from thymoscope.kb.thresholds import (
@@ -240,10 +246,8 @@ def _null(measure: Any) -> float:
 
 
 def includes_no_effect(effect: Mapping[str, Any]) -> bool:
-    interval = interval_95(effect)
-    if interval is None:
-        return False
-    return interval[0] <= _null(effect.get("effect_measure")) <= interval[1]
+    low, high = interval_95(effect) or (None, None)
+    return includes_null(effect.get("effect_measure"), low, high)
 
 
 def stated_effect(effect: Mapping[str, Any]) -> str:
@@ -326,10 +330,9 @@ def _side(sub: Mapping[str, Any]) -> int | None:
 
 
 def _significant(sub: Mapping[str, Any]) -> bool | None:
-    interval = interval_95(sub)
-    if interval is not None:
-        return not interval[0] <= _null(sub.get("effect_measure")) <= interval[1]
-    return excludes_null(sub.get("effect_measure"), None, None, sub.get("effect_p_value"))
+    """Whether the 95% interval (or, without one, the p-value) excludes no effect."""
+    low, high = interval_95(sub) or (None, None)
+    return excludes_null(sub.get("effect_measure"), low, high, sub.get("effect_p_value"))
 
 
 def strata_pattern(
@@ -387,7 +390,7 @@ def pooled_strata(lower: Mapping[str, Any], higher: Mapping[str, Any]) -> dict[s
         "ci_low": low,
         "ci_high": high,
         "lower_weight": weights[0] / total,
-        "excludes_null": not low <= 1.0 <= high,
+        "excludes_null": excludes_null(lower["effect_measure"], low, high),
     }
 
 
