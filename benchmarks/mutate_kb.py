@@ -35,11 +35,16 @@ knowledge base concludes:
 * type annotations and ``Literal[...]`` subscripts (``SourceKind = Literal["FAQ", …]``):
   with ``from __future__ import annotations`` nothing reads them at run time; only the
   type checker does;
-* invariant checks: ``assert`` statements and the ``strict=`` flag of ``zip``.  They
-  state what the code already guarantees (an ``assert`` kept to narrow a type for mypy,
-  ``zip`` over sequences built to the same length); a mutant either leaves them true
-  (no change) or makes the check itself fail loudly, and ``python -O`` drops asserts
-  altogether.  The conditions that *make* the invariant true are mutated as usual.
+* invariant checks: ``assert`` statements, the ``strict=`` flag of ``zip`` and the
+  ``frozen=`` flag of ``@dataclass``.  They state what the code already guarantees (an
+  ``assert`` kept to narrow a type for mypy, ``zip`` over sequences built to the same
+  length, records nobody assigns to); a mutant either leaves them true (no change) or
+  makes the check itself fail loudly (an AssertionError, a ValueError from ``zip``, an
+  unhashable record), and ``python -O`` drops asserts altogether.  The conditions that
+  *make* the invariant true are mutated as usual.
+
+The mutated files hold no pydantic model (whose annotations *are* read at run time):
+a file that did would need the annotation rule narrowed.
 
 The script copies the repository into one temporary folder per job, installs it there
 in editable mode into a private virtual environment (``--python`` picks the
@@ -84,6 +89,8 @@ COMPARE_SWAP: dict[type[ast.cmpop], type[ast.cmpop]] = {
     ast.NotIn: ast.In,
 }
 LEFT_ALONE_KEYWORDS = frozenset({"reads", "needs"})
+# keyword flags that only guard an invariant (see the module docstring): call -> keyword
+INVARIANT_FLAGS = {"zip": "strict", "dataclass": "frozen"}
 
 
 @dataclass(frozen=True)
@@ -108,8 +115,9 @@ def _not_behaviour(tree: ast.Module) -> set[int]:
             roots.append(node.returns)
         elif isinstance(node, ast.Subscript) and _named(node.value) == "Literal":
             roots.append(node)
-        elif isinstance(node, ast.Call) and _named(node.func) == "zip":
-            roots += [kw.value for kw in node.keywords if kw.arg == "strict"]
+        elif isinstance(node, ast.Call) and _named(node.func) in INVARIANT_FLAGS:
+            flag = INVARIANT_FLAGS[_named(node.func) or ""]
+            roots += [kw.value for kw in node.keywords if kw.arg == flag]
         for root in roots:
             skipped.update(id(n) for n in ast.walk(root))
     return skipped

@@ -158,7 +158,7 @@ PROVENANCE: dict[str, Provenance] = {
     "CHB_DELAYED_ENDPOINT_KINDS": Provenance(
         "FAQ",
         "virological (and immune) responses are the ones described as accumulating after "
-        "hepatitis B monotherapy ends",
+        "hepatitis B monotherapy ends (FAQ 1 on endpoint timing, FAQ 3 on the reference trial)",
         ("1", "3"),
     ),
     "SMALL_TRIAL_PATIENTS": Provenance(
@@ -353,7 +353,8 @@ _PAIR_PROVENANCE: dict[str, tuple[str, str, tuple[str, ...]]] = {
     ),
     "DELAYED_RESPONSE_ENDPOINTS": (
         "FAQ",
-        "hepatitis B virological responses grew between the end of therapy and a year later",
+        "hepatitis B virological responses grew between the end of therapy and a year later "
+        "(FAQ 3's reference trial; FAQ 1 gives this delay as one reason results vary)",
         ("1", "3"),
     ),
     "ESTIMATE_POSITION_TOLERANCE": (

@@ -18,7 +18,7 @@ from tests.kb.rulecase import finding
 from tests.kb.values import concluded, diagnosed
 from thymoscope.engine.rules import rule_specs
 from thymoscope.kb import knowledge, thresholds
-from thymoscope.kb.thresholds import ALPHA, IMMUNE_MARKERS
+from thymoscope.kb.thresholds import ALPHA, ANTICANCER_PARTNERS, IMMUNE_MARKERS
 from thymoscope.report.rules import thresholds_of
 
 LOWER, HIGHER = FAQ_QUALITY_STRATA
@@ -173,6 +173,19 @@ def test_a_higher_quality_stratum_reaching_no_effect_is_not_significant() -> Non
     assert found.severity == "major"
 
 
+def test_the_pooled_estimate_says_how_much_weight_the_weaker_trials_carry() -> None:
+    # Precise lower-quality trials OR 0.5 (0.4-0.62) against imprecise higher-quality
+    # ones OR 0.8 (0.55-1.16): here the weaker trials carry three quarters of the weight.
+    lower = _stratum(LOWER, 0.5, 0.4, 0.62)
+    higher = _stratum(HIGHER, 0.8, 0.55, 1.16)
+    found, values = concluded(
+        make_study_dict(**META, subgroups=[lower, higher]), "quality-subgroups-disagree"
+    )
+    assert values["pattern"] == "lower_only"
+    assert values["lower_weight"] == 74  # inverse-variance share 0.7436
+    assert "74% of that weight" in found.explanation
+
+
 def test_strata_pointing_opposite_ways_are_not_read_as_a_difference_of_size() -> None:
     # Lower-quality trials show a significant benefit, higher-quality ones a significant
     # harm: whatever is said of that, it is not "both show it, one more than the other".
@@ -212,6 +225,24 @@ def test_any_one_named_immune_marker_is_enough(indication: str, marker: str) -> 
     assert "immune-endpoints-missing" in diagnosed(measured_nothing).finding_ids()
     measured_one = make_study_dict(**overrides, secondary_endpoints=["icu_stay", marker])
     assert "immune-endpoints-missing" not in diagnosed(measured_one).finding_ids()
+
+
+# ---- therapy role: every anti-cancer partner makes thymalfasin an add-on -----------------
+
+
+@pytest.mark.parametrize("partner", sorted(ANTICANCER_PARTNERS))
+def test_thymalfasin_added_to_any_anti_cancer_treatment_is_read_as_adjuvant(partner: str) -> None:
+    data = make_study_dict(
+        schema_version=2,
+        indication="cancer",
+        cancer_type="melanoma",
+        intervention={"role": "adjuvant", "combined_with": [partner, "vaccine"]},
+        primary_endpoint={"kind": "survival", "name": "Overall survival"},
+        secondary_endpoints=["cd4", "nk_cells"],
+    )
+    found, values = concluded(data, "adjuvant-benefit-plausible")
+    assert values["partners"] == [partner]
+    assert partner.replace("_", " ") in found.explanation
 
 
 # ---- pair dosing: administrations per week and the reference course -----------------------
@@ -267,6 +298,12 @@ def _sections_named(why: str) -> set[str]:
 def test_a_threshold_cites_every_faq_section_its_reason_names() -> None:
     for name, source in thresholds.provenance().items():
         assert _sections_named(source.why) <= set(source.faq), name
+
+
+def test_a_threshold_from_several_faq_sections_says_which_part_comes_from_which() -> None:
+    for name, source in thresholds.provenance().items():
+        if len(source.faq) > 1:
+            assert _sections_named(source.why) == set(source.faq), name
 
 
 def test_a_faq_table_by_indication_cites_each_indications_section() -> None:
