@@ -265,7 +265,9 @@ def stated_effect(effect: Mapping[str, Any]) -> str:
 def interval_reading(effect: Mapping[str, Any], indication: Any, kind: Any) -> dict[str, Any]:
     """What a 95% interval that includes no effect rules in and out, as text values."""
     measure = effect.get("effect_measure")
-    low, high = interval_95(effect) or (0.0, 0.0)
+    interval = interval_95(effect)
+    assert interval is not None  # read only for an interval that includes no effect
+    low, high = interval
     values: dict[str, Any] = {
         "effect": stated_effect(effect),
         "low": f"{low:.2g}",
@@ -538,7 +540,9 @@ class StudyQualityRules(RuleSet):
         if reason == "ci":
             cites += ["result.effect.estimate", "result.effect.ci_low", "result.effect.ci_high"]
             level = ci_level(result)
-            low, high = interval_95(result) or (0.0, 0.0)
+            interval = interval_95(result)
+            assert interval is not None  # the reason "ci" is given only with an interval
+            low, high = interval
             values.update(
                 effect=stated_effect(result),
                 level=round(level, 1) if level % 1 else int(level),

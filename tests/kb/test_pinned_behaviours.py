@@ -94,6 +94,11 @@ def _risk_of_bias_domain(**design: Any) -> dict[str, Any]:
     [
         ({}, None),  # double-blind, placebo, concealed: low risk
         ({"allocation_concealment": False}, "2 some concerns"),
+        ({"blinding": "open"}, "2 some concerns"),
+        # assessor-blinded, untreated control: one flaw, not serious on its own
+        ({"blinding": "single", "comparator": "no_treatment"}, "2 some concerns"),
+        ({"sample_size": 80, "centres": 1}, "2 some concerns"),
+        ({"type": "non_randomized_trial"}, "2 high"),  # serious on its own
         ({"blinding": "open", "comparator": "no_treatment"}, "2 high"),  # two flaws
         ({"blinding": "open", "comparator": "none"}, "2 high"),
     ],
@@ -145,6 +150,68 @@ def test_an_interval_reaching_no_effect_does_not_establish_a_claimed_benefit(
     )
     assert values["reason"] == "ci"
     assert found.severity == "major"
+
+
+def _p_only(name: str, level: str, p_value: float) -> dict[str, Any]:
+    return {
+        "name": name,
+        "by": "study_quality",
+        "level": level,
+        "effect": {
+            "measure": "risk_ratio",
+            "estimate": 0.5 if level == "lower" else 0.8,
+            "p_value": p_value,
+        },
+    }
+
+
+def test_a_stratum_reported_at_p_equal_to_alpha_is_not_significant() -> None:
+    data = make_study_dict(
+        subgroups=[_p_only("weaker", "lower", 0.01), _p_only("stronger", "higher", ALPHA)]
+    )
+    found, values = concluded(data, "quality-subgroups-disagree")
+    assert values["pattern"] == "lower_only"
+    assert found.severity == "major"
+
+
+def test_null_interval_is_set_beside_the_weaker_sepsis_trials_only_when_it_excludes_them() -> None:
+    # FAQ 2: the lower-quality sepsis trials pooled OR 0.41. A null sepsis mortality
+    # trial whose 95% CI stops above 0.41 rules that size of effect out.
+    def reading(low: float) -> tuple[Any, dict[str, Any]]:
+        effect = {"estimate": 0.8, "ci_low": low, "ci_high": 1.3}
+        data = make_study_dict(
+            result={"primary": "no_significant_effect", "effect": effect},
+        )
+        return concluded(data, "imprecise-result")
+
+    found, values = reading(0.5)
+    assert values["faq_strata_excluded"] is True
+    assert "OR 0.41" in found.explanation
+    found, values = reading(0.4)
+    assert values["faq_strata_excluded"] is False
+    assert "0.41" not in found.explanation
+
+
+def test_an_interval_given_at_another_level_is_cited_with_its_level() -> None:
+    effect = {"measure": "odds_ratio", "estimate": 0.9, "ci_low": 0.7, "ci_high": 1.15}
+    null = {"primary": "no_significant_effect", "effect": {**effect, "p_value": DELETE}}
+    found, _ = concluded(make_study_dict(result=null), "imprecise-result")
+    assert "result.effect.ci_level" not in {f.path for f in found.facts}
+    ninety = {**null, "effect": {**null["effect"], "ci_level": 90}}
+    found, _ = concluded(make_study_dict(schema_version=2, result=ninety), "imprecise-result")
+    cited = {f.path: f.value for f in found.facts}
+    assert cited["result.effect.ci_level"] == 90
+
+
+def test_a_weaker_stratum_showing_harm_against_a_stronger_one_showing_benefit_is_flagged() -> None:
+    lower_harm = _stratum(LOWER, 2.0, 1.2, 3.3)
+    higher_benefit = _stratum(HIGHER, 0.7, 0.55, 0.9)
+    found, values = concluded(
+        make_study_dict(**META, subgroups=[lower_harm, higher_benefit]),
+        "quality-subgroups-disagree",
+    )
+    assert values["pattern"] == "lower_harm"
+    assert found.severity == "moderate"
 
 
 def test_a_stratum_whose_interval_touches_no_effect_shows_no_harm() -> None:
