@@ -183,16 +183,17 @@ def unreported_safeguards(design: Mapping[str, Any]) -> list[str]:
     return missing
 
 
-# ---------------------------------------------------------------- pair-rule interface
-# The pair rules of this branch's base rank designs with these (reason -> (fields, whether
-# serious on its own)); the single-study rule reads mechanisms instead (above).
+# ---------------------------------------------------------------- certainty interface
+# The certainty rating of `review` (kb/certainty.py) judges each pooled study by these
+# design flaws (reason -> whether it is serious on its own); the single-study rule reads
+# mechanisms instead (above).
 BIAS_REASONS = {
-    "not randomised": (("design.type",), True),
-    "at high overall risk of bias": (("design.risk_of_bias",), True),
-    "open label": (("design.blinding",), False),
-    "without a placebo or active control": (("design.comparator",), False),
-    "without concealed allocation": (("design.allocation_concealment",), False),
-    "a small single-centre study": (("design.sample_size", "design.centres"), False),
+    "not randomised": True,
+    "at high overall risk of bias": True,
+    "open label": False,
+    "without a placebo or active control": False,
+    "without concealed allocation": False,
+    "a small single-centre study": False,
 }
 
 
