@@ -98,6 +98,7 @@ def _risk_of_bias_domain(**design: Any) -> dict[str, Any]:
         # assessor-blinded, untreated control: one flaw, not serious on its own
         ({"blinding": "single", "comparator": "no_treatment"}, "2 some concerns"),
         ({"sample_size": 80, "centres": 1}, "2 some concerns"),
+        ({"sample_size": 100, "centres": 1}, None),  # "small" is under 100 patients
         ({"type": "non_randomized_trial"}, "2 high"),  # serious on its own
         ({"blinding": "open", "comparator": "no_treatment"}, "2 high"),  # two flaws
         ({"blinding": "open", "comparator": "none"}, "2 high"),
