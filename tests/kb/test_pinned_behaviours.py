@@ -63,6 +63,17 @@ def test_a_non_randomised_design_is_one_serious_mechanism_not_also_unconcealed_a
     assert found.severity == "major"
 
 
+@pytest.mark.parametrize(("patients", "small"), [(99, True), (100, False)])
+def test_a_small_single_centre_trial_is_one_under_100_patients(patients: int, small: bool) -> None:
+    data = make_study_dict(
+        design={"blinding": "open", "sample_size": patients, "centres": 1},
+        primary_endpoint={"kind": "complications"},
+    )
+    found, values = concluded(data, "high-risk-of-bias")
+    assert ("small_single_centre" in values["mechanisms"]) is small
+    assert ("small single-centre study" in found.explanation) is small
+
+
 # ---- the certainty rating of `review` reads the same design flaws (bias_reasons) ----------
 
 
