@@ -199,9 +199,10 @@ def test_null_interval_is_set_beside_the_weaker_sepsis_trials_only_when_it_exclu
     found, values = reading(0.5)
     assert values["faq_strata_excluded"] is True
     assert "OR 0.41" in found.explanation
-    found, values = reading(0.4)
-    assert values["faq_strata_excluded"] is False
-    assert "0.41" not in found.explanation
+    for low in (0.4, 0.41):  # an interval reaching 0.41 still includes it
+        found, values = reading(low)
+        assert values["faq_strata_excluded"] is False
+        assert "OR 0.41" not in found.explanation
 
 
 def test_an_interval_given_at_another_level_is_cited_with_its_level() -> None:
@@ -224,6 +225,16 @@ def test_a_weaker_stratum_showing_harm_against_a_stronger_one_showing_benefit_is
     )
     assert values["pattern"] == "lower_harm"
     assert found.severity == "moderate"
+
+
+def test_strata_that_both_show_a_harm_agree() -> None:
+    lower_harm = _stratum(LOWER, 2.0, 1.2, 3.3)
+    both = make_study_dict(**META, subgroups=[lower_harm, _stratum(HIGHER, 1.5, 1.1, 2.0)])
+    assert "quality-subgroups-disagree" not in diagnosed(both).finding_ids()
+    # a harm only the weaker trials show significantly is flagged
+    weaker_only = make_study_dict(**META, subgroups=[lower_harm, _stratum(HIGHER, 1.2, 0.9, 1.6)])
+    _, values = concluded(weaker_only, "quality-subgroups-disagree")
+    assert values["pattern"] == "lower_harm"
 
 
 def test_a_stratum_whose_interval_touches_no_effect_shows_no_harm() -> None:
