@@ -2,7 +2,13 @@
 
     python benchmarks/mutate_kb.py [--jobs 2] [--files kb/rules/*.py kb/thresholds.py]
                                    [--tests tests/kb tests/scenarios tests/trials]
-                                   [--limit N] [--out benchmarks/MUTATION.md]
+                                   [--every K] [--limit N] [--out benchmarks/MUTATION.md]
+    python benchmarks/mutate_kb.py --only kb/rules/study_quality.py:63 [FILE:LINE[:OP] ...]
+    python benchmarks/mutate_kb.py --every 10 --list
+
+``--only FILE:LINE`` runs every mutant of that line (``FILE:LINE:OPERATOR`` one of them,
+e.g. ``kb/thresholds.py:262:number``), whatever ``--every`` says, and prints the verdicts
+without rewriting the report; ``--list`` prints the selected mutants without running them.
 
 Each mutant changes ONE point of a knowledge-base module, found by walking its syntax
 tree, then the selected tests run against it; a mutant is *killed* when they fail.
@@ -22,6 +28,23 @@ module-level constants):
 Strings inside rule declarations (``reads=``/``needs=``), docstrings and the dotted
 field paths a rule cites are left alone: changing them is caught by the engine's own
 checks and would only inflate the score.
+
+Two classes of code are never mutated, because no mutant of them can change what the
+knowledge base concludes:
+
+* type annotations and ``Literal[...]`` subscripts (``SourceKind = Literal["FAQ", …]``):
+  with ``from __future__ import annotations`` nothing reads them at run time; only the
+  type checker does;
+* invariant checks: ``assert`` statements, the ``strict=`` flag of ``zip`` and the
+  ``frozen=`` flag of ``@dataclass``.  They state what the code already guarantees (an
+  ``assert`` kept to narrow a type for mypy, ``zip`` over sequences built to the same
+  length, records nobody assigns to); a mutant either leaves them true (no change) or
+  makes the check itself fail loudly (an AssertionError, a ValueError from ``zip``, an
+  unhashable record), and ``python -O`` drops asserts altogether.  The conditions that
+  *make* the invariant true are mutated as usual.
+
+The mutated files hold no pydantic model (whose annotations *are* read at run time):
+a file that did would need the annotation rule narrowed.
 
 The script copies the repository into one temporary folder per job, installs it there
 in editable mode into a private virtual environment (``--python`` picks the
@@ -66,6 +89,8 @@ COMPARE_SWAP: dict[type[ast.cmpop], type[ast.cmpop]] = {
     ast.NotIn: ast.In,
 }
 LEFT_ALONE_KEYWORDS = frozenset({"reads", "needs"})
+# keyword flags that only guard an invariant (see the module docstring): call -> keyword
+INVARIANT_FLAGS = {"zip": "strict", "dataclass": "frozen"}
 
 
 @dataclass(frozen=True)
@@ -75,6 +100,33 @@ class Mutant:
     line: int
     operator: str
     source: str  # the whole mutated module
+
+
+def _not_behaviour(tree: ast.Module) -> set[int]:
+    """ids of nodes no mutant of which can change behaviour (see the module docstring)."""
+    skipped: set[int] = set()
+    for node in ast.walk(tree):
+        roots: list[ast.AST] = []
+        if isinstance(node, ast.Assert):
+            roots.append(node)
+        elif isinstance(node, ast.arg | ast.AnnAssign) and node.annotation is not None:
+            roots.append(node.annotation)
+        elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and node.returns:
+            roots.append(node.returns)
+        elif isinstance(node, ast.Subscript) and _named(node.value) == "Literal":
+            roots.append(node)
+        elif isinstance(node, ast.Call) and _named(node.func) in INVARIANT_FLAGS:
+            flag = INVARIANT_FLAGS[_named(node.func) or ""]
+            roots += [kw.value for kw in node.keywords if kw.arg == flag]
+        for root in roots:
+            skipped.update(id(n) for n in ast.walk(root))
+    return skipped
+
+
+def _named(node: ast.AST) -> str | None:
+    if isinstance(node, ast.Name):
+        return node.id
+    return node.attr if isinstance(node, ast.Attribute) else None
 
 
 def _protected(tree: ast.Module) -> set[int]:
@@ -100,7 +152,10 @@ def _protected(tree: ast.Module) -> set[int]:
 def _points(tree: ast.Module) -> Iterator[tuple[ast.AST, str]]:
     """Every mutation point of ``tree`` in a fixed order, with its operator name."""
     protected = _protected(tree)
+    skipped = _not_behaviour(tree)
     for node in ast.walk(tree):
+        if id(node) in skipped:
+            continue
         if isinstance(node, ast.Compare):
             for i, op in enumerate(node.ops):
                 if type(op) in COMPARE_SWAP:
@@ -241,6 +296,11 @@ def _worker(
     return results
 
 
+def _selected(mutant: Mutant, wanted: set[str]) -> bool:
+    where = f"{mutant.path}:{mutant.line}"
+    return where in wanted or f"{where}:{mutant.operator}" in wanted
+
+
 def _original_line(mutant: Mutant) -> str:
     """The source line the mutation point starts on (``ast.unparse`` renumbers lines)."""
     original = (ROOT / mutant.path).read_text(encoding="utf-8").splitlines()
@@ -258,15 +318,34 @@ def main() -> int:
     )
     parser.add_argument("--python", default=sys.executable)
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "MUTATION.md")
+    parser.add_argument(
+        "--only",
+        nargs="+",
+        metavar="FILE:LINE[:OP]",
+        help="run only these mutants (all of a line, or one operator) and write no report",
+    )
+    parser.add_argument("--list", action="store_true", help="list the mutants, run none")
     args = parser.parse_args()
 
     files = sorted({p for pattern in args.files for p in ROOT.glob(pattern)})
     files = [p for p in files if p.name not in LEFT_OUT]
     tests = [t for t in args.tests if (ROOT / t).exists()]
-    mutants = [m for path in files for m in mutants_of(path)]
-    mutants = mutants[:: max(1, args.every)]
+    if args.only:
+        wanted = set(args.only)
+        files = sorted({ROOT / w.split(":")[0] for w in wanted})
+        mutants = [m for path in files for m in mutants_of(path) if _selected(m, wanted)]
+        if not mutants:
+            print("no mutant matches --only", file=sys.stderr)
+            return 2
+    else:
+        mutants = [m for path in files for m in mutants_of(path)]
+        mutants = mutants[:: max(1, args.every)]
     if args.limit:
         mutants = mutants[: args.limit]
+    if args.list:
+        for mutant in mutants:
+            print(f"{mutant.path}:{mutant.line}:{mutant.operator}: {_original_line(mutant)}")
+        return 0
     print(f"{len(mutants)} mutants in {len(files)} files; tests: {' '.join(tests)}", flush=True)
 
     started = time.monotonic()
@@ -289,6 +368,10 @@ def main() -> int:
             for future in futures:
                 results.extend(future.result())
     elapsed = time.monotonic() - started
+    if args.only:
+        killed = sum(1 for _, survived in results if not survived)
+        print(f"{killed}/{len(results)} killed in {elapsed / 60:.1f} min (no report written)")
+        return 0
 
     results.sort(key=lambda r: (r[0].path, r[0].index))
     killed = sum(1 for _, survived in results if not survived)

@@ -122,7 +122,7 @@ def study_risk_of_bias(entry: StudyEntry) -> tuple[str, tuple[str, ...]]:
     declared = design.get("risk_of_bias")
     if declared is not None and "not randomised" not in reasons:
         return str(declared), reasons
-    if any(BIAS_REASONS[r][1] for r in reasons) or len(reasons) >= 2:
+    if any(BIAS_REASONS[r] for r in reasons) or len(reasons) >= 2:
         return "high", reasons
     if reasons:
         return "some_concerns", reasons

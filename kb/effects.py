@@ -446,7 +446,8 @@ def between_estimates(
     half = z_for_level(level) * se
     numbers = (diff, se, diff - half, diff + half)
     limit = _MAX_LOG if first.scale == "ratio" else math.inf
-    if not all(math.isfinite(v) and abs(v) < limit for v in numbers) or se == 0:
+    # se > 0 here: each standard error is positive (standard_error), so is their hypot
+    if not all(math.isfinite(v) and abs(v) < limit for v in numbers):
         return _not_tested(
             "the estimates are too extreme for their difference to be computed reliably",
             first,

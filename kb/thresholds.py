@@ -158,7 +158,7 @@ PROVENANCE: dict[str, Provenance] = {
     "CHB_DELAYED_ENDPOINT_KINDS": Provenance(
         "FAQ",
         "virological (and immune) responses are the ones described as accumulating after "
-        "hepatitis B monotherapy ends",
+        "hepatitis B monotherapy ends (FAQ 1 on endpoint timing, FAQ 3 on the reference trial)",
         ("1", "3"),
     ),
     "SMALL_TRIAL_PATIENTS": Provenance(
@@ -284,14 +284,14 @@ AGE_GAP_YEARS = 10.0
 # FAQ 2 (placebo control in the representative sepsis protocol): how well a control
 # protects the contrast from expectation and assessment effects. Placebo protects;
 # the add-on designs without placebo (standard of care, same background therapy) and
-# untreated controls do not; no control gives no contrast at all. An active control is
-# not ranked here: it answers a different question (see the comparator pair rule).
+# untreated controls do not. No control ("none") gives no contrast at all and an active
+# control answers a different question: neither is ranked here (the comparator pair
+# rule reads both before it compares ranks).
 COMPARATOR_RANK = {
     "placebo": 2,
     "standard_of_care": 1,
     "same_background_therapy": 1,
     "no_treatment": 1,
-    "none": 0,
 }
 
 # FAQ 1 and 3: where a response is documented to build up after therapy stops, by
@@ -353,7 +353,8 @@ _PAIR_PROVENANCE: dict[str, tuple[str, str, tuple[str, ...]]] = {
     ),
     "DELAYED_RESPONSE_ENDPOINTS": (
         "FAQ",
-        "hepatitis B virological responses grew between the end of therapy and a year later",
+        "hepatitis B virological responses grew between the end of therapy and a year later "
+        "(FAQ 3's reference trial; FAQ 1 gives this delay as one reason results vary)",
         ("1", "3"),
     ),
     "ESTIMATE_POSITION_TOLERANCE": (

@@ -29,7 +29,7 @@ def regimen_differences(indication: str, frequency: str | None, weeks: float | N
     if frequency is not None and frequency != reference.frequency:
         differing.append("frequency")
     low, high = reference.duration_weeks
-    if weeks is not None and not low - 1e-9 <= weeks <= high + 1e-9:
+    if weeks is not None and not low <= weeks <= high:
         differing.append("duration_weeks")
     return differing
 

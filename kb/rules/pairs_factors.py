@@ -128,7 +128,7 @@ def reference_deviations(indication: str | None, intervention: Mapping[str, Any]
         count += 1
     weeks = intervention.get("duration_weeks")
     low, high = reference.duration_weeks
-    if weeks is None or not low - 1e-9 <= weeks <= high + 1e-9:
+    if weeks is None or not low <= weeks <= high:
         count += 1
     return count
 
@@ -297,11 +297,11 @@ def comparator_contrast(va: str, vb: str, objective: bool) -> tuple[str, str | N
     objective outcome). ``active``: one compared with another treatment, which narrows
     the difference and answers another question. ``open``: neither had a placebo.
     """
-    ra, rb = COMPARATOR_RANK.get(va, 1), COMPARATOR_RANK.get(vb, 1)
     if "none" in (va, vb):
         return "uncontrolled", "b" if va == "none" else "a", None
     if "active" in (va, vb):
         return "active", None, "b" if va == "active" else "a"
+    ra, rb = COMPARATOR_RANK[va], COMPARATOR_RANK[vb]
     if ra != rb:
         favours = "a" if ra > rb else "b"
         return "placebo", favours, None if objective else other(favours)
@@ -345,11 +345,10 @@ class PairFactorRules(RuleSet):
             **verdict(self, None, None),
         )
 
-    @concludes("differs-in-indication", reads=both_sides("indication", "cancer_type"))
-    @Rule(
-        Difference(path="indication", status="same", a="cancer"),
-        Difference(path="cancer_type", status="differs", a=MATCH.va, b=MATCH.vb),
-    )
+    # Only a cancer study may name a cancer type (the study model rejects it elsewhere),
+    # so two known, differing cancer types already mean two cancer studies.
+    @concludes("differs-in-indication", reads=both_sides("cancer_type"))
+    @Rule(Difference(path="cancer_type", status="differs", a=MATCH.va, b=MATCH.vb))
     def cancer_types_differ(self, va: str, vb: str) -> None:
         self.conclude(
             "differs-in-indication",

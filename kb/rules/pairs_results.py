@@ -66,7 +66,7 @@ def _side_values(side: str, *facts: Mapping[str, Any]) -> dict[str, Any]:
         f"{side}.primary_endpoint.counted_event": endpoint.get("counted_event"),
     }
     for key, value in result.items():
-        if isinstance(key, str) and key.startswith("effect_"):
+        if key.startswith("effect_"):  # fact fields are keyword names, always strings
             out[f"{side}.result.effect.{key.removeprefix('effect_')}"] = value
     return out
 

@@ -16,7 +16,13 @@ from typing import Any
 
 from thymoscope.engine.experta_compat import AS, MATCH, TEST, P, Rule
 from thymoscope.engine.rules import RuleSet, concludes
-from thymoscope.kb.effects import RATIO_MEASURES, difference_test, effect_text, excludes_null
+from thymoscope.kb.effects import (
+    RATIO_MEASURES,
+    difference_test,
+    effect_text,
+    excludes_null,
+    includes_null,
+)
 from thymoscope.kb.facts import Design, PrimaryEndpoint, Result, Study, Subgroup
 from thymoscope.kb.rules.conditions import level_in, one_of
 from thymoscope.kb.thresholds import (
@@ -177,16 +183,17 @@ def unreported_safeguards(design: Mapping[str, Any]) -> list[str]:
     return missing
 
 
-# ---------------------------------------------------------------- pair-rule interface
-# The pair rules of this branch's base rank designs with these (reason -> (fields, whether
-# serious on its own)); the single-study rule reads mechanisms instead (above).
+# ---------------------------------------------------------------- certainty interface
+# The certainty rating of `review` (kb/certainty.py) judges each pooled study by these
+# design flaws (reason -> whether it is serious on its own); the single-study rule reads
+# mechanisms instead (above).
 BIAS_REASONS = {
-    "not randomised": (("design.type",), True),
-    "at high overall risk of bias": (("design.risk_of_bias",), True),
-    "open label": (("design.blinding",), False),
-    "without a placebo or active control": (("design.comparator",), False),
-    "without concealed allocation": (("design.allocation_concealment",), False),
-    "a small single-centre study": (("design.sample_size", "design.centres"), False),
+    "not randomised": True,
+    "at high overall risk of bias": True,
+    "open label": False,
+    "without a placebo or active control": False,
+    "without concealed allocation": False,
+    "a small single-centre study": False,
 }
 
 
@@ -240,10 +247,8 @@ def _null(measure: Any) -> float:
 
 
 def includes_no_effect(effect: Mapping[str, Any]) -> bool:
-    interval = interval_95(effect)
-    if interval is None:
-        return False
-    return interval[0] <= _null(effect.get("effect_measure")) <= interval[1]
+    low, high = interval_95(effect) or (None, None)
+    return includes_null(effect.get("effect_measure"), low, high)
 
 
 def stated_effect(effect: Mapping[str, Any]) -> str:
@@ -261,7 +266,9 @@ def stated_effect(effect: Mapping[str, Any]) -> str:
 def interval_reading(effect: Mapping[str, Any], indication: Any, kind: Any) -> dict[str, Any]:
     """What a 95% interval that includes no effect rules in and out, as text values."""
     measure = effect.get("effect_measure")
-    low, high = interval_95(effect) or (0.0, 0.0)
+    interval = interval_95(effect)
+    assert interval is not None  # read only for an interval that includes no effect
+    low, high = interval
     values: dict[str, Any] = {
         "effect": stated_effect(effect),
         "low": f"{low:.2g}",
@@ -326,10 +333,9 @@ def _side(sub: Mapping[str, Any]) -> int | None:
 
 
 def _significant(sub: Mapping[str, Any]) -> bool | None:
-    interval = interval_95(sub)
-    if interval is not None:
-        return not interval[0] <= _null(sub.get("effect_measure")) <= interval[1]
-    return excludes_null(sub.get("effect_measure"), None, None, sub.get("effect_p_value"))
+    """Whether the 95% interval (or, without one, the p-value) excludes no effect."""
+    low, high = interval_95(sub) or (None, None)
+    return excludes_null(sub.get("effect_measure"), low, high, sub.get("effect_p_value"))
 
 
 def strata_pattern(
@@ -387,7 +393,7 @@ def pooled_strata(lower: Mapping[str, Any], higher: Mapping[str, Any]) -> dict[s
         "ci_low": low,
         "ci_high": high,
         "lower_weight": weights[0] / total,
-        "excludes_null": not low <= 1.0 <= high,
+        "excludes_null": excludes_null(lower["effect_measure"], low, high),
     }
 
 
@@ -535,7 +541,9 @@ class StudyQualityRules(RuleSet):
         if reason == "ci":
             cites += ["result.effect.estimate", "result.effect.ci_low", "result.effect.ci_high"]
             level = ci_level(result)
-            low, high = interval_95(result) or (0.0, 0.0)
+            interval = interval_95(result)
+            assert interval is not None  # the reason "ci" is given only with an interval
+            low, high = interval
             values.update(
                 effect=stated_effect(result),
                 level=round(level, 1) if level % 1 else int(level),

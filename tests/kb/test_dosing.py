@@ -190,8 +190,12 @@ def test_high_dose_trial_is_not_said_to_be_above_the_range_trials_used() -> None
         ("sepsis", "twice_daily", 5 / 7, []),
         ("sepsis", "twice_daily", 1.0, []),
         ("sepsis", "twice_daily", 0.5, ["duration_weeks"]),
+        ("sepsis", "twice_daily", 0.7, ["duration_weeks"]),  # just under 5 days
+        ("sepsis", "twice_daily", 1.5, ["duration_weeks"]),  # ten and a half days
         ("sepsis", None, None, []),
         ("chronic_hepatitis_b", "twice_weekly", 24, []),
+        ("chronic_hepatitis_b", "twice_weekly", 26, []),
+        ("chronic_hepatitis_b", "twice_weekly", 23, ["duration_weeks"]),
         ("chronic_hepatitis_b", "weekly", 27, ["frequency", "duration_weeks"]),
     ],
 )

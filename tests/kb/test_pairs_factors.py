@@ -678,6 +678,7 @@ def test_more_exposed_needs_a_clear_ratio_and_positive_exposures() -> None:
     assert more_exposed(course(1.6, 26), course(1.6, 39)) == ("b", 1.5)  # at the ratio
     assert more_exposed(course(1.6, 26), course(1.6, 38)) == (None, 1.0)
     assert more_exposed(course(1.6, 26), {"dose": 1.6, "dose_unit": "mg"}) == (None, 1.0)
+    assert more_exposed(course(0.0, 26), course(1.6, 26)) == (None, 1.0)  # no ratio to 0 mg
 
 
 def test_reference_deviations_count_each_difference_once() -> None:

@@ -228,7 +228,12 @@ CASES = [
         finding="fragile-benefit",
         fire=ETASS,
         silent={"result": {"effect": {"ci_high": 0.98}}},
-        cites={"result.primary": "benefit", "result.effect.ci_high": 1.02},
+        cites={
+            "result.primary": "benefit",
+            "result.effect.estimate": 0.74,
+            "result.effect.ci_low": 0.54,
+            "result.effect.ci_high": 1.02,
+        },
         severity="major",
         name="etass",
     ),
@@ -259,6 +264,8 @@ CASES = [
         cites={
             "subgroups.0.level": "lower_quality",  # "low", normalised by the study model
             "subgroups.0.effect.estimate": 0.41,
+            "subgroups.0.effect.ci_low": 0.24,
+            "subgroups.0.effect.p_value": 0.0007,
             "subgroups.1.level": "higher_quality",
             "subgroups.1.effect.ci_high": 1.03,
         },

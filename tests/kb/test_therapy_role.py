@@ -81,7 +81,13 @@ CASES = [
         },
         silent={"intervention": {"combined_with": ["vaccine"]}},
         cites={
-            "intervention.combined_with": ("radiotherapy", "immune_checkpoint_inhibitor", "vaccine")
+            "indication": "cancer",
+            "intervention.role": "adjuvant",
+            "intervention.combined_with": (
+                "radiotherapy",
+                "immune_checkpoint_inhibitor",
+                "vaccine",
+            ),
         },
         texts=("added to immune checkpoint inhibitor, radiotherapy.",),
         severity="info",
