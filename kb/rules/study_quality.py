@@ -341,10 +341,14 @@ def _significant(sub: Mapping[str, Any]) -> bool | None:
 def strata_pattern(
     lower: Mapping[str, Any], higher: Mapping[str, Any], sign: int | None
 ) -> str | None:
-    """lower_only | both_differ | lower_harm, or None when the strata do not disagree."""
+    """lower_only | both_differ | opposite | lower_harm, or None when the strata do not
+    disagree."""
     if _significant(lower) is not True:
         return None
     lower_side = _side(lower)
+    higher_side = _side(higher)
+    if _significant(higher) is True and lower_side and higher_side == -lower_side:
+        return "opposite"  # both exclude no effect, on opposite sides of it
     if sign is not None and lower_side == -sign:
         return (
             "lower_harm" if _significant(higher) is False or _side(higher) != lower_side else None
@@ -623,7 +627,7 @@ class StudyQualityRules(RuleSet):
             "quality-subgroups-disagree",
             *_effect_cites(f"subgroups.{lower['index']}", lower),
             *_effect_cites(f"subgroups.{higher['index']}", higher),
-            severity="major" if pattern == "lower_only" else "moderate",
+            severity="major" if pattern in ("lower_only", "opposite") else "moderate",
             **values,
         )
 

@@ -223,8 +223,10 @@ def test_a_weaker_stratum_showing_harm_against_a_stronger_one_showing_benefit_is
         make_study_dict(**META, subgroups=[lower_harm, higher_benefit]),
         "quality-subgroups-disagree",
     )
-    assert values["pattern"] == "lower_harm"
-    assert found.severity == "moderate"
+    # both exclude no effect, on opposite sides: a disagreement on direction itself
+    assert values["pattern"] == "opposite"
+    assert found.severity == "major"
+    assert "Bias can push estimates in either direction" in found.explanation
 
 
 def test_strata_that_both_show_a_harm_agree() -> None:
@@ -276,17 +278,27 @@ def test_the_pooled_estimate_says_how_much_weight_the_weaker_trials_carry() -> N
     assert "74% of that weight" in found.explanation
 
 
-def test_strata_pointing_opposite_ways_are_not_read_as_a_difference_of_size() -> None:
+def test_strata_pointing_opposite_ways_disagree_on_direction() -> None:
     # Lower-quality trials show a significant benefit, higher-quality ones a significant
-    # harm: whatever is said of that, it is not "both show it, one more than the other".
+    # harm: the strata disagree on the direction itself, never "one more than the other".
     higher_harm = _stratum(HIGHER, 1.5, 1.1, 2.0)
-    diagnosis = diagnosed(make_study_dict(**META, subgroups=[LOWER, higher_harm]))
-    found = finding(diagnosis, "quality-subgroups-disagree")
-    if found is not None:
-        _, values = concluded(
-            make_study_dict(**META, subgroups=[LOWER, higher_harm]), "quality-subgroups-disagree"
-        )
-        assert values["pattern"] != "both_differ"
+    found, values = concluded(
+        make_study_dict(**META, subgroups=[LOWER, higher_harm]), "quality-subgroups-disagree"
+    )
+    assert values["pattern"] == "opposite"
+    assert found.severity == "major"
+    assert "on opposite sides of it" in found.explanation
+    assert "overstate" not in found.explanation and "pooled benefit" not in found.explanation
+    assert "pooled" not in values
+
+
+def test_a_higher_stratum_on_the_same_side_is_not_opposite() -> None:
+    higher_same = _stratum(HIGHER, 0.38, 0.2, 0.7)  # same side and further from no effect
+    found = finding(
+        diagnosed(make_study_dict(**META, subgroups=[LOWER, higher_same])),
+        "quality-subgroups-disagree",
+    )
+    assert found is None  # the lower stratum is no further from no effect
 
 
 # ---- biological endpoints: each marker named for an indication counts ---------------------
