@@ -203,7 +203,8 @@ def _subgroup(rng: random.Random, index: int) -> dict[str, Any]:
     if _maybe(rng):
         subgroup["by"] = rng.choice(SUBGROUP_BY)
     if _maybe(rng):
-        subgroup["level"] = rng.choice(LEVELS)
+        quality = subgroup.get("by") == "study_quality"
+        subgroup["level"] = rng.choice(LEVELS_BY["study_quality"] if quality else LEVELS)
     if _maybe(rng, 0.4):
         subgroup["trials"] = rng.randint(1, 12)
     if _maybe(rng, 0.6):
