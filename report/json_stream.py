@@ -17,6 +17,7 @@ as in the whole.
 from __future__ import annotations
 
 import json
+from json.encoder import encode_basestring
 from typing import Any
 
 from thymoscope.engine.diagnosis import Diagnosis, KnowledgeBase
@@ -41,8 +42,92 @@ def study_part(
     from thymoscope.report.document import study_document
 
     document = study_document(diagnosis, dict(knowledge.factor_titles))
-    text = json.dumps(document, **JSON_OPTIONS).replace("\n", STUDY_PREFIX)
-    return json_safe(text), dict(document["severity_counts"])
+    return json_safe(indented_json(document, STUDY_PREFIX)), dict(document["severity_counts"])
+
+
+class _Unusual(Exception):
+    """A value :func:`indented_json` leaves to ``json.dumps``."""
+
+
+def indented_json(value: Any, newline: str = "\n") -> str:
+    """``json.dumps(value, **JSON_OPTIONS)`` (indent 2, Unicode kept), each line break
+    followed by ``newline``'s indentation: the text of ``value`` placed at that depth.
+
+    The standard library indents in pure Python, through a generator per container;
+    this builds the same text by direct recursion, about twice as fast.  Anything but
+    plain JSON data (dicts with text keys, lists, tuples, text, numbers, booleans, None)
+    goes to ``json.dumps`` itself, so the text is always exactly its text.
+    """
+    out: list[str] = []
+    try:
+        _encode(value, out, newline)
+    except _Unusual:
+        return json.dumps(value, **JSON_OPTIONS).replace("\n", newline)
+    return "".join(out)
+
+
+_STEP = " " * JSON_OPTIONS["indent"]
+_CONSTANTS = {None: "null", True: "true", False: "false"}
+
+
+def _float(value: float) -> str:
+    if value != value or value in (float("inf"), float("-inf")):
+        raise _Unusual  # NaN and infinities: json.dumps' own spelling
+    return float.__repr__(value)
+
+
+def _scalar(value: Any) -> str | None:
+    """The JSON text of a string, int, bool or None; None for anything else."""
+    kind = type(value)
+    if kind is str:
+        return encode_basestring(value)
+    if value is None or kind is bool:
+        return _CONSTANTS[value]
+    if kind is int:
+        return int.__repr__(value)
+    return None
+
+
+def _encode(value: Any, out: list[str], newline: str) -> None:
+    text = _scalar(value)
+    if text is not None:
+        out.append(text)
+        return
+    kind = type(value)
+    if kind is dict:
+        if not value:
+            out.append("{}")
+            return
+        inner = newline + _STEP
+        separator = "{" + inner
+        for key, item in value.items():
+            if type(key) is not str:
+                raise _Unusual
+            if type(item) is str:  # the common case, without a call per value
+                out.append(separator + encode_basestring(key) + ": " + encode_basestring(item))
+            else:
+                out.append(separator + encode_basestring(key) + ": ")
+                _encode(item, out, inner)
+            separator = "," + inner
+        out.append(newline + "}")
+    elif kind is list or kind is tuple:
+        if not value:
+            out.append("[]")
+            return
+        inner = newline + _STEP
+        separator = "[" + inner
+        for item in value:
+            if type(item) is str:
+                out.append(separator + encode_basestring(item))
+            else:
+                out.append(separator)
+                _encode(item, out, inner)
+            separator = "," + inner
+        out.append(newline + "]")
+    elif kind is float:
+        out.append(_float(value))
+    else:
+        raise _Unusual
 
 
 class JsonReportPieces:
