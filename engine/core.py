@@ -29,6 +29,18 @@ _FactList = experta.factlist.FactList
 _InitialFact = experta.fact.InitialFact
 
 
+def _network_nodes(root: Any) -> tuple[Any, ...]:
+    """Every node of a RETE network once, from its root (a node may have many parents)."""
+    nodes: dict[int, Any] = {}
+    pending = [root]
+    while pending:
+        node = pending.pop()
+        if id(node) not in nodes:
+            nodes[id(node)] = node
+            pending.extend(child.node for child in node.children)
+    return tuple(nodes.values())
+
+
 class DiagnosticEngine(RuleSet, KnowledgeEngine):  # type: ignore[misc]
     """A knowledge engine whose rules call :meth:`conclude` to record findings."""
 
@@ -37,6 +49,7 @@ class DiagnosticEngine(RuleSet, KnowledgeEngine):  # type: ignore[misc]
     def __init__(self) -> None:
         self._rules: list[Any] | None = None
         super().__init__()
+        self._nodes = _network_nodes(self.matcher.root_node)
         self.conclusions: list[Conclusion] = []
         self.values: dict[str, Any] = {}
         self._firing = ""
@@ -55,7 +68,8 @@ class DiagnosticEngine(RuleSet, KnowledgeEngine):  # type: ignore[misc]
         """Run every rule against ``facts`` from a fresh working memory."""
         self.agenda = _Agenda()
         self.facts = _FactList()
-        self.matcher.reset()
+        for node in self._nodes:  # what matcher.reset() does, without its recursion
+            node._reset()
         self.conclusions = []
         self.values = values
         self.facts.declare(_InitialFact())
