@@ -1,6 +1,8 @@
 """thymoscope benchmark (a script, not a test): cold start and batch throughput.
 
     python benchmarks/bench.py [--studies 10000] [--jobs 2] [--runs 15]
+                               [--kind full|sparse] [--stages 1000]
+                               [--memory] [--memory-sizes 5000,10000,20000]
                                [--out benchmarks/RESULTS.md]
 
 (a) Cold start: the median wall time of a fresh process that only imports the
@@ -13,10 +15,17 @@
     does, so both sides load the same dependencies.  A third baseline also builds one
     trivial pydantic model: ``import pydantic`` alone defers most of pydantic's own
     import to first use, and that share is pydantic's cost, not thymoscope's.
-(b) Batch: generates ``--studies`` varied valid study files (seeded; see
-    benchmarks/generate.py) and times diagnosing all of them to JSON with
-    ``thymoscope.engine.batch.diagnose_to_json`` for jobs 1 .. ``--jobs``, and the CLI
-    on the whole folder when ``thymoscope diagnose`` exists.
+(b) Batch: generates ``--studies`` valid study files (seeded; see
+    benchmarks/generate.py: ``--kind full``, the default, fills every section and gives
+    0-5 subgroups; ``--kind sparse`` leaves sections out at random) and times diagnosing
+    all of them to JSON with ``thymoscope.engine.batch.diagnose_to_json`` for jobs
+    1 .. ``--jobs``, and the CLI on the whole folder (``--jobs 1`` and default jobs).
+(c) Stages: CPU time per study of each stage of the pipeline, in one process, over the
+    first ``--stages`` generated files: read, parse (YAML), validate (the study model),
+    facts, match (experta), assemble (findings and checks), document, JSON.
+(d) Memory (``--memory``): peak memory of ``thymoscope diagnose DIR -f json -o F`` for
+    each of ``--memory-sizes`` files: the sum of the resident memory of the command and
+    its worker processes, sampled every 20 ms, and the largest single process's peak.
 """
 
 from __future__ import annotations
@@ -33,11 +42,12 @@ import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from generate import study, write_studies  # noqa: E402
+from generate import KINDS, study, write_studies  # noqa: E402
 
 PYTHON = sys.executable
 BIN = Path(PYTHON).parent
@@ -193,23 +203,214 @@ def batch_api(paths: list[Path], jobs: int) -> int:
     return done
 
 
-def batch_report(paths: list[Path], jobs: int, out: Path) -> int:
-    """The whole JSON report (indent 2) written to a file, studies rendered in the workers."""
-    from thymoscope.api import diagnose_to_json
-    from thymoscope.engine.batch import splice_json
-    from thymoscope.report.document import report_document
+def batch_rows(paths: list[Path], max_jobs: int, repeat: int) -> list[tuple[str, str, str]]:
+    """Per-study JSON texts through the Python API, jobs 1 .. ``max_jobs``."""
+    rows = []
+    for jobs in range(1, max_jobs + 1):
+        median, best, done = timed(lambda j=jobs: batch_api(paths, j), repeat)  # type: ignore[misc]
+        result, note = rate(done, median, best)
+        rows.append(
+            (f"Per-study JSON texts, `engine.batch.diagnose_to_json`, jobs={jobs}", result, note)
+        )
+    return rows
 
-    texts, errors = [], []
-    for item in diagnose_to_json(paths, jobs=jobs, indent=2):
-        if isinstance(item, str):
-            texts.append(item)
-        else:
-            errors.append(str(item))
-    report = splice_json(report_document([], errors), "studies", texts, indent=2)
-    out.write_text(report + "\n", encoding="utf-8")
-    if errors:
-        raise SystemExit(f"generated studies are invalid: {errors[:3]}")
-    return len(texts)
+
+def cli_batch_rows(
+    data: Path, count: int, work: Path, repeat: int
+) -> tuple[list[tuple[str, str, str]], list[str]]:
+    """``thymoscope diagnose DIR -f json -o F`` as a whole process: one job, default jobs."""
+    rows, notes = [], []
+    out_file = work / "report.json"
+    command = [str(BIN / "thymoscope"), "diagnose", str(data), "-f", "json", "-o", str(out_file)]
+    for jobs, label in ((("--jobs", "1"), "--jobs 1"), ((), "default jobs")):
+
+        def run_cli(argv: tuple[str, ...] = (*command, *jobs)) -> int:
+            done = subprocess.run(argv, capture_output=True, check=False)
+            if done.returncode not in (0, 1) or not out_file.exists():
+                raise SystemExit(f"CLI batch failed: {done.stderr.decode()[-500:]}")
+            return count
+
+        try:
+            median, best, done = timed(run_cli, repeat)
+        except SystemExit as exc:
+            notes.append(f"CLI batch ({label}) not measured: {exc}")
+            continue
+        result, note = rate(done, median, best)
+        target = " (target ≥ 2,000/s)" if not jobs else ""
+        size = f"; {out_file.stat().st_size / 1e6:.0f} MB"
+        rows.append(
+            (
+                f"Batch to JSON file, `thymoscope diagnose DIR -f json -o F` ({label}, "
+                "whole process)",
+                result,
+                note + size + target,
+            )
+        )
+    return rows, notes
+
+
+# --- (c) stages -----------------------------------------------------------------------
+
+STAGES = ("read", "parse", "validate", "facts", "match", "assemble", "document", "json")
+
+
+def stage_times(paths: list[Path]) -> dict[str, float]:
+    """CPU seconds per study of each stage, in this process (after one warm-up pass)."""
+    from thymoscope import api
+    from thymoscope.engine.diagnosis import Diagnosis, assemble
+    from thymoscope.engine.facts import flatten, study_data
+    from thymoscope.report.document import study_document
+    from thymoscope.study.loader import read_text, study_from_document
+    from thymoscope.study.yaml_source import parse_yaml
+
+    try:
+        from thymoscope.report.json_stream import indented_json
+
+        def dump(document: Any) -> str:
+            return indented_json(document)
+    except ImportError:  # before the streamed report
+        from thymoscope.report.render import JSON_OPTIONS
+
+        def dump(document: Any) -> str:
+            return json.dumps(document, **JSON_OPTIONS)
+
+    knowledge = api.default_knowledge()
+    engine = api.diagnoser().engine
+    titles = dict(knowledge.factor_titles)
+    clock = time.process_time
+    totals = dict.fromkeys(STAGES, 0.0)
+    for _ in range(2):
+        totals = dict.fromkeys(STAGES, 0.0)
+        for path in paths:
+            t0 = clock()
+            text = read_text(path)
+            t1 = clock()
+            document = parse_yaml(text)
+            t2 = clock()
+            model = study_from_document(document, str(path))
+            t3 = clock()
+            data = study_data(model)
+            values = flatten(data)
+            facts = knowledge.to_facts(data)
+            t4 = clock()
+            conclusions = list(engine.evaluate(facts, values))
+            t5 = clock()
+            scope = str(values.get(knowledge.scope_field))
+            findings, checks = assemble(knowledge, conclusions, values, scope)
+            diagnosis = Diagnosis(
+                str(values["id"]), str(values["title"]), scope, str(path), findings, checks, values
+            )
+            t6 = clock()
+            part = study_document(diagnosis, titles)
+            t7 = clock()
+            dump(part)
+            t8 = clock()
+            for name, spent in zip(
+                STAGES,
+                (t1 - t0, t2 - t1, t3 - t2, t4 - t3, t5 - t4, t6 - t5, t7 - t6, t8 - t7),
+                strict=True,
+            ):
+                totals[name] += spent
+    return {name: spent / len(paths) for name, spent in totals.items()}
+
+
+def stage_lines(paths: list[Path]) -> list[str]:
+    """A Markdown table of :func:`stage_times` (milliseconds of CPU per study)."""
+    times = stage_times(paths)
+    total = sum(times.values())
+    return [
+        f"Per-stage CPU time per study, one process, {len(paths):,} files "
+        f"(load average {', '.join(f'{x:.2f}' for x in os.getloadavg())}):",
+        "",
+        "| stage | ms per study | share |",
+        "|---|---|---|",
+        *(f"| {n} | {t * 1000:.3f} | {t / total:.0%} |" for n, t in times.items()),
+        f"| **total** | **{total * 1000:.3f}** | {1 / total:,.0f} studies/s per core |",
+        "",
+    ]
+
+
+# --- (d) memory -----------------------------------------------------------------------
+
+
+def _tree_rss_kb(root: int) -> int:
+    """Resident memory of ``root`` and all its descendants, in KiB (from /proc)."""
+    parents: dict[int, int] = {}
+    rss: dict[int, int] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat", encoding="ascii", errors="replace") as handle:
+                fields = handle.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        parents[int(entry)] = int(fields[1])
+        rss[int(entry)] = int(fields[21]) * (os.sysconf("SC_PAGE_SIZE") // 1024)
+    tree, frontier = {root}, [root]
+    while frontier:
+        parent = frontier.pop()
+        children = [pid for pid, ppid in parents.items() if ppid == parent and pid not in tree]
+        tree.update(children)
+        frontier += children
+    return sum(rss.get(pid, 0) for pid in tree)
+
+
+def peak_memory(argv: list[str]) -> tuple[int, int, float]:
+    """(peak total KiB of the process tree, peak KiB of its largest process, seconds)."""
+    import threading
+
+    start = time.perf_counter()
+    process = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    peak = 0
+    finished = threading.Event()
+
+    def sample() -> None:
+        nonlocal peak
+        while not finished.wait(0.02):
+            peak = max(peak, _tree_rss_kb(process.pid))
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    _, status, usage = os.wait4(process.pid, 0)
+    finished.set()
+    sampler.join()
+    process.returncode = os.waitstatus_to_exitcode(status)
+    if process.returncode not in (0, 1):
+        raise SystemExit(f"{argv} failed with status {process.returncode}")
+    return peak, usage.ru_maxrss, time.perf_counter() - start
+
+
+def memory_lines(work: Path, sizes: list[int], seed: int, kind: str) -> list[str]:
+    """A Markdown table of :func:`peak_memory` for CLI batches of ``sizes`` files."""
+    source = work / "memory-studies"
+    paths = write_studies(source, max(sizes), seed, kind)
+    rows = []
+    for size in sizes:
+        folder = work / f"memory-{size}"
+        folder.mkdir()
+        for path in paths[:size]:
+            os.link(path, folder / path.name)
+        out = work / f"memory-{size}.json"
+        argv = [str(BIN / "thymoscope"), "diagnose", str(folder), "-f", "json", "-o", str(out)]
+        total, largest, seconds = peak_memory(argv)
+        rows.append(
+            f"| {size:,} | **{total / 1024:.0f} MB** | {largest / 1024:.0f} MB | "
+            f"{out.stat().st_size / 1e6:.0f} MB | {seconds:.1f} s |"
+        )
+        shutil.rmtree(folder)
+        out.unlink()
+    return [
+        "Peak memory of `thymoscope diagnose DIR -f json -o F` (default jobs; the sum over "
+        "the command and its workers sampled every 20 ms, and the largest single process's "
+        f"peak; load average {', '.join(f'{x:.2f}' for x in os.getloadavg())}; target: "
+        "total ≤ 300 MB, flat in the number of studies):",
+        "",
+        "| study files | peak total | largest process | report | wall |",
+        "|---|---|---|---|---|",
+        *rows,
+        "",
+    ]
 
 
 def main() -> None:
@@ -220,7 +421,20 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3, help="batch runs per setting")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--out", type=Path, default=HERE / "RESULTS.md")
+    parser.add_argument("--kind", choices=sorted(KINDS), default="full", help="study files")
+    parser.add_argument(
+        "--stages", type=int, default=1000, help="files for the per-stage breakdown (0: none)"
+    )
+    parser.add_argument("--memory", action="store_true", help="peak memory of CLI batches")
+    parser.add_argument(
+        "--memory-sizes",
+        type=lambda text: [int(n) for n in text.split(",")],
+        default=[5_000, 10_000, 20_000],
+        help="batch sizes for --memory (comma-separated)",
+    )
     args = parser.parse_args()
+    stage_table: list[str] = []
+    memory_table: list[str] = []
 
     info = machine()
     load_before = os.getloadavg() if hasattr(os, "getloadavg") else ()
@@ -272,69 +486,21 @@ def main() -> None:
 
         data = work / "studies"
         start = time.perf_counter()
-        paths = write_studies(data, args.studies, args.seed)
+        paths = write_studies(data, args.studies, args.seed, args.kind)
         notes.append(
-            f"Batch: {len(paths):,} generated study files (seed {args.seed}, "
-            f"written in {time.perf_counter() - start:.1f} s), median of {args.repeat} runs; "
-            "each run starts its own worker pool."
+            f"Batch: {len(paths):,} generated study files (`--kind {args.kind}`, seed "
+            f"{args.seed}, written in {time.perf_counter() - start:.1f} s), median of "
+            f"{args.repeat} runs; each run starts its own worker pool."
         )
-        for jobs in range(1, args.jobs + 1):
-            median, best, done = timed(lambda j=jobs: batch_api(paths, j), args.repeat)  # type: ignore[misc]
-            result, note = rate(done, median, best)
-            target = " (target ≥ 1,000/s)" if jobs == args.jobs else ""
-            rows.append(
-                (
-                    f"Per-study JSON texts, `engine.batch.diagnose_to_json`, jobs={jobs}",
-                    result,
-                    note + target,
-                )
-            )
-        report_file = work / "api-report.json"
-        for jobs in range(1, args.jobs + 1):
-            median, best, done = timed(  # type: ignore[misc]
-                lambda j=jobs: batch_report(paths, j, report_file), args.repeat
-            )
-            result, note = rate(done, median, best)
-            size = f"; {report_file.stat().st_size / 1e6:.0f} MB"
-            rows.append(
-                (
-                    f"Whole JSON report file (indent 2) via `diagnose_to_json` + `splice_json`, "
-                    f"jobs={jobs}",
-                    result,
-                    note + size,
-                )
-            )
+        rows += batch_rows(paths, args.jobs, args.repeat)
         if has_cli:
-            out_file = work / "report.json"
-            argv = [
-                str(BIN / "thymoscope"),
-                "diagnose",
-                str(data),
-                "--format",
-                "json",
-                "--output",
-                str(out_file),
-            ]
-
-            def run_cli() -> int:
-                done = subprocess.run(argv, capture_output=True, check=False)
-                if done.returncode not in (0, 1) or not out_file.exists():
-                    raise SystemExit(f"CLI batch failed: {done.stderr.decode()[-500:]}")
-                return len(paths)
-
-            try:
-                median, best, done = timed(run_cli, args.repeat)
-                result, note = rate(done, median, best)
-                rows.append(
-                    (
-                        "Batch to JSON file, `thymoscope diagnose DIR --format json --output F` "
-                        "(whole process, default jobs)",
-                        result,
-                        note,
-                    )
-                )
-            except SystemExit as exc:
-                notes.append(f"CLI batch not measured: {exc}")
+            cli_rows, cli_notes = cli_batch_rows(data, len(paths), work, args.repeat)
+            rows += cli_rows
+            notes += cli_notes
+        if args.stages:
+            stage_table = stage_lines(paths[: args.stages])
+        if args.memory:
+            memory_table = memory_lines(work, args.memory_sizes, args.seed, args.kind)
 
     if hasattr(os, "getloadavg"):
         before = ", ".join(f"{x:.2f}" for x in load_before)
@@ -357,6 +523,8 @@ def main() -> None:
         "",
         *(f"- {n}" for n in notes),
         "",
+        *stage_table,
+        *memory_table,
     ]
     text = "\n".join(lines)
     print(text)

@@ -80,9 +80,15 @@ class DiagnosticEngine(RuleSet, KnowledgeEngine):  # type: ignore[misc]
 
     def run(self, steps: float = float("inf")) -> None:
         self.running = True
+        matched = False
         while steps > 0 and self.running:
-            added, removed = self.get_activations()
-            self.strategy.update_agenda(self.agenda, added, removed)
+            # experta asks the network for new activations before every firing; with no
+            # fact declared or retracted since (rules here only record conclusions) it
+            # has none, so ask only when working memory changed
+            if not matched or self.facts.added or self.facts.removed:
+                added, removed = self.get_activations()
+                self.strategy.update_agenda(self.agenda, added, removed)
+                matched = True
             activation = self.agenda.get_next()
             if activation is None:
                 break
