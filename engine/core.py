@@ -126,12 +126,16 @@ class Diagnoser:
         self._lock = threading.Lock()
 
     def conclusions(
-        self, data: dict[str, Any], facts: list[Fact] | None = None
+        self,
+        data: dict[str, Any],
+        facts: list[Fact] | None = None,
+        values: dict[str, Any] | None = None,
     ) -> list[Conclusion]:
-        """What the rules conclude about a dumped study (``facts``: its facts, reordered)."""
+        """What the rules conclude about a dumped study (``facts``: its facts, reordered;
+        ``values``: its ``flatten(data)`` when already made)."""
         declared = self.knowledge.to_facts(data) if facts is None else facts
         with self._lock:
-            return list(self.engine.evaluate(declared, flatten(data)))
+            return list(self.engine.evaluate(declared, flatten(data) if values is None else values))
 
     def diagnose(
         self, study: BaseModel, source: str | None = None, facts: list[Fact] | None = None
@@ -139,7 +143,7 @@ class Diagnoser:
         """Diagnose one validated study; ``facts`` may reorder the study's own facts."""
         data = study_data(study)  # dumped once: values and facts both derive from it
         values = flatten(data)
-        conclusions = self.conclusions(data, facts)
+        conclusions = self.conclusions(data, facts, values)
         scope = str(values.get(self.knowledge.scope_field))
         findings, checks = assemble(self.knowledge, conclusions, values, scope)
         return Diagnosis(
