@@ -208,7 +208,7 @@ def stream_json_report(
     files = study_files(items)
     produced: Any = map_paths(files, jobs, api.default_knowledge, study_part) if files else iter(())
     pieces = JsonReportPieces(report_document([], []))
-    target = None if is_stdout(output) else AtomicOutput(output, inputs)  # type: ignore[arg-type]
+    target = None if output is None or is_stdout(output) else AtomicOutput(output, inputs)
     write = write_stdout if target is None else target.write
     done = Streamed(0, [], False)
     try:
@@ -488,7 +488,7 @@ def _stream(
     for line in done.problems:
         typer.echo(line, err=True)
     detail(f"diagnosed {studies_word(done.studies)}; {len(done.problems)} input problems")
-    if done.studies and not is_stdout(output):
+    if done.studies and output is not None and not is_stdout(output):
         note(f"wrote {studies_word(done.studies)} to {shown(output)}")
     if done.problems:
         return 2

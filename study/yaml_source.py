@@ -523,7 +523,7 @@ def _plain_events(next_event: Any) -> SourceDocument | None:
     if type(event) is not yaml.MappingStartEvent or event.anchor or event.tag is not None:
         return None
     root: dict[Any, Any] = {}
-    lines: dict[Path, int] = {(): event.start_mark.line + 1}
+    lines: dict[Path, int] = {(): _line(event)}
     # open collections: [container, path, is a mapping, pending key]
     stack: list[list[Any]] = [[root, (), True, _NO_KEY]]
     count = 1
