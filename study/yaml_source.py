@@ -472,6 +472,9 @@ _SCALAR_BUILDER = _Builder([])
 _SCALAR_MEMO: dict[tuple[str, str | None, tuple[bool, bool]], Any] = {}
 _MEMO_ENTRIES = 20_000
 _MEMO_CHARS = 64
+# The constructor the remembered values were built by: one replaced (a test's stand-in)
+# builds values of its own, so the memo starts afresh.
+_MEMO_BUILT_BY: list[Any] = [None]
 
 
 def _plain_scalar(event: yaml.ScalarEvent) -> Any:
@@ -505,6 +508,10 @@ def _plain_document(text: str) -> SourceDocument | None:
     every value accepted; else None, and the careful two-pass reading decides (it gives
     the same data and lines for a plain document, and the message for anything else).
     """
+    construct = yaml.constructor.SafeConstructor.construct_object
+    if _MEMO_BUILT_BY[0] is not construct:
+        _SCALAR_MEMO.clear()
+        _MEMO_BUILT_BY[0] = construct
     loader = _Loader(text)
     try:
         return _plain_events(loader.get_event)
