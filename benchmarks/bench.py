@@ -1,7 +1,7 @@
 """thymoscope benchmark (a script, not a test): cold start and batch throughput.
 
     python benchmarks/bench.py [--studies 10000] [--jobs 2] [--runs 15]
-                               [--kind full|sparse] [--stages 1000]
+                               [--kind full|sparse] [--stages 1000] [--baseline DIR]
                                [--memory] [--memory-sizes 5000,10000,20000]
                                [--out benchmarks/RESULTS.md]
 
@@ -22,7 +22,9 @@
     1 .. ``--jobs``, and the CLI on the whole folder (``--jobs 1`` and default jobs).
 (c) Stages: CPU time per study of each stage of the pipeline, in one process, over the
     first ``--stages`` generated files: read, parse (YAML), validate (the study model),
-    facts, match (experta), assemble (findings and checks), document, JSON.
+    facts, match (experta), assemble (findings and checks), document, JSON; with
+    ``--baseline DIR`` (an earlier version: ``pip install --no-deps --target DIR REF``)
+    the same for that version first, as "before".
 (d) Memory (``--memory``): peak memory of ``thymoscope diagnose DIR -f json -o F`` for
     each of ``--memory-sizes`` files: the sum of the resident memory of the command and
     its worker processes, sampled every 20 ms, and the largest single process's peak.
@@ -330,6 +332,24 @@ def stage_lines(paths: list[Path]) -> list[str]:
     ]
 
 
+_BASELINE_STAGES = (
+    "import sys\n"
+    "from pathlib import Path\n"
+    "sys.path.insert(0, sys.argv[1])\n"
+    "import bench\n"
+    "paths = sorted(Path(sys.argv[2]).glob('*.yaml'))[: int(sys.argv[3])]\n"
+    "print('\\n'.join(bench.stage_lines(paths)))\n"
+)
+
+
+def baseline_stage_lines(site: Path, folder: Path, count: int) -> list[str]:
+    """:func:`stage_lines` of the thymoscope installed in ``site``, in a fresh process."""
+    env = {**os.environ, "PYTHONPATH": str(site)}
+    argv = [PYTHON, "-c", _BASELINE_STAGES, str(HERE), str(folder), str(count)]
+    done = subprocess.run(argv, env=env, capture_output=True, text=True, check=True)
+    return [f"**Before** (`--baseline {site}`):", "", *done.stdout.splitlines(), "**After:**", ""]
+
+
 # --- (d) memory -----------------------------------------------------------------------
 
 
@@ -425,6 +445,12 @@ def main() -> None:
     parser.add_argument(
         "--stages", type=int, default=1000, help="files for the per-stage breakdown (0: none)"
     )
+    parser.add_argument(
+        "--baseline",
+        type=Path,
+        help="an earlier thymoscope installed with `pip install --no-deps --target DIR`: "
+        "its per-stage times are shown too, as 'before'",
+    )
     parser.add_argument("--memory", action="store_true", help="peak memory of CLI batches")
     parser.add_argument(
         "--memory-sizes",
@@ -497,8 +523,10 @@ def main() -> None:
             cli_rows, cli_notes = cli_batch_rows(data, len(paths), work, args.repeat)
             rows += cli_rows
             notes += cli_notes
+        if args.stages and args.baseline:
+            stage_table = baseline_stage_lines(args.baseline, data, args.stages)
         if args.stages:
-            stage_table = stage_lines(paths[: args.stages])
+            stage_table += stage_lines(paths[: args.stages])
         if args.memory:
             memory_table = memory_lines(work, args.memory_sizes, args.seed, args.kind)
 
