@@ -1,22 +1,33 @@
 """thymoscope benchmark (a script, not a test): cold start and batch throughput.
 
     python benchmarks/bench.py [--studies 10000] [--jobs 2] [--runs 15]
+                               [--kind full|sparse] [--stages 1000] [--baseline DIR]
+                               [--memory] [--memory-sizes 5000,10000,20000]
                                [--out benchmarks/RESULTS.md]
 
-(a) Cold start: the median wall time of a fresh process that only imports the
-    dependencies (experta through the frozendict alias shim, pydantic, typer, rich,
-    jinja2, yaml) against fresh processes that diagnose one bundled case to JSON.
-    Runs are interleaved so drift in machine load hits both sides alike.  Uses
-    hyperfine when it is installed, otherwise subprocess timing.  The child processes
-    may write ``.pyc`` files (``PYTHONDONTWRITEBYTECODE`` is dropped for them), as an
-    installed package has them; the API command imports typer and rich like the CLI
-    does, so both sides load the same dependencies.  A third baseline also builds one
-    trivial pydantic model: ``import pydantic`` alone defers most of pydantic's own
-    import to first use, and that share is pydantic's cost, not thymoscope's.
-(b) Batch: generates ``--studies`` varied valid study files (seeded; see
-    benchmarks/generate.py) and times diagnosing all of them to JSON with
-    ``thymoscope.engine.batch.diagnose_to_json`` for jobs 1 .. ``--jobs``, and the CLI
-    on the whole folder when ``thymoscope diagnose`` exists.
+(a) Cold start, as paired differences: each of ``--runs`` rounds runs, in a shuffled
+    order, a fresh process that only imports the dependencies (experta through the
+    frozendict alias shim, pydantic, typer, rich, jinja2, yaml), the same plus one
+    trivial pydantic model (``import pydantic`` defers most of pydantic's own import to
+    first use; that share is pydantic's cost, not thymoscope's), and the measured
+    commands (``diagnose CASE -f json``, ``--version``, ``--help``, ``review`` of the
+    bundled sepsis studies); a command's figure is the median over rounds of its time
+    minus the baseline's in the same round, wall and CPU (``wait4``).  The child
+    processes may write ``.pyc`` files (``PYTHONDONTWRITEBYTECODE`` is dropped for
+    them), as an installed package has them.  ``--cold-start-only`` prints just this.
+(b) Batch: generates ``--studies`` valid study files (seeded; see
+    benchmarks/generate.py: ``--kind full``, the default, fills every section and gives
+    0-5 subgroups; ``--kind sparse`` leaves sections out at random) and times diagnosing
+    all of them to JSON with ``thymoscope.engine.batch.diagnose_to_json`` for jobs
+    1 .. ``--jobs``, and the CLI on the whole folder (``--jobs 1`` and default jobs).
+(c) Stages: CPU time per study of each stage of the pipeline, in one process, over the
+    first ``--stages`` generated files: read, parse (YAML), validate (the study model),
+    facts, match (experta), assemble (findings and checks), document, JSON; with
+    ``--baseline DIR`` (an earlier version: ``pip install --no-deps --target DIR REF``)
+    the same for that version first, as "before".
+(d) Memory (``--memory``): peak memory of ``thymoscope diagnose DIR -f json -o F`` for
+    each of ``--memory-sizes`` files: the sum of the resident memory of the command and
+    its worker processes, sampled every 20 ms, and the largest single process's peak.
 """
 
 from __future__ import annotations
@@ -33,11 +44,12 @@ import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from generate import study, write_studies  # noqa: E402
+from generate import KINDS, write_studies  # noqa: E402
 
 PYTHON = sys.executable
 BIN = Path(PYTHON).parent
@@ -49,13 +61,6 @@ DEPS_IMPORT = (
     "import experta, pydantic, typer, rich, jinja2, yaml\n"
 )
 DEPS_LOADED = DEPS_IMPORT + "class M(pydantic.BaseModel):\n    x: int = 0\n"
-API_DIAGNOSE = (
-    "import json, sys\n"
-    "import typer, rich  # loaded by the CLI too\n"
-    "from thymoscope.api import diagnose_file\n"
-    "from thymoscope.report.document import report_document\n"
-    "print(json.dumps(report_document([diagnose_file(sys.argv[1])])))\n"
-)
 
 
 def machine() -> dict[str, str]:
@@ -81,24 +86,6 @@ def machine() -> dict[str, str]:
     }
 
 
-def bundled_case(work: Path) -> tuple[Path, str]:
-    """The first bundled case (kb/cases), or a generated study when none is bundled yet."""
-    from importlib.resources import files
-
-    cases = sorted(
-        Path(str(p)) for p in files("thymoscope.kb.cases").iterdir() if p.name.endswith(".yaml")
-    )
-    if cases:
-        return cases[0], f"bundled case `{cases[0].name}`"
-    import random
-
-    import yaml
-
-    path = work / "case.yaml"
-    path.write_text(yaml.safe_dump(study(random.Random(7), 0), sort_keys=False))
-    return path, "a generated study (no case bundled in kb/cases yet)"
-
-
 def cli_has_diagnose() -> bool:
     exe = BIN / "thymoscope"
     if not exe.exists():
@@ -112,53 +99,6 @@ def cli_has_diagnose() -> bool:
 
 
 CHILD_ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
-
-
-def time_once(argv: list[str]) -> float:
-    start = time.perf_counter()
-    done = subprocess.run(
-        argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, check=False, env=CHILD_ENV
-    )
-    elapsed = time.perf_counter() - start
-    if done.returncode not in (0, 1):  # 1: the study has findings (CLI exit convention)
-        raise SystemExit(f"{argv} failed ({done.returncode}): {done.stderr.decode()[-500:]}")
-    return elapsed
-
-
-def hyperfine(commands: dict[str, list[str]], runs: int) -> dict[str, float]:
-    import shlex
-
-    with tempfile.NamedTemporaryFile(suffix=".json") as out:
-        argv = [
-            "hyperfine",
-            "-N",
-            "-i",
-            "--warmup",
-            "3",
-            "--runs",
-            str(runs),
-            "--export-json",
-            out.name,
-        ]
-        for name, command in commands.items():
-            argv += ["-n", name, shlex.join(command)]
-        subprocess.run(argv, check=True, stdout=subprocess.DEVNULL, env=CHILD_ENV)
-        results = json.loads(Path(out.name).read_text())["results"]
-    return {r["command"]: r["median"] for r in results}
-
-
-def cold_start(commands: dict[str, list[str]], runs: int) -> tuple[dict[str, float], str]:
-    """Median seconds per command; interleaved runs after warm-ups."""
-    if shutil.which("hyperfine"):
-        return hyperfine(commands, runs), "hyperfine"
-    samples: dict[str, list[float]] = {name: [] for name in commands}
-    for _ in range(3):  # warm the file cache and .pyc files
-        for command in commands.values():
-            time_once(command)
-    for _ in range(runs):
-        for name, command in commands.items():
-            samples[name].append(time_once(command))
-    return {name: statistics.median(s) for name, s in samples.items()}, "subprocess timing"
 
 
 def paired_cold_start(runs: int) -> tuple[list[tuple[str, str, str]], list[str]]:
@@ -269,23 +209,232 @@ def batch_api(paths: list[Path], jobs: int) -> int:
     return done
 
 
-def batch_report(paths: list[Path], jobs: int, out: Path) -> int:
-    """The whole JSON report (indent 2) written to a file, studies rendered in the workers."""
-    from thymoscope.api import diagnose_to_json
-    from thymoscope.engine.batch import splice_json
-    from thymoscope.report.document import report_document
+def batch_rows(paths: list[Path], max_jobs: int, repeat: int) -> list[tuple[str, str, str]]:
+    """Per-study JSON texts through the Python API, jobs 1 .. ``max_jobs``."""
+    rows = []
+    for jobs in range(1, max_jobs + 1):
+        median, best, done = timed(lambda j=jobs: batch_api(paths, j), repeat)  # type: ignore[misc]
+        result, note = rate(done, median, best)
+        rows.append(
+            (f"Per-study JSON texts, `engine.batch.diagnose_to_json`, jobs={jobs}", result, note)
+        )
+    return rows
 
-    texts, errors = [], []
-    for item in diagnose_to_json(paths, jobs=jobs, indent=2):
-        if isinstance(item, str):
-            texts.append(item)
-        else:
-            errors.append(str(item))
-    report = splice_json(report_document([], errors), "studies", texts, indent=2)
-    out.write_text(report + "\n", encoding="utf-8")
-    if errors:
-        raise SystemExit(f"generated studies are invalid: {errors[:3]}")
-    return len(texts)
+
+def cli_batch_rows(
+    data: Path, count: int, work: Path, repeat: int
+) -> tuple[list[tuple[str, str, str]], list[str]]:
+    """``thymoscope diagnose DIR -f json -o F`` as a whole process: one job, default jobs."""
+    rows, notes = [], []
+    out_file = work / "report.json"
+    command = [str(BIN / "thymoscope"), "diagnose", str(data), "-f", "json", "-o", str(out_file)]
+    for jobs, label in ((("--jobs", "1"), "--jobs 1"), ((), "default jobs")):
+
+        def run_cli(argv: tuple[str, ...] = (*command, *jobs)) -> int:
+            done = subprocess.run(argv, capture_output=True, check=False)
+            if done.returncode not in (0, 1) or not out_file.exists():
+                raise SystemExit(f"CLI batch failed: {done.stderr.decode()[-500:]}")
+            return count
+
+        try:
+            median, best, done = timed(run_cli, repeat)
+        except SystemExit as exc:
+            notes.append(f"CLI batch ({label}) not measured: {exc}")
+            continue
+        result, note = rate(done, median, best)
+        target = " (target ≥ 2,000/s)" if not jobs else ""
+        size = f"; {out_file.stat().st_size / 1e6:.0f} MB"
+        rows.append(
+            (
+                f"Batch to JSON file, `thymoscope diagnose DIR -f json -o F` ({label}, "
+                "whole process)",
+                result,
+                note + size + target,
+            )
+        )
+    return rows, notes
+
+
+# --- (c) stages -----------------------------------------------------------------------
+
+STAGES = ("read", "parse", "validate", "facts", "match", "assemble", "document", "json")
+
+
+def stage_times(paths: list[Path]) -> dict[str, float]:
+    """CPU seconds per study of each stage, in this process (after one warm-up pass)."""
+    from thymoscope import api
+    from thymoscope.engine.diagnosis import Diagnosis, assemble
+    from thymoscope.engine.facts import flatten, study_data
+    from thymoscope.report.document import study_document
+    from thymoscope.study.loader import read_text, study_from_document
+    from thymoscope.study.yaml_source import parse_yaml
+
+    try:
+        from thymoscope.report.json_stream import indented_json
+
+        def dump(document: Any) -> str:
+            return indented_json(document)
+    except ImportError:  # before the streamed report
+        from thymoscope.report.render import JSON_OPTIONS
+
+        def dump(document: Any) -> str:
+            return json.dumps(document, **JSON_OPTIONS)
+
+    knowledge = api.default_knowledge()
+    engine = api.diagnoser().engine
+    titles = dict(knowledge.factor_titles)
+    clock = time.process_time
+    totals = dict.fromkeys(STAGES, 0.0)
+    for _ in range(2):
+        totals = dict.fromkeys(STAGES, 0.0)
+        for path in paths:
+            t0 = clock()
+            text = read_text(path)
+            t1 = clock()
+            document = parse_yaml(text)
+            t2 = clock()
+            model = study_from_document(document, str(path))
+            t3 = clock()
+            data = study_data(model)
+            values = flatten(data)
+            facts = knowledge.to_facts(data)
+            t4 = clock()
+            conclusions = list(engine.evaluate(facts, values))
+            t5 = clock()
+            scope = str(values.get(knowledge.scope_field))
+            findings, checks = assemble(knowledge, conclusions, values, scope)
+            diagnosis = Diagnosis(
+                str(values["id"]), str(values["title"]), scope, str(path), findings, checks, values
+            )
+            t6 = clock()
+            part = study_document(diagnosis, titles)
+            t7 = clock()
+            dump(part)
+            t8 = clock()
+            for name, spent in zip(
+                STAGES,
+                (t1 - t0, t2 - t1, t3 - t2, t4 - t3, t5 - t4, t6 - t5, t7 - t6, t8 - t7),
+                strict=True,
+            ):
+                totals[name] += spent
+    return {name: spent / len(paths) for name, spent in totals.items()}
+
+
+def stage_lines(paths: list[Path]) -> list[str]:
+    """A Markdown table of :func:`stage_times` (milliseconds of CPU per study)."""
+    times = stage_times(paths)
+    total = sum(times.values())
+    return [
+        f"Per-stage CPU time per study, one process, {len(paths):,} files "
+        f"(load average {', '.join(f'{x:.2f}' for x in os.getloadavg())}):",
+        "",
+        "| stage | ms per study | share |",
+        "|---|---|---|",
+        *(f"| {n} | {t * 1000:.3f} | {t / total:.0%} |" for n, t in times.items()),
+        f"| **total** | **{total * 1000:.3f}** | {1 / total:,.0f} studies/s per core |",
+        "",
+    ]
+
+
+_BASELINE_STAGES = (
+    "import sys\n"
+    "from pathlib import Path\n"
+    "sys.path.insert(0, sys.argv[1])\n"
+    "import bench\n"
+    "paths = sorted(Path(sys.argv[2]).glob('*.yaml'))[: int(sys.argv[3])]\n"
+    "print('\\n'.join(bench.stage_lines(paths)))\n"
+)
+
+
+def baseline_stage_lines(site: Path, folder: Path, count: int) -> list[str]:
+    """:func:`stage_lines` of the thymoscope installed in ``site``, in a fresh process."""
+    env = {**os.environ, "PYTHONPATH": str(site)}
+    argv = [PYTHON, "-c", _BASELINE_STAGES, str(HERE), str(folder), str(count)]
+    done = subprocess.run(argv, env=env, capture_output=True, text=True, check=True)
+    return [f"**Before** (`--baseline {site}`):", "", *done.stdout.splitlines(), "**After:**", ""]
+
+
+# --- (d) memory -----------------------------------------------------------------------
+
+
+def _tree_rss_kb(root: int) -> int:
+    """Resident memory of ``root`` and all its descendants, in KiB (from /proc)."""
+    parents: dict[int, int] = {}
+    rss: dict[int, int] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat", encoding="ascii", errors="replace") as handle:
+                fields = handle.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        parents[int(entry)] = int(fields[1])
+        rss[int(entry)] = int(fields[21]) * (os.sysconf("SC_PAGE_SIZE") // 1024)
+    tree, frontier = {root}, [root]
+    while frontier:
+        parent = frontier.pop()
+        children = [pid for pid, ppid in parents.items() if ppid == parent and pid not in tree]
+        tree.update(children)
+        frontier += children
+    return sum(rss.get(pid, 0) for pid in tree)
+
+
+def peak_memory(argv: list[str]) -> tuple[int, int, float]:
+    """(peak total KiB of the process tree, peak KiB of its largest process, seconds)."""
+    import threading
+
+    start = time.perf_counter()
+    process = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    peak = 0
+    finished = threading.Event()
+
+    def sample() -> None:
+        nonlocal peak
+        while not finished.wait(0.02):
+            peak = max(peak, _tree_rss_kb(process.pid))
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    _, status, usage = os.wait4(process.pid, 0)
+    finished.set()
+    sampler.join()
+    process.returncode = os.waitstatus_to_exitcode(status)
+    if process.returncode not in (0, 1):
+        raise SystemExit(f"{argv} failed with status {process.returncode}")
+    return peak, usage.ru_maxrss, time.perf_counter() - start
+
+
+def memory_lines(work: Path, sizes: list[int], seed: int, kind: str) -> list[str]:
+    """A Markdown table of :func:`peak_memory` for CLI batches of ``sizes`` files."""
+    source = work / "memory-studies"
+    paths = write_studies(source, max(sizes), seed, kind)
+    rows = []
+    for size in sizes:
+        folder = work / f"memory-{size}"
+        folder.mkdir()
+        for path in paths[:size]:
+            os.link(path, folder / path.name)
+        out = work / f"memory-{size}.json"
+        argv = [str(BIN / "thymoscope"), "diagnose", str(folder), "-f", "json", "-o", str(out)]
+        total, largest, seconds = peak_memory(argv)
+        rows.append(
+            f"| {size:,} | **{total / 1024:.0f} MB** | {largest / 1024:.0f} MB | "
+            f"{out.stat().st_size / 1e6:.0f} MB | {seconds:.1f} s |"
+        )
+        shutil.rmtree(folder)
+        out.unlink()
+    return [
+        "Peak memory of `thymoscope diagnose DIR -f json -o F` (default jobs; the sum over "
+        "the command and its workers sampled every 20 ms, and the largest single process's "
+        f"peak; load average {', '.join(f'{x:.2f}' for x in os.getloadavg())}; target: "
+        "total ≤ 300 MB, flat in the number of studies):",
+        "",
+        "| study files | peak total | largest process | report | wall |",
+        "|---|---|---|---|---|",
+        *rows,
+        "",
+    ]
 
 
 def main() -> None:
@@ -296,10 +445,29 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3, help="batch runs per setting")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--out", type=Path, default=HERE / "RESULTS.md")
+    parser.add_argument("--kind", choices=sorted(KINDS), default="full", help="study files")
+    parser.add_argument(
+        "--stages", type=int, default=1000, help="files for the per-stage breakdown (0: none)"
+    )
+    parser.add_argument(
+        "--baseline",
+        type=Path,
+        help="an earlier thymoscope installed with `pip install --no-deps --target DIR`: "
+        "its per-stage times are shown too, as 'before'",
+    )
+    parser.add_argument("--memory", action="store_true", help="peak memory of CLI batches")
+    parser.add_argument(
+        "--memory-sizes",
+        type=lambda text: [int(n) for n in text.split(",")],
+        default=[5_000, 10_000, 20_000],
+        help="batch sizes for --memory (comma-separated)",
+    )
     parser.add_argument(
         "--cold-start-only", action="store_true", help="only the paired cold-start table"
     )
     args = parser.parse_args()
+    stage_table: list[str] = []
+    memory_table: list[str] = []
     if args.cold_start_only:
         rows, notes = paired_cold_start(args.runs)
         print("| Measurement | Result | Notes |\n|---|---|---|")
@@ -313,113 +481,30 @@ def main() -> None:
     notes: list[str] = []
     with tempfile.TemporaryDirectory(prefix="thymoscope-bench-") as tmp:
         work = Path(tmp)
-        case, case_note = bundled_case(work)
-        commands = {
-            "deps": [PYTHON, "-c", DEPS_IMPORT],
-            "deps_loaded": [PYTHON, "-c", DEPS_LOADED],
-        }
         has_cli = cli_has_diagnose()
-        if has_cli:
-            commands["cli"] = [str(BIN / "thymoscope"), "diagnose", str(case), "--format", "json"]
-        commands["api"] = [PYTHON, "-c", API_DIAGNOSE, str(case)]
-        medians, tool = cold_start(commands, args.runs)
-        deps_ms = medians["deps"] * 1000
-        loaded_ms = medians["deps_loaded"] * 1000
-        rows.append(("Cold: import dependencies only", f"{deps_ms:.0f} ms", "baseline"))
-        rows.append(
-            (
-                "Cold: dependencies + one trivial pydantic model",
-                f"{loaded_ms:.0f} ms",
-                f"+{loaded_ms - deps_ms:.0f} ms: pydantic loading its deferred internals",
-            )
-        )
-        if has_cli:
-            cli_ms = medians["cli"] * 1000
-            rows.append(
-                (
-                    "Cold: `thymoscope diagnose CASE --format json`",
-                    f"{cli_ms:.0f} ms",
-                    f"**+{cli_ms - deps_ms:.0f} ms** over dependencies (target ≤ 100)",
-                )
-            )
-        api_ms = medians["api"] * 1000
-        rows.append(
-            (
-                "Cold: Python API `diagnose_file` + JSON report",
-                f"{api_ms:.0f} ms",
-                f"+{api_ms - deps_ms:.0f} ms over dependencies"
-                + ("" if has_cli else " (CLI `diagnose` not available yet; target ≤ 100)"),
-            )
-        )
-        notes.append(
-            f"Cold start: median of {args.runs} fresh processes each, {tool}; case: {case_note}."
-        )
+        cold_rows, cold_notes = paired_cold_start(args.runs)
+        rows += cold_rows
+        notes += cold_notes
 
         data = work / "studies"
         start = time.perf_counter()
-        paths = write_studies(data, args.studies, args.seed)
+        paths = write_studies(data, args.studies, args.seed, args.kind)
         notes.append(
-            f"Batch: {len(paths):,} generated study files (seed {args.seed}, "
-            f"written in {time.perf_counter() - start:.1f} s), median of {args.repeat} runs; "
-            "each run starts its own worker pool."
+            f"Batch: {len(paths):,} generated study files (`--kind {args.kind}`, seed "
+            f"{args.seed}, written in {time.perf_counter() - start:.1f} s), median of "
+            f"{args.repeat} runs; each run starts its own worker pool."
         )
-        for jobs in range(1, args.jobs + 1):
-            median, best, done = timed(lambda j=jobs: batch_api(paths, j), args.repeat)  # type: ignore[misc]
-            result, note = rate(done, median, best)
-            target = " (target ≥ 1,000/s)" if jobs == args.jobs else ""
-            rows.append(
-                (
-                    f"Per-study JSON texts, `engine.batch.diagnose_to_json`, jobs={jobs}",
-                    result,
-                    note + target,
-                )
-            )
-        report_file = work / "api-report.json"
-        for jobs in range(1, args.jobs + 1):
-            median, best, done = timed(  # type: ignore[misc]
-                lambda j=jobs: batch_report(paths, j, report_file), args.repeat
-            )
-            result, note = rate(done, median, best)
-            size = f"; {report_file.stat().st_size / 1e6:.0f} MB"
-            rows.append(
-                (
-                    f"Whole JSON report file (indent 2) via `diagnose_to_json` + `splice_json`, "
-                    f"jobs={jobs}",
-                    result,
-                    note + size,
-                )
-            )
+        rows += batch_rows(paths, args.jobs, args.repeat)
         if has_cli:
-            out_file = work / "report.json"
-            argv = [
-                str(BIN / "thymoscope"),
-                "diagnose",
-                str(data),
-                "--format",
-                "json",
-                "--output",
-                str(out_file),
-            ]
-
-            def run_cli() -> int:
-                done = subprocess.run(argv, capture_output=True, check=False)
-                if done.returncode not in (0, 1) or not out_file.exists():
-                    raise SystemExit(f"CLI batch failed: {done.stderr.decode()[-500:]}")
-                return len(paths)
-
-            try:
-                median, best, done = timed(run_cli, args.repeat)
-                result, note = rate(done, median, best)
-                rows.append(
-                    (
-                        "Batch to JSON file, `thymoscope diagnose DIR --format json --output F` "
-                        "(whole process, default jobs)",
-                        result,
-                        note,
-                    )
-                )
-            except SystemExit as exc:
-                notes.append(f"CLI batch not measured: {exc}")
+            cli_rows, cli_notes = cli_batch_rows(data, len(paths), work, args.repeat)
+            rows += cli_rows
+            notes += cli_notes
+        if args.stages and args.baseline:
+            stage_table = baseline_stage_lines(args.baseline, data, args.stages)
+        if args.stages:
+            stage_table += stage_lines(paths[: args.stages])
+        if args.memory:
+            memory_table = memory_lines(work, args.memory_sizes, args.seed, args.kind)
 
     if hasattr(os, "getloadavg"):
         before = ", ".join(f"{x:.2f}" for x in load_before)
@@ -442,6 +527,8 @@ def main() -> None:
         "",
         *(f"- {n}" for n in notes),
         "",
+        *stage_table,
+        *memory_table,
     ]
     text = "\n".join(lines)
     print(text)

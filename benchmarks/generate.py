@@ -1,11 +1,20 @@
-"""Generate varied, valid study files for the benchmark (deterministic for a seed).
+"""Generate valid study files for the benchmark (deterministic for a seed).
 
-Every field is optional except the four required ones, so each section is left out,
-partly filled or fully filled at random; cross-field rules of the study model are
-respected (``trials`` only for meta-analyses, ``combined_with`` by role, hepatitis
-fields only for chronic hepatitis B, and so on).
+Two kinds (``--kind``):
 
-    python benchmarks/generate.py OUT_DIR [--studies 10000] [--seed 1]
+* ``full`` (the default): realistic study files as a reviewer fills them in: every
+  section of the study file (schema_version 2) with every field that is valid for the
+  study's indication, design and choices (effect with interval, level, standard error
+  and p-value; outcome per arm; sepsis definition and exclusions; hepatitis B entry
+  criteria; product and timing; covariates...) and 0 to 5 subgroups, each filled too.
+* ``sparse``: every field is optional except the four required ones, so each section is
+  left out, partly filled or fully filled at random (schema_version 1).
+
+Cross-field rules of the study model are respected in both (``trials`` only for
+meta-analyses, ``combined_with`` by role, hepatitis fields only for chronic hepatitis B,
+and so on), so every generated file is a valid study.
+
+    python benchmarks/generate.py OUT_DIR [--studies 10000] [--seed 1] [--kind full|sparse]
 """
 
 from __future__ import annotations
@@ -194,7 +203,8 @@ def _subgroup(rng: random.Random, index: int) -> dict[str, Any]:
     if _maybe(rng):
         subgroup["by"] = rng.choice(SUBGROUP_BY)
     if _maybe(rng):
-        subgroup["level"] = rng.choice(LEVELS)
+        quality = subgroup.get("by") == "study_quality"
+        subgroup["level"] = rng.choice(LEVELS_BY["study_quality"] if quality else LEVELS)
     if _maybe(rng, 0.4):
         subgroup["trials"] = rng.randint(1, 12)
     if _maybe(rng, 0.6):
@@ -211,7 +221,7 @@ def _subgroup(rng: random.Random, index: int) -> dict[str, Any]:
 
 
 def study(rng: random.Random, number: int) -> dict[str, Any]:
-    """One valid study as plain data."""
+    """One valid study as plain data, its sections left out or partly filled at random."""
     indication = rng.choice(INDICATIONS)
     data: dict[str, Any] = {
         "schema_version": 1,
@@ -245,14 +255,218 @@ def study(rng: random.Random, number: int) -> dict[str, Any]:
     return data
 
 
-def write_studies(out_dir: Path, count: int, seed: int = 1) -> list[Path]:
-    """Write ``count`` study files into ``out_dir``; return their paths in order."""
+# --- full: every section filled (schema_version 2) -------------------------------------
+
+COMPARATORS_V2 = [*COMPARATORS, "same_background_therapy"]
+COMBINED_V2 = [*COMBINED, "surgery", "locoregional_therapy", "ulinastatin", "other"]
+SECONDARY_V2 = [*SECONDARY, "radiation_pneumonitis", "adverse_events", "disease_free_survival"]
+TIMINGS_V2 = ["end_of_therapy", "after_therapy", "time_to_event"]
+SEPSIS_DEFINITIONS = ["sepsis_1", "sepsis_2", "sepsis_3", "other"]
+EXCLUSIONS = ["severe_immunosuppression", "moribund", "other"]
+PRODUCTS = ["thymalfasin", "thymalfasin", "thymalfasin", "thymosin_fraction_5"]
+SEQUENCES = ["neoadjuvant", "concurrent", "after_primary_therapy"]
+CI_LEVELS = [95.0, 95.0, 95.0, 90.0, 99.0]
+LEVELS_BY = {
+    "study_quality": ["lower_quality", "higher_quality", "high risk of bias", "low risk of bias"],
+    "comorbidity": ["diabetes", "cirrhosis", "no comorbidity"],
+    "age": ["older", "younger", "65 years or more"],
+    "dose": ["high", "low", "1.6 mg"],
+    "fibrosis": ["advanced", "mild", "cirrhosis"],
+    "immune_status": ["suppressed", "normal"],
+    "other": ["high", "low", "male", "female"],
+}
+REGIONS = ["China", "Italy", "United States", "Germany", "Japan", "multinational"]
+ENDPOINT_NAMES = {
+    "mortality": ("28-day all-cause mortality", "unfavourable"),
+    "virological_response": ("HBV DNA undetectable with HBeAg loss", "favourable"),
+    "tumour_response": ("Objective response (RECIST 1.1)", "favourable"),
+    "survival": ("Overall survival", "favourable"),
+    "immunological": ("Change in CD4+ count", "favourable"),
+    "severity_score": ("Change in SOFA score", "unfavourable"),
+    "complications": ("Secondary infections", "unfavourable"),
+    "other": ("Composite clinical outcome", "unfavourable"),
+}
+ENDPOINTS_FOR = {
+    "sepsis": ["mortality", "mortality", "severity_score", "complications", "immunological"],
+    "chronic_hepatitis_b": ["virological_response", "virological_response", "immunological"],
+    "cancer": ["survival", "survival", "tumour_response", "complications", "immunological"],
+    "other": ["immunological", "complications", "other", "mortality"],
+}
+
+
+def _full_effect(rng: random.Random, measure: str | None = None) -> dict[str, Any]:
+    """An effect with every field: estimate, interval, its level, standard error, p."""
+    measure = measure or rng.choice(MEASURES)
+    level = rng.choice(CI_LEVELS)
+    if measure.endswith("_ratio"):
+        estimate = round(rng.uniform(0.3, 3.0), 2)
+        se = round(rng.uniform(0.05, 0.6), 3)
+        low = round(estimate * rng.uniform(0.4, 0.95), 2)
+        high = round(estimate * rng.uniform(1.05, 2.5), 2)
+    else:
+        estimate = round(rng.uniform(-5.0, 5.0), 2)
+        se = round(rng.uniform(0.1, 2.0), 3)
+        low = round(estimate - rng.uniform(0.1, 4.0), 2)
+        high = round(estimate + rng.uniform(0.1, 4.0), 2)
+    return {
+        "measure": measure,
+        "estimate": estimate,
+        "ci_low": min(low, estimate),
+        "ci_high": max(high, estimate),
+        "ci_level": level,
+        "se": se,
+        "p_value": round(rng.uniform(0.0001, 0.9), 4),
+    }
+
+
+def _arms(rng: random.Random, measure: str) -> dict[str, Any]:
+    """Outcome per arm: events of n for counted measures, mean and sd of n otherwise."""
+    arms: dict[str, Any] = {}
+    for arm in ("treatment", "control"):
+        n = rng.randint(15, 800)
+        if measure == "mean_difference":
+            arms[arm] = {
+                "mean": round(rng.uniform(-10.0, 40.0), 2),
+                "sd": round(rng.uniform(0.5, 15.0), 2),
+                "n": n,
+            }
+        else:
+            arms[arm] = {"events": rng.randint(0, n), "n": n}
+    return arms
+
+
+def _full_design(rng: random.Random, kind: str) -> dict[str, Any]:
+    design: dict[str, Any] = {
+        "type": kind,
+        "blinding": rng.choice(BLINDING),
+        "comparator": rng.choice(COMPARATORS_V2),
+        "allocation_concealment": rng.random() < 0.6,
+        "sample_size": rng.randint(30, 3000),
+        "centres": rng.randint(1, 40),
+    }
+    if kind == "meta_analysis":
+        design["trials"] = rng.randint(2, 40)
+    design["risk_of_bias"] = rng.choice(RISK)
+    names = ["randomization", "deviations", "missing_data", "measurement", "reporting"]
+    design["risk_of_bias_domains"] = {n: rng.choice(RISK) for n in names}
+    design["subgroups_tested"] = rng.randint(1, 12)
+    return design
+
+
+def _full_population(rng: random.Random, indication: str) -> dict[str, Any]:
+    population: dict[str, Any] = {
+        "immune_status": rng.choice(IMMUNE),
+        "suppression": sorted(rng.sample(SUPPRESSION, rng.randint(1, 2))),
+        "selected_by_biomarker": rng.random() < 0.4,
+        "median_age": round(rng.uniform(20, 85), 1),
+        "comorbidities": sorted(rng.sample(COMORBIDITIES, rng.randint(1, 3))),
+    }
+    if indication == "chronic_hepatitis_b":
+        population["liver_fibrosis"] = rng.choice(FIBROSIS)
+        population["hbeag"] = rng.choice(["positive", "negative"])
+        population["alt_elevated"] = rng.random() < 0.7
+        population["hbv_dna_detectable"] = rng.random() < 0.8
+    if indication == "sepsis":
+        population["sepsis_definition"] = rng.choice(SEPSIS_DEFINITIONS)
+        population["exclusions"] = sorted(rng.sample(EXCLUSIONS, rng.randint(0, 2)))
+    return population
+
+
+def _full_intervention(rng: random.Random) -> dict[str, Any]:
+    role = rng.choice(["monotherapy", "adjuvant", "adjuvant"])
+    combined = sorted(rng.sample(COMBINED_V2, rng.randint(1, 3))) if role == "adjuvant" else []
+    unit = "mg" if rng.random() < 0.85 else "mg_per_m2"
+    return {
+        "role": role,
+        "combined_with": combined,
+        "dose": rng.choice([0.8, 1.0, 1.6, 3.2, 6.4, 0.9, 1.2]),
+        "dose_unit": unit,
+        "route": rng.choice(ROUTES),
+        "frequency": rng.choice(FREQUENCIES),
+        "duration_weeks": rng.choice([1, 2, 4, 12, 24, 26, 52]),
+        "product": rng.choice(PRODUCTS),
+        "sequence": rng.choice(SEQUENCES),
+    }
+
+
+def _full_endpoint(rng: random.Random, indication: str) -> dict[str, Any]:
+    kind = rng.choice(ENDPOINTS_FOR[indication])
+    name, counted = ENDPOINT_NAMES[kind]
+    timing = rng.choice(TIMINGS_V2)
+    endpoint: dict[str, Any] = {"name": name, "kind": kind, "timing": timing}
+    if timing == "after_therapy":
+        endpoint["months_after_therapy"] = rng.choice([0, 3, 6, 12, 24])
+    endpoint["counted_event"] = counted
+    endpoint["definition_reported"] = rng.random() < 0.7
+    return endpoint
+
+
+def _full_subgroup(rng: random.Random, index: int, meta: bool) -> dict[str, Any]:
+    by = rng.choice(SUBGROUP_BY)
+    level = rng.choice(LEVELS_BY[by])
+    subgroup: dict[str, Any] = {"name": f"Subgroup {index + 1}: {level}", "by": by, "level": level}
+    if meta:
+        subgroup["trials"] = rng.randint(1, 12)
+    subgroup["sample_size"] = rng.randint(10, 2000)
+    subgroup["prespecified"] = rng.random() < 0.5
+    subgroup["effect"] = _full_effect(rng)
+    subgroup["interaction_p"] = round(rng.uniform(0.001, 0.9), 3)
+    subgroup["credibility"] = rng.choice(["low", "moderate", "high"])
+    subgroup["comparison"] = "between_trial" if meta else "within_trial"
+    return subgroup
+
+
+def full_study(rng: random.Random, number: int) -> dict[str, Any]:
+    """One valid study as plain data with every section filled and 0 to 5 subgroups."""
+    indication = rng.choice(INDICATIONS)
+    kind = rng.choice(DESIGNS)
+    data: dict[str, Any] = {
+        "schema_version": 2,
+        "id": f"bench-{number:05d}",
+        "title": f"Thymalfasin in {indication.replace('_', ' ')}: generated study {number}",
+        "citation": f"Generated A, Bench B. J Gen Stud. {2000 + number % 25};{number % 90}:1-9",
+        "indication": indication,
+    }
+    if indication == "cancer":
+        data["cancer_type"] = rng.choice(CANCERS)
+    data["design"] = _full_design(rng, kind)
+    data["population"] = _full_population(rng, indication)
+    data["intervention"] = _full_intervention(rng)
+    data["primary_endpoint"] = _full_endpoint(rng, indication)
+    data["follow_up_months_after_therapy"] = rng.choice([0, 1, 6, 12, 36])
+    data["secondary_endpoints"] = sorted(rng.sample(SECONDARY_V2, rng.randint(1, 5)))
+    measure = rng.choice(MEASURES)
+    data["result"] = {
+        "primary": rng.choice(RESULTS),
+        "effect": _full_effect(rng, measure),
+        "immune_markers_improved": rng.random() < 0.5,
+        "arms": _arms(rng, measure),
+    }
+    data["subgroups"] = [
+        _full_subgroup(rng, i, kind == "meta_analysis") for i in range(rng.randint(0, 5))
+    ]
+    data["immune_monitoring"] = rng.choice(["none", "single_timepoint", "serial"])
+    data["covariates"] = {
+        "region": rng.choice(REGIONS),
+        "publication_year": 2000 + number % 25,
+        "baseline_lymphocytes": round(rng.uniform(0.4, 2.5), 2),
+    }
+    return data
+
+
+KINDS = {"full": full_study, "sparse": study}
+
+
+def write_studies(out_dir: Path, count: int, seed: int = 1, kind: str = "full") -> list[Path]:
+    """Write ``count`` study files of ``kind`` (``full`` or ``sparse``) into ``out_dir``;
+    return their paths in order."""
+    make = KINDS[kind]
     rng = random.Random(seed)
     out_dir.mkdir(parents=True, exist_ok=True)
     paths = []
     for number in range(count):
         path = out_dir / f"study-{number:05d}.yaml"
-        text = yaml.safe_dump(study(rng, number), sort_keys=False, allow_unicode=True)
+        text = yaml.safe_dump(make(rng, number), sort_keys=False, allow_unicode=True)
         path.write_text(text, encoding="utf-8")
         paths.append(path)
     return paths
@@ -263,8 +477,9 @@ def main() -> None:
     parser.add_argument("out_dir", type=Path)
     parser.add_argument("--studies", type=int, default=10_000)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--kind", choices=sorted(KINDS), default="full")
     args = parser.parse_args()
-    paths = write_studies(args.out_dir, args.studies, args.seed)
+    paths = write_studies(args.out_dir, args.studies, args.seed, args.kind)
     print(f"wrote {len(paths)} study files to {args.out_dir}")
 
 

@@ -24,6 +24,8 @@ import io
 import json
 import os
 import sys
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
@@ -107,6 +109,34 @@ def _given_part(given: Any, as_json: bool) -> Any:
     return api.study_dict(diagnosis, api.default_knowledge())
 
 
+def _outcomes(
+    items: list[Any], produced: Iterator[Any], given: Callable[[Any], Any]
+) -> Iterator[tuple[Any, list[str]]]:
+    """Each input's (report part, or None; its problem lines), in input order.
+
+    ``produced`` yields the batch's results for the study files among ``items``;
+    ``given(item)`` makes the part of a study read in this process (stdin, sheets).
+    """
+    from thymoscope.cli.inputs import GivenStudy, pair_hint
+    from thymoscope.cli.output import shown
+    from thymoscope.engine.batch import WorkerLost
+    from thymoscope.study.loader import StudyFileError
+
+    for item in items:
+        if isinstance(item, StudyFileError):
+            result: Any = item
+        elif isinstance(item, GivenStudy):
+            result = given(item)
+        else:
+            result = next(produced)
+        if isinstance(result, StudyFileError):
+            yield None, [shown(str(p)) for p in pair_hint(result).problems]
+        elif isinstance(result, WorkerLost):
+            yield None, [shown(str(result))]
+        else:
+            yield result, []
+
+
 def run_batch(
     items: list[Any], jobs: int | None = None, as_json: bool = False
 ) -> tuple[list[Any], list[str]]:
@@ -118,11 +148,8 @@ def run_batch(
     ``as_json``, its JSON text.
     """
     from thymoscope import api
-    from thymoscope.cli.inputs import GivenStudy, pair_hint, study_files
-    from thymoscope.cli.output import shown
-    from thymoscope.engine.batch import WorkerLost
+    from thymoscope.cli.inputs import study_files
     from thymoscope.report.render import JSON_OPTIONS
-    from thymoscope.study.loader import StudyFileError
 
     files = study_files(items)
     if not files:
@@ -133,20 +160,75 @@ def run_batch(
         produced = api.diagnose_to_documents(files, jobs)
     parts: list[Any] = []
     problems: list[str] = []
-    for item in items:
-        if isinstance(item, StudyFileError):
-            result: Any = item
-        elif isinstance(item, GivenStudy):
-            result = _given_part(item, as_json)
-        else:
-            result = next(produced)
-        if isinstance(result, StudyFileError):
-            problems.extend(shown(str(p)) for p in pair_hint(result).problems)
-        elif isinstance(result, WorkerLost):
-            problems.append(shown(str(result)))
-        else:
-            parts.append(result)
+    for part, lines in _outcomes(items, produced, lambda given: _given_part(given, as_json)):
+        problems.extend(lines)
+        if part is not None:
+            parts.append(part)
     return parts, problems
+
+
+def _given_stream_part(given: Any) -> tuple[str, dict[str, int]]:
+    from thymoscope import api
+    from thymoscope.report.json_stream import study_part
+
+    return study_part(api.diagnose(given.study, given.source), api.default_knowledge())
+
+
+@dataclass
+class Streamed:
+    """What :func:`stream_json_report` did: studies written, input problems, and whether
+    a study has a finding at or above ``--fail-on``."""
+
+    studies: int
+    problems: list[str]
+    reached: bool
+
+
+def stream_json_report(
+    items: list[Any],
+    jobs: int | None,
+    output: Path | None,
+    inputs: list[Any],
+    fail_on: FailOn | None = None,
+) -> Streamed:
+    """Diagnose ``items`` and write the JSON report as the studies come, in input order.
+
+    Memory stays flat in the number of studies: each study's part is written (to a
+    temporary file put in place at the end, or to stdout) as soon as it is ready, and
+    the input problems, which end the report, are kept. Nothing is written when no
+    study could be diagnosed; the text equals :func:`report_text`'s (a test compares).
+    """
+    from thymoscope import api
+    from thymoscope.cli.inputs import study_files
+    from thymoscope.cli.output import AtomicOutput, is_stdout, write_stdout
+    from thymoscope.engine.batch import map_paths
+    from thymoscope.report.document import report_document
+    from thymoscope.report.json_stream import STUDY_SEPARATOR, JsonReportPieces, study_part
+
+    files = study_files(items)
+    produced: Any = map_paths(files, jobs, api.default_knowledge, study_part) if files else iter(())
+    pieces = JsonReportPieces(report_document([], []))
+    target = None if output is None or is_stdout(output) else AtomicOutput(output, inputs)
+    write = write_stdout if target is None else target.write
+    done = Streamed(0, [], False)
+    try:
+        for part, lines in _outcomes(items, produced, _given_stream_part):
+            done.problems.extend(lines)
+            if part is None:
+                continue
+            text, counts = part
+            write(STUDY_SEPARATOR + text if done.studies else pieces.head() + text)
+            done.studies += 1
+            if fail_on is not None and not done.reached:
+                done.reached = reaches([counts], fail_on)
+        if done.studies:
+            write(pieces.tail(done.problems))
+            if target is not None:
+                target.commit()
+    finally:
+        if target is not None:
+            target.discard()
+    return done
 
 
 def severity_counts(parts: list[Any]) -> list[dict[str, int]]:
@@ -365,6 +447,10 @@ def diagnose(
         items = expand_arguments(inputs)
         files = study_files(items)
         detail(f"reading {len(files)} study files and {len(items) - len(files)} other inputs")
+        if fmt is ExportFormat.json and not brief:
+            streamed = _stream(items, jobs, output, [*paths, *files], fail_on)
+            if streamed is not None:
+                raise typer.Exit(streamed)
         parts, problems = run_batch(items, jobs, as_json=fmt is ExportFormat.json and not brief)
         for line in problems:
             typer.echo(line, err=True)
@@ -380,3 +466,30 @@ def diagnose(
     if fail_on is not None and reaches(severity_counts(parts), fail_on):
         raise typer.Exit(FINDINGS_STATUS)
     raise typer.Exit(0)
+
+
+def _stream(
+    items: list[Any],
+    jobs: int | None,
+    output: Path | None,
+    inputs: list[Any],
+    fail_on: FailOn | None,
+) -> int | None:
+    """The JSON report streamed (see :func:`stream_json_report`): the exit status, or
+    None when there was nothing at all to report (the caller writes the empty report)."""
+    from thymoscope.cli.output import detail, is_stdout, note, refuse, shown
+
+    try:
+        done = stream_json_report(items, jobs, output, inputs, fail_on)
+    except OutputError as exc:
+        raise refuse(exc) from None
+    if not done.studies and not done.problems:
+        return None
+    for line in done.problems:
+        typer.echo(line, err=True)
+    detail(f"diagnosed {studies_word(done.studies)}; {len(done.problems)} input problems")
+    if done.studies and output is not None and not is_stdout(output):
+        note(f"wrote {studies_word(done.studies)} to {shown(output)}")
+    if done.problems:
+        return 2
+    return FINDINGS_STATUS if done.reached else 0

@@ -22,7 +22,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -249,25 +249,125 @@ def _encoded(text: str | bytes) -> bytes:
     return text if isinstance(text, bytes) else valid_utf8(text).encode("utf-8")
 
 
+def _open_direct(path: str | os.PathLike[str]) -> Any:
+    """The pipe or device ``path`` opened for writing (never replaced), or None when it
+    turns out to be a regular file (it changed since it was checked)."""
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_NOCTTY | os.O_CLOEXEC)
+    except OSError as exc:
+        raise OutputError(f"{shown(path)}: cannot write: {_reason(exc)}") from None
+    if not _is_special(os.fstat(fd)):
+        os.close(fd)
+        return None
+    return os.fdopen(fd, "wb")
+
+
 def write_direct(path: str | os.PathLike[str], text: str | bytes) -> bool:
     """Write ``text`` into the pipe or device ``path`` (opened, never replaced).
 
     Returns False, having written nothing, if ``path`` turns out to be a regular file
     (it changed since it was checked): the caller then writes it atomically.
     """
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_NOCTTY | os.O_CLOEXEC)
-    except OSError as exc:
-        raise OutputError(f"{shown(path)}: cannot write: {_reason(exc)}") from None
-    with os.fdopen(fd, "wb") as handle:
-        if not _is_special(os.fstat(fd)):
-            return False
+    handle = _open_direct(path)
+    if handle is None:
+        return False
+    with handle:
         try:
             handle.write(_encoded(text))
             handle.flush()
         except OSError as exc:
             raise OutputError(f"{shown(path)}: cannot write: {_reason(exc)}") from None
     return True
+
+
+class AtomicOutput:
+    """A file written piece by piece and put in place only when complete.
+
+    The pieces go to a temporary file beside ``path`` (opened at the first write), which
+    replaces ``path`` atomically on :meth:`commit`; a pipe or character device is written
+    to directly instead (never replaced).  Leaving the ``with`` block by an exception, or
+    :meth:`discard`, removes the temporary file and leaves ``path`` untouched.  Raises
+    :class:`OutputError` with a one-line message on any problem; never onto one of
+    ``inputs``.
+    """
+
+    def __init__(
+        self, path: str | os.PathLike[str], inputs: Iterable[str | os.PathLike[str]] = ()
+    ) -> None:
+        self.path = path
+        self.real = check_target(path, inputs)
+        self._handle: Any = None
+        self._temp: bytes | None = None
+        self._mode = 0
+
+    def _open(self) -> None:
+        with contextlib.suppress(OSError):
+            if _is_special(os.stat(self.path)):
+                self._handle = _open_direct(self.path)
+                if self._handle is not None:
+                    return
+        try:
+            self._mode = self.real.stat().st_mode & 0o7777  # keep an existing file's mode
+        except OSError:
+            self._mode = 0o666 & ~_umask()
+        try:
+            fd, self._temp = tempfile.mkstemp(
+                prefix=_temp_prefix(self.real), suffix=b".tmp", dir=os.fsencode(self.real.parent)
+            )
+        except OSError as exc:
+            raise OutputError(f"{shown(self.path)}: cannot write: {_reason(exc)}") from None
+        self._handle = os.fdopen(fd, "wb")
+
+    def write(self, text: str | bytes) -> None:
+        """Add ``text`` (UTF-8; bytes as they are)."""
+        if self._handle is None:
+            self._open()
+        try:
+            self._handle.write(_encoded(text))
+        except OSError as exc:
+            raise OutputError(f"{shown(self.path)}: cannot write: {_reason(exc)}") from None
+
+    def commit(self) -> None:
+        """Put the written file in place (an empty file if nothing was written)."""
+        if self._handle is None:
+            self._open()
+        handle, temp = self._handle, self._temp
+        try:
+            handle.flush()
+            if temp is None:  # a pipe or device
+                handle.close()
+                return
+            os.fsync(handle.fileno())
+            handle.close()
+            os.chmod(temp, self._mode)
+            with contextlib.suppress(FileNotFoundError):  # it may have changed since the check
+                if not stat.S_ISREG(os.lstat(self.real).st_mode):
+                    raise OutputError(
+                        f"{shown(self.path)}: changed into a special file; not replaced"
+                    )
+            os.replace(temp, self.real)
+            self._temp = None
+        except OSError as exc:
+            raise OutputError(f"{shown(self.path)}: cannot write: {_reason(exc)}") from None
+        finally:
+            self.discard()
+
+    def discard(self) -> None:
+        """Close, and remove the temporary file if it is still there."""
+        handle, self._handle = self._handle, None
+        if handle is not None:
+            with contextlib.suppress(OSError):
+                handle.close()
+        if self._temp is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(self._temp)
+            self._temp = None
+
+    def __enter__(self) -> AtomicOutput:
+        return self
+
+    def __exit__(self, kind: Any, error: Any, trace: Any) -> None:
+        self.discard()
 
 
 def write_atomic(
@@ -281,36 +381,9 @@ def write_atomic(
     A pipe or character device is written to directly instead (never replaced).
     Raises :class:`OutputError` with a one-line message if it cannot.
     """
-    real = check_target(path, inputs)
-    with contextlib.suppress(OSError):
-        if _is_special(os.stat(path)) and write_direct(path, text):
-            return
-    try:
-        mode = real.stat().st_mode & 0o7777  # keep an existing file's permissions
-    except OSError:
-        mode = 0o666 & ~_umask()
-    data = _encoded(text)
-    temp_name = None
-    try:
-        fd, temp_name = tempfile.mkstemp(
-            prefix=_temp_prefix(real), suffix=b".tmp", dir=os.fsencode(real.parent)
-        )
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(temp_name, mode)
-        with contextlib.suppress(FileNotFoundError):  # it may have changed since the check
-            if not stat.S_ISREG(os.lstat(real).st_mode):
-                raise OutputError(f"{shown(path)}: changed into a special file; not replaced")
-        os.replace(temp_name, real)
-        temp_name = None
-    except OSError as exc:
-        raise OutputError(f"{shown(path)}: cannot write: {_reason(exc)}") from None
-    finally:
-        if temp_name is not None:
-            with contextlib.suppress(OSError):
-                os.unlink(temp_name)
+    with AtomicOutput(path, inputs) as out:
+        out.write(text)
+        out.commit()
 
 
 def _silence_stdout() -> None:

@@ -19,6 +19,7 @@ import json
 import os
 import signal
 import threading
+from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from functools import cache
 from pathlib import Path
@@ -32,6 +33,8 @@ from thymoscope.errors import ThymoscopeError
 MIN_PARALLEL = 50
 # Files per task sent to a worker (upper bound; small batches use smaller chunks).
 MAX_CHUNK = 64
+# Tasks handed to each worker ahead of the one whose results are being read.
+CHUNKS_AHEAD = 4
 
 KnowledgeFactory = Callable[[], KnowledgeBase]
 # f(diagnosis, knowledge, **options) -> one study's report part
@@ -264,24 +267,26 @@ class _Pools:
         before ``submit`` returns: the chunks not yet submitted then fail like the ones
         it broke, and are retried the same way.
         """
+        with _signals_held():
+            pool = self._pool(workers)
+        try:
+            return pool, [self._submit(pool, chunk) for chunk in chunks]
+        except BaseException:
+            self._stop(pool, False)
+            raise
+
+    def _submit(self, pool: Any, chunk: list[int]) -> Any:
+        """``chunk`` handed to ``pool``; a pool already broken gives a failed future."""
         from concurrent.futures import Future
         from concurrent.futures.process import BrokenProcessPool
 
-        with _signals_held():
-            pool = self._pool(workers)
-            futures: list[Any] = []
+        with _signals_held():  # a worker process may start here
             try:
-                for chunk in chunks:
-                    futures.append(pool.submit(_run_chunk, [self.items[i] for i in chunk]))
+                return pool.submit(_run_chunk, [self.items[i] for i in chunk])
             except BrokenProcessPool as exc:
-                for _ in chunks[len(futures) :]:
-                    broken: Future[Any] = Future()
-                    broken.set_exception(exc)
-                    futures.append(broken)
-            except BaseException:
-                self._stop(pool, False)
-                raise
-        return pool, futures
+                broken: Future[Any] = Future()
+                broken.set_exception(exc)
+                return broken
 
     def results(self) -> Iterator[Any]:
         from concurrent.futures.process import BrokenProcessPool
@@ -289,20 +294,30 @@ class _Pools:
         chunks = _chunks(list(range(len(self.items))), self.workers)
         held: dict[int, Any] = {}  # results after a crash, yielded once the lost are retried
         failed: list[int] = []
-        pool, futures = self._submit_all(self.workers, chunks)
+        # Only a few chunks per worker are handed out ahead of the one being read, and a
+        # chunk's results are let go once yielded: memory stays flat however many files.
+        ahead = self.workers * CHUNKS_AHEAD
+        pool, started = self._submit_all(self.workers, chunks[:ahead])
+        pending = deque(started)
         finished = False
         try:
-            for chunk, future in zip(chunks, futures, strict=True):
+            for position, chunk in enumerate(chunks):
+                future = pending.popleft()
+                if position + ahead < len(chunks):
+                    pending.append(self._submit(pool, chunks[position + ahead]))
                 try:
                     packed = future.result()
                 except BrokenProcessPool:
                     failed.extend(chunk)
                     continue
+                finally:
+                    del future
                 for index, one in zip(chunk, packed, strict=True):
                     if failed:
                         held[index] = _unpack(one)
                     else:
                         yield _unpack(one)
+                del packed
             finished = True
         finally:
             self._stop(pool, finished)

@@ -29,6 +29,18 @@ _FactList = experta.factlist.FactList
 _InitialFact = experta.fact.InitialFact
 
 
+def _network_nodes(root: Any) -> tuple[Any, ...]:
+    """Every node of a RETE network once, from its root (a node may have many parents)."""
+    nodes: dict[int, Any] = {}
+    pending = [root]
+    while pending:
+        node = pending.pop()
+        if id(node) not in nodes:
+            nodes[id(node)] = node
+            pending.extend(child.node for child in node.children)
+    return tuple(nodes.values())
+
+
 class DiagnosticEngine(RuleSet, KnowledgeEngine):  # type: ignore[misc]
     """A knowledge engine whose rules call :meth:`conclude` to record findings."""
 
@@ -37,6 +49,7 @@ class DiagnosticEngine(RuleSet, KnowledgeEngine):  # type: ignore[misc]
     def __init__(self) -> None:
         self._rules: list[Any] | None = None
         super().__init__()
+        self._nodes = _network_nodes(self.matcher.root_node)
         self.conclusions: list[Conclusion] = []
         self.values: dict[str, Any] = {}
         self._firing = ""
@@ -55,7 +68,8 @@ class DiagnosticEngine(RuleSet, KnowledgeEngine):  # type: ignore[misc]
         """Run every rule against ``facts`` from a fresh working memory."""
         self.agenda = _Agenda()
         self.facts = _FactList()
-        self.matcher.reset()
+        for node in self._nodes:  # what matcher.reset() does, without its recursion
+            node._reset()
         self.conclusions = []
         self.values = values
         self.facts.declare(_InitialFact())
@@ -66,9 +80,15 @@ class DiagnosticEngine(RuleSet, KnowledgeEngine):  # type: ignore[misc]
 
     def run(self, steps: float = float("inf")) -> None:
         self.running = True
+        matched = False
         while steps > 0 and self.running:
-            added, removed = self.get_activations()
-            self.strategy.update_agenda(self.agenda, added, removed)
+            # experta asks the network for new activations before every firing; with no
+            # fact declared or retracted since (rules here only record conclusions) it
+            # has none, so ask only when working memory changed
+            if not matched or self.facts.added or self.facts.removed:
+                added, removed = self.get_activations()
+                self.strategy.update_agenda(self.agenda, added, removed)
+                matched = True
             activation = self.agenda.get_next()
             if activation is None:
                 break
@@ -106,12 +126,16 @@ class Diagnoser:
         self._lock = threading.Lock()
 
     def conclusions(
-        self, data: dict[str, Any], facts: list[Fact] | None = None
+        self,
+        data: dict[str, Any],
+        facts: list[Fact] | None = None,
+        values: dict[str, Any] | None = None,
     ) -> list[Conclusion]:
-        """What the rules conclude about a dumped study (``facts``: its facts, reordered)."""
+        """What the rules conclude about a dumped study (``facts``: its facts, reordered;
+        ``values``: its ``flatten(data)`` when already made)."""
         declared = self.knowledge.to_facts(data) if facts is None else facts
         with self._lock:
-            return list(self.engine.evaluate(declared, flatten(data)))
+            return list(self.engine.evaluate(declared, flatten(data) if values is None else values))
 
     def diagnose(
         self, study: BaseModel, source: str | None = None, facts: list[Fact] | None = None
@@ -119,7 +143,7 @@ class Diagnoser:
         """Diagnose one validated study; ``facts`` may reorder the study's own facts."""
         data = study_data(study)  # dumped once: values and facts both derive from it
         values = flatten(data)
-        conclusions = self.conclusions(data, facts)
+        conclusions = self.conclusions(data, facts, values)
         scope = str(values.get(self.knowledge.scope_field))
         findings, checks = assemble(self.knowledge, conclusions, values, scope)
         return Diagnosis(

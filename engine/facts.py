@@ -65,6 +65,22 @@ def study_values(study: BaseModel) -> dict[str, Any]:
     return flatten(study_data(study))
 
 
+# Values experta's ``freeze`` does not keep as they are (it freezes them into copies).
+_UNFROZEN = (dict, list, set)
+
+
+def _fact(kind: type[Fact], fields: dict[str, Any]) -> Fact:
+    """``kind(**fields)``.  experta sets each field through ``Fact.__setitem__``, which
+    passes the value through ``freeze`` (a dispatch per value); the values here are
+    already frozen (scalars and tuples: ``freeze`` keeps them as they are), so they are
+    stored at once; anything else takes experta's way."""
+    if any(isinstance(value, _UNFROZEN) for value in fields.values()):
+        return kind(**fields)
+    fact = kind()
+    dict.update(fact, fields)
+    return fact
+
+
 def facts_from_data(data: dict[str, Any], layout: FactLayout) -> list[Fact]:
     """The facts of already dumped :func:`study_data`, in a fixed order (the order
     never changes findings); ``data`` is not changed."""
@@ -74,13 +90,13 @@ def facts_from_data(data: dict[str, Any], layout: FactLayout) -> list[Fact]:
         if key in layout.sections:
             fields: dict[str, Any] = {}
             _flatten_into(fields, "", value, "_")
-            facts.append(layout.sections[key](**fields))
+            facts.append(_fact(layout.sections[key], fields))
         elif key in layout.items:
             for index, item in enumerate(value):
                 fields = {"index": index}
                 _flatten_into(fields, "", item, "_")
-                facts.append(layout.items[key](**fields))
+                facts.append(_fact(layout.items[key], fields))
         else:
             top[key] = _freeze(value)
-    facts.insert(0, layout.top(**top))
+    facts.insert(0, _fact(layout.top, top))
     return facts

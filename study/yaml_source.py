@@ -436,7 +436,8 @@ def parse_yaml(text: str) -> SourceDocument:
     """Parse one YAML document into plain data plus a path -> line map.
 
     Size, characters, nesting, alias expansion and the number of documents are
-    checked before any node is built; only then is the document composed.
+    checked before any node is built; only then is the document composed.  A plain
+    document (see :func:`_plain_document`), what study files are, is read in one pass.
     """
     size = len(text) if text.isascii() else len(text.encode("utf-8", "surrogatepass"))
     if size > MAX_BYTES:
@@ -444,6 +445,9 @@ def parse_yaml(text: str) -> SourceDocument:
     text = text.removeprefix("\ufeff")
     check_characters(text)
     _check_unsafe_raw(text)
+    plain = _plain_document(text)
+    if plain is not None:
+        return plain
     try:
         events = _check_events(text)
     except yaml.MarkedYAMLError as exc:
@@ -458,3 +462,135 @@ def parse_yaml(text: str) -> SourceDocument:
     if not found:
         raise YamlProblem(1, "file is empty; a study file is a YAML mapping")
     return SourceDocument(data=data, lines=builder.lines)
+
+
+# --- one pass for plain documents -----------------------------------------------------
+
+_NO_KEY = object()  # a mapping waiting for its next key
+_REFUSED = object()  # a scalar the careful path must judge
+_SCALAR_BUILDER = _Builder([])
+_SCALAR_MEMO: dict[tuple[str, str | None, tuple[bool, bool]], Any] = {}
+_MEMO_ENTRIES = 20_000
+_MEMO_CHARS = 64
+# The constructor the remembered values were built by: one replaced (a test's stand-in)
+# builds values of its own, so the memo starts afresh.
+_MEMO_BUILT_BY: list[Any] = [None]
+
+
+def _plain_scalar(event: yaml.ScalarEvent) -> Any:
+    """The value of a scalar without anchor or tag, checked exactly as the careful path
+    checks it (its :meth:`_Builder._scalar`), or :data:`_REFUSED` for any problem.
+
+    A scalar's value depends only on how it is written, so short ones (keys, words,
+    numbers, which repeat across study files) are remembered; every value built is
+    immutable (text, numbers, booleans, None, dates).
+    """
+    memo_key = (event.value, event.style, event.implicit)
+    found = _SCALAR_MEMO.get(memo_key, _REFUSED)
+    if found is not _REFUSED:
+        return found
+    try:
+        value = _SCALAR_BUILDER._scalar(event, (), 0)
+    except YamlProblem:
+        return _REFUSED
+    finally:
+        _SCALAR_BUILDER.constructor.constructed_objects.clear()
+    if len(event.value) <= _MEMO_CHARS:
+        if len(_SCALAR_MEMO) >= _MEMO_ENTRIES:
+            _SCALAR_MEMO.clear()
+        _SCALAR_MEMO[memo_key] = value
+    return value
+
+
+def _plain_document(text: str) -> SourceDocument | None:
+    """The document in one pass over libyaml's events, when it is *plain*: one mapping,
+    no anchor, alias or tag, every key a new text, within the depth and size limits, and
+    every value accepted; else None, and the careful two-pass reading decides (it gives
+    the same data and lines for a plain document, and the message for anything else).
+    """
+    construct = yaml.constructor.SafeConstructor.construct_object
+    if _MEMO_BUILT_BY[0] is not construct:
+        _SCALAR_MEMO.clear()
+        _MEMO_BUILT_BY[0] = construct
+    loader = _Loader(text)
+    try:
+        return _plain_events(loader.get_event)
+    except yaml.YAMLError:
+        return None
+    finally:
+        loader.dispose()
+
+
+def _plain_events(next_event: Any) -> SourceDocument | None:
+    if type(next_event()) is not yaml.StreamStartEvent:
+        return None
+    if type(next_event()) is not yaml.DocumentStartEvent:
+        return None
+    event = next_event()
+    if type(event) is not yaml.MappingStartEvent or event.anchor or event.tag is not None:
+        return None
+    root: dict[Any, Any] = {}
+    lines: dict[Path, int] = {(): _line(event)}
+    # open collections: [container, path, is a mapping, pending key]
+    stack: list[list[Any]] = [[root, (), True, _NO_KEY]]
+    count = 1
+    scalar_event, mapping_start, sequence_start = (
+        yaml.ScalarEvent,
+        yaml.MappingStartEvent,
+        yaml.SequenceStartEvent,
+    )
+    while stack:
+        event = next_event()
+        kind = type(event)
+        frame = stack[-1]
+        container, path, mapping, key = frame
+        if kind is scalar_event:
+            if event.anchor is not None or event.tag is not None:
+                return None
+            count += 1
+            value = _plain_scalar(event)
+            if value is _REFUSED or count > MAX_NODES:
+                return None
+            if not mapping:
+                lines.setdefault((*path, len(container)), event.start_mark.line + 1)
+                container.append(value)
+            elif key is _NO_KEY:  # the scalar is a key
+                if type(value) is not str or value in container:
+                    return None
+                line = event.start_mark.line + 1
+                lines.setdefault((*path, "<key>"), line)
+                lines[(*path, value)] = line
+                frame[3] = value
+            else:
+                container[key] = value
+                frame[3] = _NO_KEY
+        elif kind is mapping_start or kind is sequence_start:
+            count += 1
+            if (
+                event.anchor is not None
+                or event.tag is not None
+                or count > MAX_NODES
+                or len(stack) >= MAX_DEPTH
+            ):
+                return None
+            child: Any = {} if kind is mapping_start else []
+            if not mapping:
+                child_path: Path = (*path, len(container))
+                lines.setdefault(child_path, event.start_mark.line + 1)
+                container.append(child)
+            elif key is _NO_KEY:  # a mapping or list as a key
+                return None
+            else:
+                child_path = (*path, key)
+                container[key] = child
+                frame[3] = _NO_KEY
+            stack.append([child, child_path, kind is mapping_start, _NO_KEY])
+        elif kind is yaml.MappingEndEvent or kind is yaml.SequenceEndEvent:
+            stack.pop()
+        else:  # an alias
+            return None
+    if type(next_event()) is not yaml.DocumentEndEvent:
+        return None
+    if type(next_event()) is not yaml.StreamEndEvent:  # a second document
+        return None
+    return SourceDocument(data=root, lines=lines)

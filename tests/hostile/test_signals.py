@@ -22,6 +22,7 @@ import yaml
 from thymoscope import api
 from thymoscope.engine import batch
 from thymoscope.engine.batch import Renderer
+from thymoscope.report import json_stream
 
 from .conftest import SUBPROCESS_TIMEOUT, run_cli
 
@@ -147,6 +148,7 @@ POISON = '''
 import os
 
 from thymoscope.api import study_json
+from thymoscope.report.json_stream import study_part
 
 
 def render(diagnosis, knowledge, **options):
@@ -154,6 +156,13 @@ def render(diagnosis, knowledge, **options):
     if "poison" in diagnosis.source:
         os._exit(9)
     return study_json(diagnosis, knowledge, **options)
+
+
+def render_part(diagnosis, knowledge, **options):
+    """The same for the streamed JSON report's parts."""
+    if "poison" in diagnosis.source:
+        os._exit(9)
+    return study_part(diagnosis, knowledge, **options)
 '''
 
 
@@ -207,6 +216,8 @@ def test_cli_reports_the_lost_study_and_exits_2(
 ) -> None:
     paths = _with_poison(tmp_path / "studies", 20, poisoned=[7])
     monkeypatch.setattr(api, "study_json", poison_renderer)
+    poison_part = importlib.import_module("poison_renderer").render_part
+    monkeypatch.setattr(json_stream, "study_part", poison_part)  # -f json is streamed
     run = run_cli("diagnose", tmp_path / "studies", "-f", "json", "-j", "2")
     assert run.exit_code == 2
     assert run.stderr.strip() == f"{paths[7]}: {batch.LOST}"
