@@ -206,7 +206,7 @@ class Effect(Section):
 
 
 class Arm(Section):
-    """One arm's outcome: events (dichotomous) or mean and sd (continuous), of n patients."""
+    """One arm's outcome: events (dichotomous) or mean and sd (continuous), of n participants."""
 
     events: Events | None = None
     mean: Finite | None = None
@@ -228,7 +228,7 @@ class Arm(Section):
             raise field_problem(missing, "a measured outcome needs both mean and sd")
         if self.events is not None and self.events > self.n:
             raise field_problem(
-                "events", f"{self.events} events is more than the arm's {self.n} patients (n)"
+                "events", f"{self.events} events is more than the arm's {self.n} participants (n)"
             )
         return self
 

@@ -29,7 +29,7 @@ BAD = [
         ARMS.format(treatment="{events: 30, n: 20}", control="{events: 3, n: 20}"),
         "treatment:",
         "result.arms.treatment.events",
-        "30 events is more than the arm's 20 patients",
+        "30 events is more than the arm's 20 participants",
     ),
     Bad(
         "n-zero",
@@ -322,4 +322,4 @@ def test_refused_with_one_located_line(bad: Bad) -> None:
 
 def test_the_sizes_of_arms_are_reported_as_given() -> None:
     message = refused(ARMS.format(treatment="{events: 21, n: 20}", control="{events: 3, n: 20}"))
-    assert re.search(r"\b21 events\b.*\b20 patients\b", message)
+    assert re.search(r"\b21 events\b.*\b20 participants\b", message)
