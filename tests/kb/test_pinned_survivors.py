@@ -8,8 +8,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from tests.compare.helpers import pair
 from tests.conftest import DELETE, FAQ_QUALITY_STRATA, make_study_dict
 from tests.kb.rulecase import finding
+from tests.kb.test_pairs_factors import CHB
 from tests.kb.values import concluded, diagnosed
 from thymoscope.kb.rules.pairs_factors import selection_differences, shortfalls
 
@@ -101,3 +103,13 @@ def test_unknown_allocation_is_not_read_as_concealed_or_not() -> None:
         "high-risk-of-bias",
     )
     assert "allocation was not concealed" not in found.explanation
+
+
+def test_regimens_of_two_indications_are_not_set_against_one_reference_protocol() -> None:
+    # A sepsis trial on the sepsis protocol against a hepatitis B trial on the hepatitis B
+    # protocol: their regimens differ, but neither is "closer" to one representative
+    # protocol, since each indication has its own.
+    comparison = pair(b=CHB)
+    found = next(f for f in comparison.findings if f.id == "differs-in-dosing")
+    assert "representative protocol" not in found.explanation
+    assert "closer" not in found.explanation
