@@ -14,7 +14,7 @@ from collections.abc import Mapping, Sequence
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from thymoscope.kb.effects import excludes_null
+from thymoscope.kb.effects import includes_null
 from thymoscope.kb.labels import value_label
 from thymoscope.kb.thresholds import ALPHA
 
@@ -143,29 +143,23 @@ def _endpoint(values: Mapping[str, Any]) -> str:
     )
 
 
-def _effect_number(values: Mapping[str, Any], name: str) -> float | None:
-    value = values.get(f"result.effect.{name}")
-    if isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value):
-        return float(value)
-    return None
-
-
 def _directional(values: Mapping[str, Any], endpoint: str, towards: str) -> str:
     """A benefit or harm in a controlled study, claimed no further than its statistics go:
-    "showed a difference" only when its interval (or, without one, its p-value) excludes no
-    effect; the study's own classification otherwise, with the reason it is not shown."""
-    measure = values.get("result.effect.measure")
-    low, high = _effect_number(values, "ci_low"), _effect_number(values, "ci_high")
-    p_value = _effect_number(values, "p_value")
-    separated = excludes_null(measure, low, high, p_value)
-    if separated is True:
-        return f"showed a difference {towards} thymalfasin on {endpoint}"
-    shown = f"reported a result {towards} thymalfasin on {endpoint}"
-    if separated is None:
-        return shown
-    if measure is not None and low is not None and high is not None:
-        return f"{shown}, although its confidence interval includes no effect"
-    return f"{shown}, although its p-value is not below {ALPHA:g}"
+    "showed a difference" only when a 95% (or wider) interval, or without one the p-value,
+    excludes no effect; the study's own classification otherwise, with the reason it is
+    not shown (an interval that includes no effect at any level includes it at 95%)."""
+    effect = study_effect(values) or {}
+    low, high, p_value = effect.get("ci_low"), effect.get("ci_high"), effect.get("p_value")
+    shown = f"showed a difference {towards} thymalfasin on {endpoint}"
+    reported = f"reported a result {towards} thymalfasin on {endpoint}"
+    if low is not None and high is not None:
+        if includes_null(effect["measure"], low, high):
+            return f"{reported}, although its confidence interval includes no effect"
+        if (effect.get("ci_level") or DEFAULT_CI_LEVEL) >= DEFAULT_CI_LEVEL:
+            return shown
+    if p_value is None:
+        return reported
+    return shown if p_value < ALPHA else f"{reported}, although its p-value is not below {ALPHA:g}"
 
 
 def finding_sentence(values: Mapping[str, Any]) -> str:

@@ -21,8 +21,15 @@ TRIALS = Path(__file__).resolve().parents[1] / "trials"
 def _summary(primary: str, **effect: Any) -> str:
     result: dict[str, Any] = {"primary": primary, "effect": DELETE}
     if effect:
-        result["effect"] = {"estimate": DELETE, "ci_low": DELETE, "ci_high": DELETE} | effect
-    summary: str = document({"result": result})["studies"][0]["verdict"]["summary"]
+        result["effect"] = {
+            "estimate": DELETE,
+            "ci_low": DELETE,
+            "ci_high": DELETE,
+            "p_value": DELETE,
+        } | effect
+    summary: str = document({"schema_version": 2, "result": result})["studies"][0]["verdict"][
+        "summary"
+    ]
     return summary
 
 
@@ -89,3 +96,13 @@ def test_etass_reads_as_a_reported_benefit_whose_interval_includes_no_effect() -
         " favour of thymalfasin on 28-day all-cause mortality, although its confidence"
         " interval includes no effect: RR 0.74 (95% CI 0.54 to 1.02)"
     )
+
+
+def test_a_narrower_interval_excluding_no_effect_is_not_a_difference_shown_at_5_percent() -> None:
+    # A 90% CI of 0.62-0.98 excludes no effect, but at the 5% level only the p-value can
+    # tell; without one the study's classification is reported, not "shown".
+    interval = {"measure": "odds_ratio", "estimate": 0.78, "ci_low": 0.62, "ci_high": 0.98}
+    summary = _summary("benefit", **interval, ci_level=90)
+    assert "reported a result in favour of thymalfasin" in summary and "although" not in summary
+    assert "showed a difference" in _summary("benefit", **interval, ci_level=90, p_value=0.03)
+    assert "showed a difference" in _summary("benefit", **interval, ci_level=99)
