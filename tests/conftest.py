@@ -170,3 +170,15 @@ _HIGHER_QUALITY = {
     },
 }
 FAQ_QUALITY_STRATA = (_LOWER_QUALITY, _HIGHER_QUALITY)
+# The design of the FAQ 2 meta-analysis those strata come from.
+FAQ_META_ANALYSIS = {"design": {"type": "meta_analysis", "trials": 11, "sample_size": 1927}}
+
+
+def quality_stratum(
+    base: dict[str, Any], estimate: float, low: float, high: float
+) -> dict[str, Any]:
+    """One of the FAQ's quality strata (``base``) with another odds ratio and interval."""
+    return {
+        **base,
+        "effect": {"measure": "odds_ratio", "estimate": estimate, "ci_low": low, "ci_high": high},
+    }

@@ -13,7 +13,14 @@ from typing import Any
 import pytest
 
 from tests.compare.helpers import pair
-from tests.conftest import DELETE, FAQ_QUALITY_STRATA, make_study, make_study_dict
+from tests.conftest import (
+    DELETE,
+    FAQ_META_ANALYSIS,
+    FAQ_QUALITY_STRATA,
+    make_study,
+    make_study_dict,
+    quality_stratum,
+)
 from tests.kb.rulecase import finding
 from tests.kb.values import concluded, diagnosed
 from thymoscope.engine.rules import rule_specs
@@ -22,14 +29,7 @@ from thymoscope.kb.thresholds import ALPHA, ANTICANCER_PARTNERS, IMMUNE_MARKERS
 from thymoscope.report.rules import thresholds_of
 
 LOWER, HIGHER = FAQ_QUALITY_STRATA
-META = {"design": {"type": "meta_analysis", "trials": 11, "sample_size": 1927}}
-
-
-def _stratum(base: dict[str, Any], estimate: float, low: float, high: float) -> dict[str, Any]:
-    return {
-        **base,
-        "effect": {"measure": "odds_ratio", "estimate": estimate, "ci_low": low, "ci_high": high},
-    }
+META = FAQ_META_ANALYSIS
 
 
 # ---- high-risk-of-bias: the design itself (DESIGN_MECHANISMS, NON_RANDOMISED_DESIGNS) ----
@@ -217,8 +217,8 @@ def test_an_interval_given_at_another_level_is_cited_with_its_level() -> None:
 
 
 def test_a_weaker_stratum_showing_harm_against_a_stronger_one_showing_benefit_is_flagged() -> None:
-    lower_harm = _stratum(LOWER, 2.0, 1.2, 3.3)
-    higher_benefit = _stratum(HIGHER, 0.7, 0.55, 0.9)
+    lower_harm = quality_stratum(LOWER, 2.0, 1.2, 3.3)
+    higher_benefit = quality_stratum(HIGHER, 0.7, 0.55, 0.9)
     found, values = concluded(
         make_study_dict(**META, subgroups=[lower_harm, higher_benefit]),
         "quality-subgroups-disagree",
@@ -230,24 +230,26 @@ def test_a_weaker_stratum_showing_harm_against_a_stronger_one_showing_benefit_is
 
 
 def test_strata_that_both_show_a_harm_agree() -> None:
-    lower_harm = _stratum(LOWER, 2.0, 1.2, 3.3)
-    both = make_study_dict(**META, subgroups=[lower_harm, _stratum(HIGHER, 1.5, 1.1, 2.0)])
+    lower_harm = quality_stratum(LOWER, 2.0, 1.2, 3.3)
+    both = make_study_dict(**META, subgroups=[lower_harm, quality_stratum(HIGHER, 1.5, 1.1, 2.0)])
     assert "quality-subgroups-disagree" not in diagnosed(both).finding_ids()
     # a harm only the weaker trials show significantly is flagged
-    weaker_only = make_study_dict(**META, subgroups=[lower_harm, _stratum(HIGHER, 1.2, 0.9, 1.6)])
+    weaker_only = make_study_dict(
+        **META, subgroups=[lower_harm, quality_stratum(HIGHER, 1.2, 0.9, 1.6)]
+    )
     _, values = concluded(weaker_only, "quality-subgroups-disagree")
     assert values["pattern"] == "lower_harm"
 
 
 def test_a_stratum_whose_interval_touches_no_effect_shows_no_harm() -> None:
     # Lower-quality trials OR 1.8 (1.00-3.2) for mortality: not a significant harm.
-    lower = _stratum(LOWER, 1.8, 1.0, 3.2)
+    lower = quality_stratum(LOWER, 1.8, 1.0, 3.2)
     assert (
         "quality-subgroups-disagree"
         not in diagnosed(make_study_dict(**META, subgroups=[lower, HIGHER])).finding_ids()
     )
     # just clear of 1, the same stratum is a harm the higher-quality trials do not show
-    clear = _stratum(LOWER, 1.8, 1.01, 3.2)
+    clear = quality_stratum(LOWER, 1.8, 1.01, 3.2)
     _, values = concluded(
         make_study_dict(**META, subgroups=[clear, HIGHER]), "quality-subgroups-disagree"
     )
@@ -257,7 +259,7 @@ def test_a_stratum_whose_interval_touches_no_effect_shows_no_harm() -> None:
 def test_a_higher_quality_stratum_reaching_no_effect_is_not_significant() -> None:
     # The FAQ's lower stratum against higher-quality trials at OR 0.7 (0.49-1.00): only
     # the lower-quality trials show a benefit.
-    higher = _stratum(HIGHER, 0.7, 0.49, 1.0)
+    higher = quality_stratum(HIGHER, 0.7, 0.49, 1.0)
     found, values = concluded(
         make_study_dict(**META, subgroups=[LOWER, higher]), "quality-subgroups-disagree"
     )
@@ -268,8 +270,8 @@ def test_a_higher_quality_stratum_reaching_no_effect_is_not_significant() -> Non
 def test_the_pooled_estimate_says_how_much_weight_the_weaker_trials_carry() -> None:
     # Precise lower-quality trials OR 0.5 (0.4-0.62) against imprecise higher-quality
     # ones OR 0.8 (0.55-1.16): here the weaker trials carry three quarters of the weight.
-    lower = _stratum(LOWER, 0.5, 0.4, 0.62)
-    higher = _stratum(HIGHER, 0.8, 0.55, 1.16)
+    lower = quality_stratum(LOWER, 0.5, 0.4, 0.62)
+    higher = quality_stratum(HIGHER, 0.8, 0.55, 1.16)
     found, values = concluded(
         make_study_dict(**META, subgroups=[lower, higher]), "quality-subgroups-disagree"
     )
@@ -281,7 +283,7 @@ def test_the_pooled_estimate_says_how_much_weight_the_weaker_trials_carry() -> N
 def test_strata_pointing_opposite_ways_disagree_on_direction() -> None:
     # Lower-quality trials show a significant benefit, higher-quality ones a significant
     # harm: the strata disagree on the direction itself, never "one more than the other".
-    higher_harm = _stratum(HIGHER, 1.5, 1.1, 2.0)
+    higher_harm = quality_stratum(HIGHER, 1.5, 1.1, 2.0)
     found, values = concluded(
         make_study_dict(**META, subgroups=[LOWER, higher_harm]), "quality-subgroups-disagree"
     )
@@ -293,7 +295,7 @@ def test_strata_pointing_opposite_ways_disagree_on_direction() -> None:
 
 
 def test_a_higher_stratum_on_the_same_side_is_not_opposite() -> None:
-    higher_same = _stratum(HIGHER, 0.38, 0.2, 0.7)  # same side and further from no effect
+    higher_same = quality_stratum(HIGHER, 0.38, 0.2, 0.7)  # same side and further from no effect
     found = finding(
         diagnosed(make_study_dict(**META, subgroups=[LOWER, higher_same])),
         "quality-subgroups-disagree",

@@ -6,24 +6,21 @@ finding, its severity, its pattern) or, for the pair helpers, on what they retur
 
 from __future__ import annotations
 
-from typing import Any
-
 from tests.compare.helpers import pair
-from tests.conftest import DELETE, FAQ_QUALITY_STRATA, make_study_dict
+from tests.conftest import (
+    DELETE,
+    FAQ_META_ANALYSIS,
+    FAQ_QUALITY_STRATA,
+    make_study_dict,
+    quality_stratum,
+)
 from tests.kb.rulecase import finding
 from tests.kb.test_pairs_factors import CHB
 from tests.kb.values import concluded, diagnosed
 from thymoscope.kb.rules.pairs_factors import selection_differences, shortfalls
 
 LOWER, HIGHER = FAQ_QUALITY_STRATA
-META = {"design": {"type": "meta_analysis", "trials": 11, "sample_size": 1927}}
-
-
-def _stratum(base: dict[str, Any], estimate: float, low: float, high: float) -> dict[str, Any]:
-    return {
-        **base,
-        "effect": {"measure": "odds_ratio", "estimate": estimate, "ci_low": low, "ci_high": high},
-    }
+META = FAQ_META_ANALYSIS
 
 
 # ---- high-risk-of-bias: two ordinary mechanisms make a major finding -----------------
@@ -60,8 +57,8 @@ def test_strata_on_the_ratio_scale_are_compared_by_their_distance_in_logs() -> N
     # OR 0.3 against OR 0.7, both excluding no effect, the difference between them
     # significant: the lower-quality stratum lies further from no effect (|log 0.3| >
     # |log 0.7|), which the raw numbers (0.3 < 0.7) would not show.
-    lower = _stratum(LOWER, 0.3, 0.2, 0.45)
-    higher = _stratum(HIGHER, 0.7, 0.6, 0.82)
+    lower = quality_stratum(LOWER, 0.3, 0.2, 0.45)
+    higher = quality_stratum(HIGHER, 0.7, 0.6, 0.82)
     found, values = concluded(
         make_study_dict(**META, subgroups=[lower, higher]), "quality-subgroups-disagree"
     )
@@ -69,7 +66,8 @@ def test_strata_on_the_ratio_scale_are_compared_by_their_distance_in_logs() -> N
     assert "lies further from it" in found.explanation
     # the other way round the lower-quality stratum is the nearer one: no disagreement
     near = make_study_dict(
-        **META, subgroups=[_stratum(LOWER, 0.7, 0.6, 0.82), _stratum(HIGHER, 0.3, 0.2, 0.45)]
+        **META,
+        subgroups=[quality_stratum(LOWER, 0.7, 0.6, 0.82), quality_stratum(HIGHER, 0.3, 0.2, 0.45)],
     )
     assert finding(diagnosed(near), "quality-subgroups-disagree") is None
 

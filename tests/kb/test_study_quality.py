@@ -12,7 +12,7 @@ import math
 import pytest
 from scipy.stats import norm
 
-from tests.conftest import DELETE, FAQ_QUALITY_STRATA, make_study_dict
+from tests.conftest import DELETE, FAQ_META_ANALYSIS, FAQ_QUALITY_STRATA, make_study_dict
 from tests.kb.rulecase import RuleCase
 from tests.kb.values import concluded, diagnosed, text_of
 from thymoscope.kb.effects import difference_test
@@ -32,7 +32,7 @@ LOWER_HARM = {
     **LOWER,
     "effect": {"measure": "odds_ratio", "estimate": 2.0, "ci_low": 1.2, "ci_high": 3.3},
 }
-META = {"design": {"type": "meta_analysis", "trials": 11, "sample_size": 1927}}
+META = FAQ_META_ANALYSIS
 TESTS_NULL = {  # TESTS: large double-blind null sepsis trial, HR 0.99 (0.77-1.27), n 1089
     "design": {"sample_size": 1089},
     "result": {
