@@ -290,6 +290,7 @@ def test_strata_pointing_opposite_ways_disagree_on_direction() -> None:
     assert values["pattern"] == "opposite"
     assert found.severity == "major"
     assert "on opposite sides of it" in found.explanation
+    assert "p < 0.001" in found.explanation and "p = 0.000" not in found.explanation
     assert "overstate" not in found.explanation and "pooled benefit" not in found.explanation
     assert "pooled" not in values
 
