@@ -98,15 +98,11 @@ def cores_for(jobs: int | None) -> tuple[int | None, str | None]:
     )
 
 
-def _given_part(given: Any, as_json: bool) -> Any:
+def _given_part(given: Any) -> Any:
     """A study read in this process, diagnosed here: its report part."""
     from thymoscope import api
-    from thymoscope.report.render import JSON_OPTIONS
 
-    diagnosis = api.diagnose(given.study, given.source)
-    if as_json:
-        return api.study_json(diagnosis, api.default_knowledge(), **JSON_OPTIONS)
-    return api.study_dict(diagnosis, api.default_knowledge())
+    return api.study_dict(api.diagnose(given.study, given.source), api.default_knowledge())
 
 
 def _outcomes(
@@ -137,30 +133,22 @@ def _outcomes(
             yield result, []
 
 
-def run_batch(
-    items: list[Any], jobs: int | None = None, as_json: bool = False
-) -> tuple[list[Any], list[str]]:
+def run_batch(items: list[Any], jobs: int | None = None) -> tuple[list[Any], list[str]]:
     """(study parts, one line per input problem), in input order.
 
     ``items`` come from :func:`thymoscope.cli.inputs.expand_arguments`. A missing file,
     an empty folder or an invalid study becomes problem lines and the rest is still
-    diagnosed. A study part is the report document's study (a dict) or, with
-    ``as_json``, its JSON text.
+    diagnosed. A study part is the report document's study (a dict); the JSON report is
+    streamed instead (:func:`stream_json_report`).
     """
     from thymoscope import api
     from thymoscope.cli.inputs import study_files
-    from thymoscope.report.render import JSON_OPTIONS
 
     files = study_files(items)
-    if not files:
-        produced: Any = iter(())
-    elif as_json:
-        produced = api.diagnose_to_json(files, jobs, **JSON_OPTIONS)
-    else:
-        produced = api.diagnose_to_documents(files, jobs)
+    produced: Any = api.diagnose_to_documents(files, jobs) if files else iter(())
     parts: list[Any] = []
     problems: list[str] = []
-    for part, lines in _outcomes(items, produced, lambda given: _given_part(given, as_json)):
+    for part, lines in _outcomes(items, produced, _given_part):
         problems.extend(lines)
         if part is not None:
             parts.append(part)
@@ -451,7 +439,7 @@ def diagnose(
             streamed = _stream(items, jobs, output, [*paths, *files], fail_on)
             if streamed is not None:
                 raise typer.Exit(streamed)
-        parts, problems = run_batch(items, jobs, as_json=fmt is ExportFormat.json and not brief)
+        parts, problems = run_batch(items, jobs)  # JSON arrives here only when nothing was read
         for line in problems:
             typer.echo(line, err=True)
         detail(f"diagnosed {studies_word(len(parts))}; {len(problems)} input problems")
