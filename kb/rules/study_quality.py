@@ -34,6 +34,7 @@ from thymoscope.kb.thresholds import (
     OBJECTIVE_ENDPOINT_KINDS,
     PRECISE_RATIO_BOUNDS,
     SMALL_TRIAL_PATIENTS,
+    UNCONTROLLED_COMPARATORS,
     UNDERPOWERED_NULL_PATIENTS,
 )
 
@@ -205,7 +206,7 @@ def bias_reasons(design: Mapping[str, Any]) -> list[str]:
         reasons.append("at high overall risk of bias")
     if design.get("blinding") == "open":
         reasons.append("open label")
-    if design.get("comparator") in ("no_treatment", "none"):
+    if design.get("comparator") in UNCONTROLLED_COMPARATORS:
         reasons.append("without a placebo or active control")
     if design.get("allocation_concealment") is False:
         reasons.append("without concealed allocation")
