@@ -91,7 +91,7 @@ def pair_hint(error: Any) -> Any:
 def expand_arguments(arguments: list[str]) -> list[Any]:
     """The items of every argument, in order (see the module docstring)."""
     from thymoscope.cli.diagnose import expand
-    from thymoscope.study.sheet import is_sheet
+    from thymoscope.study.sheet_paths import is_sheet
 
     items: list[Any] = []
     stdin_read = False

@@ -10,6 +10,11 @@ from thymoscope.engine.diagnosis import KnowledgeBase
 
 @cache
 def knowledge() -> KnowledgeBase:
+    """The bundled Thymalfasin knowledge base, loaded once per process.
+
+    ``thymoscope.api.default_knowledge`` is this function: batches build one rule
+    network per knowledge factory, so every caller passes this same one.
+    """
     from thymoscope.engine.rules import declared_catalogue
     from thymoscope.kb.catalogue import catalogue, factor_titles, render_text
     from thymoscope.kb.facts import SCOPE_FIELD, to_facts

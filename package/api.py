@@ -35,6 +35,7 @@ from thymoscope.engine.batch import WorkerLost
 from thymoscope.engine.core import Diagnoser
 from thymoscope.engine.diagnosis import Diagnosis, KnowledgeBase
 from thymoscope.errors import ThymoscopeError, UnknownNameError
+from thymoscope.kb import knowledge
 from thymoscope.results import (
     DiagnosisReport,
     PairLabel,
@@ -48,6 +49,7 @@ from thymoscope.results import (
 )
 from thymoscope.study.loader import Problem, StudyFileError, load_study
 from thymoscope.study.model import Study
+from thymoscope.study.sheet_paths import is_sheet
 
 __all__ = [
     "DiagnosisReport",
@@ -82,18 +84,16 @@ StudyInput = str | os.PathLike[str] | Mapping[str, Any] | Study
 
 DICT_SOURCE = "<dict>"  # names a dict input in problem lines
 STUDY_SUFFIXES = (".yaml", ".yml")
-SHEET_SUFFIXES = (".csv", ".xlsx")
 METHODS = ("reml", "dl", "pm")
 
 
 # --- the bundled knowledge base and diagnoser ---------------------------------------
 
 
-def default_knowledge() -> KnowledgeBase:
-    """The bundled Thymalfasin knowledge base (loaded once per process)."""
-    from thymoscope.kb import knowledge
-
-    return knowledge()
+# The bundled Thymalfasin knowledge base, loaded once per process. It is
+# thymoscope.kb.knowledge itself, not a wrapper: a batch keys its rule network by the
+# factory, so the CLI (which imports the kb, not this module) shares the network.
+default_knowledge = knowledge
 
 
 @cache
@@ -195,7 +195,7 @@ def load_input(study: StudyInput, source: str | None = None) -> tuple[Study, str
             "a study is a path, a bundled case id, a dict shaped like a study file or a "
             f"thymoscope.study.model.Study, not {type(study).__name__}"
         )
-    if Path(path).suffix.lower() in SHEET_SUFFIXES:
+    if is_sheet(path):
         message = "an extraction sheet holds many studies; use diagnose_many() or review()"
         raise StudyFileError([Problem(path, 0, "", message)])
     refused = input_problem(path)
@@ -234,7 +234,7 @@ def _entries(items: Iterable[StudyInput], files: list[Path]) -> Iterator[_Entry]
                 yield list(path.problems)
                 continue
             files.append(path)
-            if path.suffix.lower() in SHEET_SUFFIXES:
+            if is_sheet(path):
                 try:
                     rows = read_sheet(path)
                 except StudyFileError as exc:

@@ -10,7 +10,6 @@ arrow.  :func:`svg`, :func:`text_lines` and :func:`markdown` only draw that layo
 
 from __future__ import annotations
 
-import html
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -314,6 +313,8 @@ SVG_TOP = 10
 
 
 def _esc(value: str) -> str:
+    import html  # only SVG needs it; loading its entity table slows every cold start
+
     return html.escape(value, quote=True)
 
 

@@ -52,9 +52,9 @@ from thymoscope.kb.labels import (
 )
 from thymoscope.study.loader import Problem, StudyFileError, capped, problems_from_validation
 from thymoscope.study.model import SCHEMA_VERSION, Study
+from thymoscope.study.sheet_paths import SHEET_SUFFIXES
 from thymoscope.study.yaml_source import one_line, shown
 
-SHEET_SUFFIXES = (".csv", ".xlsx")
 MAX_SHEET_BYTES = 20_000_000
 MAX_ROWS = 10_000
 MAX_COLUMNS = 2_000
@@ -70,11 +70,6 @@ _SUBGROUP_PATH = re.compile(r"^subgroups\.(\d+)\.(.+)$")
 _SUBGROUP_LABEL = re.compile(r"^subgroup\s+(\d+)\s*:\s*(.+)$")
 _THOUSANDS = re.compile(r"^[+-]?\d{1,3}(,\d{3})+$")
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def is_sheet(path: str | os.PathLike[str]) -> bool:
-    """Whether a path names an extraction sheet (``.csv`` or ``.xlsx``) by its suffix."""
-    return Path(path).suffix.lower() in SHEET_SUFFIXES
 
 
 class _CellError(Exception):

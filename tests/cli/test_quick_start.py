@@ -122,3 +122,18 @@ def test_diagnose_imports_only_its_own_command_and_no_adapter() -> None:
     others = {f"thymoscope.cli.{name}" for name in COMMANDS if name != "diagnose"}
     assert modules & others == set()
     assert "typer._adapters" not in modules
+    # nor what only other inputs or outputs need: the extraction-sheet reader, the
+    # Python API's result classes, the pairs engine, the HTML entity table
+    unused = {"thymoscope.study.sheet", "thymoscope.api", "thymoscope.results"}
+    assert modules & (unused | {"thymoscope.engine.pairs", "html"}) == set()
+
+
+def test_the_cli_and_the_api_share_one_rule_network() -> None:
+    """The CLI hands batches ``thymoscope.kb.knowledge``; the API's factory must be that
+    same function, or a process using both would build the rule network twice."""
+    from thymoscope import api
+    from thymoscope.engine.batch import diagnoser_for
+    from thymoscope.kb import knowledge
+
+    assert api.default_knowledge is knowledge
+    assert diagnoser_for(knowledge) is api.diagnoser()
