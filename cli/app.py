@@ -15,8 +15,8 @@ status a shell reports for a tool ended by SIGPIPE); 130 after SIGINT (Ctrl-C) a
 shells report for a process ended by that signal.
 """
 
-from __future__ import annotations
-
+# No `from __future__ import annotations` here: typer would then evaluate every
+# annotation string at start-up, which a cold `thymoscope diagnose` pays for.
 import contextlib
 import os
 import signal

@@ -17,8 +17,8 @@ studies from stdin and sheets are diagnosed here; the report around the parts is
 assembled here.
 """
 
-from __future__ import annotations
-
+# No `from __future__ import annotations` here: typer would then evaluate every
+# annotation string at start-up, which a cold `thymoscope diagnose` pays for.
 import errno
 import io
 import json
@@ -186,15 +186,15 @@ def stream_json_report(
     the input problems, which end the report, are kept. Nothing is written when no
     study could be diagnosed; the text equals :func:`report_text`'s (a test compares).
     """
-    from thymoscope import api
     from thymoscope.cli.inputs import study_files
     from thymoscope.cli.output import AtomicOutput, is_stdout, write_stdout
     from thymoscope.engine.batch import map_paths
+    from thymoscope.kb import knowledge
     from thymoscope.report.document import report_document
     from thymoscope.report.json_stream import STUDY_SEPARATOR, JsonReportPieces, study_part
 
     files = study_files(items)
-    produced: Any = map_paths(files, jobs, api.default_knowledge, study_part) if files else iter(())
+    produced: Any = map_paths(files, jobs, knowledge, study_part) if files else iter(())
     pieces = JsonReportPieces(report_document([], []))
     target = None if output is None or is_stdout(output) else AtomicOutput(output, inputs)
     write = write_stdout if target is None else target.write

@@ -14,8 +14,8 @@ Cross-field rules raise :func:`field_problem`, which names the offending field s
 that error messages can point at its line.
 """
 
-from __future__ import annotations
-
+# No `from __future__ import annotations` here: pydantic would then evaluate every
+# annotation string at start-up, which a cold `thymoscope diagnose` pays for.
 import difflib
 import re
 from contextvars import ContextVar
