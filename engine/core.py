@@ -13,7 +13,7 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from typing import Any
 
 from pydantic import BaseModel
@@ -21,7 +21,7 @@ from pydantic import BaseModel
 from thymoscope.engine.diagnosis import Conclusion, Diagnosis, KnowledgeBase, assemble
 from thymoscope.engine.experta_compat import Fact, KnowledgeEngine, experta
 from thymoscope.engine.facts import flatten, study_data
-from thymoscope.engine.rules import RuleSet
+from thymoscope.engine.rules import RuleSet, rule_specs
 from thymoscope.engine.strategy import ExactDepthStrategy
 
 _Agenda = experta.agenda.Agenda
@@ -46,7 +46,9 @@ class DiagnosticEngine(RuleSet, KnowledgeEngine):  # type: ignore[misc]
 
     __strategy__ = ExactDepthStrategy
 
-    def __init__(self) -> None:
+    def __init__(self, rules: Collection[str] | None = None) -> None:
+        """``rules``: the names of the rule methods to build the network of (None: all)."""
+        self._only = None if rules is None else frozenset(rules)
         self._rules: list[Any] | None = None
         super().__init__()
         self._nodes = _network_nodes(self.matcher.root_node)
@@ -58,7 +60,13 @@ class DiagnosticEngine(RuleSet, KnowledgeEngine):  # type: ignore[misc]
     # of rules of an engine class never changes, so look once.
     def get_rules(self) -> list[Any]:
         if self._rules is None:
-            self._rules = super().get_rules()
+            rules = super().get_rules()
+            if self._only is not None:
+                rules = [rule for rule in rules if rule.__name__ in self._only]
+                missing = self._only - {rule.__name__ for rule in rules}
+                if missing:
+                    raise ValueError(f"no such rules in {type(self).__name__}: {sorted(missing)}")
+            self._rules = rules
         return self._rules
 
     def get_deffacts(self) -> list[Any]:
@@ -117,13 +125,50 @@ class DiagnosticEngine(RuleSet, KnowledgeEngine):  # type: ignore[misc]
 
 
 class Diagnoser:
-    """Diagnoses studies with one engine built once from a knowledge base."""
+    """Diagnoses studies with engines built from a knowledge base, one per scope value.
+
+    A rule declared to apply to some values of the knowledge base's scope field
+    (``applies_to``) cannot fire for any other value, so a study is run on a network
+    holding only the rules that can fire for its scope value: the unrestricted rules and
+    those naming the value.  A value no rule names gets the full network.  Each engine
+    is built the first time a study needs it (a single study builds one network).
+    """
 
     def __init__(self, knowledge: KnowledgeBase) -> None:
         self.knowledge = knowledge
-        engine_class = type("ThymoscopeEngine", (*knowledge.rule_sets, DiagnosticEngine), {})
-        self.engine: DiagnosticEngine = engine_class()
+        self._engine_class = type("ThymoscopeEngine", (*knowledge.rule_sets, DiagnosticEngine), {})
+        specs = rule_specs(knowledge.rule_sets)
+        named = dict.fromkeys(value for spec in specs for value in spec.applies_to)
+        self._scope_rules: dict[str, frozenset[str]] = {
+            value: frozenset(s.rule for s in specs if not s.applies_to or value in s.applies_to)
+            for value in named
+        }
+        self._engines: dict[str | None, DiagnosticEngine] = {}
+        self._last: DiagnosticEngine | None = None
         self._lock = threading.Lock()
+
+    @property
+    def engine(self) -> DiagnosticEngine:
+        """The engine that ran the last study (before any study, the full network)."""
+        if self._last is None:
+            with self._lock:
+                self._last = self.engine_for(None)
+        return self._last
+
+    def engine_for(self, scope: Any) -> DiagnosticEngine:
+        """The engine for a study whose scope field holds ``scope`` (built on first use).
+
+        Not thread-safe by itself: :meth:`conclusions` calls it under the lock.
+        """
+        key = scope if isinstance(scope, str) and scope in self._scope_rules else None
+        engine = self._engines.get(key)
+        if engine is None:
+            engine = self._engines[key] = self._engine_class(self.rules_for(key))
+        return engine
+
+    def rules_for(self, scope: Any) -> frozenset[str] | None:
+        """The names of the rules run for ``scope`` (None: every rule)."""
+        return self._scope_rules.get(scope) if isinstance(scope, str) else None
 
     def conclusions(
         self,
@@ -134,8 +179,10 @@ class Diagnoser:
         """What the rules conclude about a dumped study (``facts``: its facts, reordered;
         ``values``: its ``flatten(data)`` when already made)."""
         declared = self.knowledge.to_facts(data) if facts is None else facts
+        scope = data.get(self.knowledge.scope_field)
         with self._lock:
-            return list(self.engine.evaluate(declared, flatten(data) if values is None else values))
+            engine = self._last = self.engine_for(scope)
+            return list(engine.evaluate(declared, flatten(data) if values is None else values))
 
     def diagnose(
         self, study: BaseModel, source: str | None = None, facts: list[Fact] | None = None
