@@ -8,6 +8,20 @@
 * experta's ``Rule`` objects bind the engine on the *class* as well, so one engine
   must not be entered from two threads at once: :class:`Diagnoser` holds a lock.
   Batches use processes, each with its own engine (see :mod:`thymoscope.engine.batch`).
+
+Matching is most of the time of a diagnosis, so (outputs unchanged byte for byte):
+
+* :class:`Diagnoser` runs a study on a network of only the rules that can fire for its
+  scope value (the knowledge base's ``scope_field``; a rule declares the values it is
+  limited to with ``applies_to``), built the first time a study needs it: the rules
+  and alpha tests of the other values are not tried.  Which rules fire, and so every
+  conclusion, is the same (tests/engine/test_scoped_engines.py); the order of
+  conclusions may differ, as it already did between processes (experta orders tied
+  activations by hash), and :func:`~thymoscope.engine.diagnosis.assemble` sorts them;
+* each engine's network is rewired by
+  :func:`~thymoscope.engine.experta_compat.quiet_network` (no token copies that change
+  nothing, no type tests sure to fail, no calls to experta's watchers);
+* :meth:`DiagnosticEngine.evaluate` resets only the nodes that have a memory.
 """
 
 from __future__ import annotations
@@ -19,7 +33,13 @@ from typing import Any
 from pydantic import BaseModel
 
 from thymoscope.engine.diagnosis import Conclusion, Diagnosis, KnowledgeBase, assemble
-from thymoscope.engine.experta_compat import Fact, KnowledgeEngine, experta
+from thymoscope.engine.experta_compat import (
+    Fact,
+    KnowledgeEngine,
+    declare_quietly,
+    experta,
+    quiet_network,
+)
 from thymoscope.engine.facts import flatten, study_data
 from thymoscope.engine.rules import RuleSet, rule_specs
 from thymoscope.engine.strategy import ExactDepthStrategy
@@ -27,6 +47,7 @@ from thymoscope.engine.strategy import ExactDepthStrategy
 _Agenda = experta.agenda.Agenda
 _FactList = experta.factlist.FactList
 _InitialFact = experta.fact.InitialFact
+_NO_MEMORY_RESET = experta.matchers.rete.mixins.NoMemory._reset
 
 
 def _network_nodes(root: Any) -> tuple[Any, ...]:
@@ -46,12 +67,20 @@ class DiagnosticEngine(RuleSet, KnowledgeEngine):  # type: ignore[misc]
 
     __strategy__ = ExactDepthStrategy
 
-    def __init__(self, rules: Collection[str] | None = None) -> None:
-        """``rules``: the names of the rule methods to build the network of (None: all)."""
+    def __init__(self, rules: Collection[str] | None = None, *, quiet: bool = True) -> None:
+        """``rules``: the names of the rule methods to build the network of (None: all);
+        ``quiet``: rewire the network to match without experta's watchers (see
+        :func:`~thymoscope.engine.experta_compat.quiet_network`; False keeps experta's
+        own node code, which tests compare it with)."""
         self._only = None if rules is None else frozenset(rules)
         self._rules: list[Any] | None = None
         super().__init__()
         self._nodes = _network_nodes(self.matcher.root_node)
+        # the nodes whose reset does something (the alpha tests keep no memory)
+        self._memories = tuple(n for n in self._nodes if type(n)._reset is not _NO_MEMORY_RESET)
+        self._quiet = quiet
+        if quiet:
+            quiet_network(self.matcher.root_node, self._nodes)
         self.conclusions: list[Conclusion] = []
         self.values: dict[str, Any] = {}
         self._firing = ""
@@ -76,13 +105,14 @@ class DiagnosticEngine(RuleSet, KnowledgeEngine):  # type: ignore[misc]
         """Run every rule against ``facts`` from a fresh working memory."""
         self.agenda = _Agenda()
         self.facts = _FactList()
-        for node in self._nodes:  # what matcher.reset() does, without its recursion
+        for node in self._memories:  # what matcher.reset() does, without its recursion
             node._reset()
         self.conclusions = []
         self.values = values
-        self.facts.declare(_InitialFact())
+        declare = declare_quietly if self._quiet else _FactList.declare
+        declare(self.facts, _InitialFact())
         for fact in facts:
-            self.facts.declare(fact)
+            declare(self.facts, fact)
         self.run()
         return self.conclusions
 

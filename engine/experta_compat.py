@@ -17,6 +17,31 @@ passes, and ``Token.copy`` rebuilt it through ``Token.__new__``, which checks ag
 every fact in it is a ``Fact`` (a fifth of the matching time of a study).  A copy of a
 token holds the same, already checked facts, so :func:`_copy_token` makes it directly.
 
+The rest of the matching time went to work that decides nothing, so
+:func:`quiet_network` rewires the network of each of thymoscope's engines (and only
+those: experta's classes keep their code) to do what experta's nodes do without it:
+
+* every fact was offered to the type test of every fact class at the root (8 of them;
+  each copied the token first): the root now offers a fact only to the tests of its
+  own class, the others being sure to fail and to do nothing;
+* every node copied the token it received, though only a feature test that binds a
+  variable changes it: that node now copies before the change, the others pass the
+  token on (tokens are never stored; the memories keep frozen ``TokenInfo``);
+* every test and node called experta's watchers (loggers; ``isEnabledFor`` and
+  ``watchers.worth`` at every node, ~5% of the time), as does ``FactList.declare``:
+  :func:`declare_quietly` declares without it.
+
+**Watchers.** So thymoscope's engines report nothing to experta's watchers
+(``experta.watchers``, the ``experta.watchers.*`` loggers); they already did not report
+rule firings or the agenda (``DiagnosticEngine.run`` replaces experta's loop, and
+``ExactDepthStrategy`` its agenda update).  thymoscope never enables those loggers;
+a host application that does (``watchers.watch()``, or a root logger at DEBUG) still
+gets every record from its own experta engines, and no longer hundreds per study from
+thymoscope's, whose matching it can follow with ``thymoscope explain`` instead.  Tests
+compare a rewired network with experta's on the bundled cases, generated studies and a
+rule set with every kind of pattern, facts retracted as well as declared
+(tests/engine/test_quiet_network.py).
+
 Everything in thymoscope imports experta through this module.
 """
 
@@ -24,9 +49,10 @@ from __future__ import annotations
 
 import collections
 import collections.abc
+import contextlib
 import logging
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
 from types import ModuleType
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -64,6 +90,258 @@ def _copy_token(token: Any) -> Any:
 
 _Token.copy = _copy_token
 
+# --- a network of one engine, rewired to run without experta's watchers -------------
+
+_rete = experta.matchers.rete
+_nodes = _rete.nodes
+_check = _rete.check
+_VALID = _Token.TagType.VALID
+_ANDFC = experta.fieldconstraint.ANDFC
+_ORFC = experta.fieldconstraint.ORFC
+_NOTFC = experta.fieldconstraint.NOTFC
+
+
+def _quiet_value(check: Any, value: Any) -> Any:
+    """``FeatureCheck.__call__(value, is_fact=False)``, its sub-checks included, without
+    their log calls (the ``&``, ``|`` and ``~`` of field constraints, as experta's
+    ``and_match``, ``or_match`` and ``not_equal`` combine them)."""
+    how = check.how
+    if isinstance(how, _ANDFC):
+        bound: dict[Any, Any] = {}
+        for part in check.expected:
+            result = _quiet_value(part, value)
+            if result is False:
+                return False
+            if result is not True:
+                if not isinstance(result, Mapping):
+                    raise TypeError("Bad check value.")
+                bound.update(result)
+        return bound or True
+    if isinstance(how, _ORFC):
+        for part in check.expected:
+            result = _quiet_value(part, value)
+            if result:
+                return result
+        return False
+    if isinstance(how, _NOTFC):
+        result = _quiet_value(check.expected, value)
+        if isinstance(result, Mapping):
+            return {(False, key): item for key, item in result.items()}
+        return not result
+    return check.check(value, check.expected)
+
+
+def _quiet_feature(check: Any, fact: Any) -> Any:
+    """``FeatureCheck.__call__`` on a fact, without its log calls."""
+    what = check.what
+    record = fact
+    if isinstance(what, str):
+        if not what.startswith("__") and not what.endswith("__"):
+            try:
+                for part in what.split("__"):
+                    record = record[int(part) if part.isnumeric() else part]
+            except (IndexError, KeyError, TypeError):
+                return False
+    else:
+        try:
+            record = fact[what]
+        except (IndexError, KeyError, TypeError):
+            return False
+    return _quiet_value(check, record)
+
+
+def _quiet_matcher(check: Any) -> Callable[[Any], Any]:
+    """A one-fact check of the alpha network as a function without log calls."""
+    if type(check) is _check.TypeCheck:
+        fact_type = check.fact_type
+        return lambda fact: type(fact) == fact_type  # noqa: E721  (experta's exact test)
+    if type(check) is _check.FactCapture:
+        bind = check.bind
+        return lambda fact: {bind: fact}
+    if type(check) is _check.FeatureCheck:
+        return lambda fact: _quiet_feature(check, fact)
+    return check  # type: ignore[no-any-return]  # anything else: called as experta does
+
+
+def _feature_tester(node: Any, test: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """``FeatureTesterNode.activate``; the token is copied only when its context grows."""
+    children = node.children
+
+    def activate(token: Any) -> Any:
+        data = token.data
+        if len(data) != 1:
+            raise ValueError("a feature tester takes a token of one fact")
+        (fact,) = data
+        match = test(fact)
+        if match:
+            if isinstance(match, Mapping):
+                context = token.context
+                for key, value in match.items():
+                    if isinstance(key, tuple):  # a negated condition
+                        if key[1] in context and context[key[1]] == value:
+                            return False
+                    else:
+                        if context.get(key, value) != value:
+                            return False
+                        if (False, key) in context and context[(False, key)] == value:
+                            return False
+                context = context.copy()
+                context.update(match)
+                token = tuple.__new__(type(token), (token.tag, data, context))
+            for child in children:
+                child.callback(token)
+        return None
+
+    return activate
+
+
+def _where(node: Any) -> Callable[[Any], None]:
+    """``WhereNode.activate`` without the copy (it never changes the token)."""
+    children = node.children
+    check = node.matcher
+    if type(check) is _check.WhereCheck:
+        test, names = check.test, tuple(check.parameters)
+
+        def passes(context: Any) -> Any:
+            return test(**{name: context.get(name) for name in names})
+    else:
+        passes = check
+
+    def activate(token: Any) -> None:
+        if passes(token.context):
+            for child in children:
+                child.callback(token)
+
+    return activate
+
+
+def _ordinary_match(node: Any, is_left: bool) -> Callable[[Any], None]:
+    """``OrdinaryMatchNode.activate_left``/``_right`` without the copy and log calls."""
+    children = node.children
+    matcher = node.matcher
+    token_class = _Token
+
+    def activate(token: Any) -> None:
+        if is_left:
+            branch_memory, matching_memory = node.left_memory, node.right_memory
+        else:
+            branch_memory, matching_memory = node.right_memory, node.left_memory
+        if token.tag is _VALID:
+            branch_memory.append(token.to_info())
+        else:
+            with contextlib.suppress(ValueError):
+                branch_memory.remove(token.to_info())
+        context = token.context
+        for other_data, other_context in matching_memory:
+            other_context = dict(other_context)
+            match = matcher(context, other_context) if is_left else matcher(other_context, context)
+            if match:
+                new_context = {k: v for k, v in context.items() if isinstance(k, str)}
+                for k, v in other_context.items():
+                    if not isinstance(k, tuple):
+                        new_context[k] = v
+                new_token = tuple.__new__(
+                    token_class, (token.tag, token.data | other_data, new_context)
+                )
+                for child in children:
+                    child.callback(new_token)
+
+    return activate
+
+
+def _bus_add(root: Any) -> Callable[[Any], None]:
+    """``BusNode.add`` that offers a fact only to the type tests it can pass."""
+    by_type: dict[type, list[Any]] = {}
+
+    def offered(fact_type: type) -> list[Any]:
+        callbacks = []
+        for child in root.children:
+            node: Any = child.node
+            if (
+                type(node) is _nodes.FeatureTesterNode
+                and type(node.matcher) is _check.TypeCheck
+                and node.matcher.fact_type != fact_type
+            ):
+                continue  # its ``type(fact) == fact_type`` would fail: it would do nothing
+            callbacks.append(child.callback)
+        return callbacks
+
+    def add(fact: Any) -> None:
+        fact_type = type(fact)
+        callbacks = by_type.get(fact_type)
+        if callbacks is None:
+            callbacks = by_type[fact_type] = offered(fact_type)
+        if isinstance(fact, experta.Fact):
+            token = tuple.__new__(_Token, (_VALID, {fact}, {}))
+        else:
+            token = _Token.valid(fact)  # raises TypeError, as experta does
+        for callback in callbacks:
+            callback(token)
+
+    return add
+
+
+def _quiet_callback(child: Any) -> Callable[[Any], Any]:
+    node, name = child.node, child.callback.__name__
+    kind = type(node)
+    if kind is _nodes.FeatureTesterNode and name == "activate":
+        return _feature_tester(node, _quiet_matcher(node.matcher))
+    if kind is _nodes.WhereNode and name == "activate":
+        return _where(node)
+    if kind is _nodes.OrdinaryMatchNode and name in ("activate_left", "activate_right"):
+        return _ordinary_match(node, name == "activate_left")
+    if kind is _nodes.ConflictSetNode and name == "activate":
+        return node._activate  # type: ignore[no-any-return]
+    if kind is _nodes.NotNode and name == "activate_left":
+        return node._activate_left  # type: ignore[no-any-return]
+    if kind is _nodes.NotNode and name == "activate_right":
+        return node._activate_right  # type: ignore[no-any-return]
+    return child.callback  # type: ignore[no-any-return]  # a node this does not know
+
+
+def _is_special(key: Any) -> bool:
+    return isinstance(key, str) and key.startswith("__") and key.endswith("__")
+
+
+def declare_quietly(facts: Any, fact: Any) -> Any:
+    """``FactList.declare(fact)`` without its call to experta's ``FACTS`` watcher.
+
+    The fact is checked, identified by its class and non-special items, and added
+    unless an equal fact is already there (then None), exactly as experta does.
+    """
+    if not isinstance(fact, experta.Fact):
+        raise ValueError("The fact must descend the Fact class.")
+    fact.validate()
+    fact_id = frozenset([fact.__class__, *((k, v) for k, v in fact.items() if not _is_special(k))])
+    if facts.duplication or fact_id not in facts.reference_counter:
+        index = facts.last_index
+        fact.__factid__ = index
+        facts[index] = fact
+        facts.last_index += 1
+        facts.added.append(fact)
+        facts.reference_counter[fact_id] += 1
+        return fact
+    return None
+
+
+def quiet_network(root: Any, nodes: Iterable[Any]) -> None:
+    """Rewire one engine's RETE network, in place, to match as experta does but faster.
+
+    Every node's children get callbacks that do what experta's ``activate`` methods do,
+    without their calls to experta's watchers (loggers) and without copying a token
+    that the node does not change; the root offers a fact only to the type tests of its
+    own type.  Only this network changes: experta's classes, and so every other engine
+    in the process, keep their code.
+    """
+    if "add" in vars(root):
+        return  # rewired already
+    for node in nodes:
+        node.children[:] = [
+            _rete.mixins.ChildNode(child.node, _quiet_callback(child)) for child in node.children
+        ]
+    root.add = _bus_add(root)
+
+
 from experta import (  # noqa: E402
     AS,
     MATCH,
@@ -94,4 +372,18 @@ if TYPE_CHECKING:
 else:
     from experta import Fact, Rule
 
-__all__ = ["AS", "MATCH", "NOT", "OR", "TEST", "Fact", "KnowledgeEngine", "L", "P", "Rule", "W"]
+__all__ = [
+    "AS",
+    "MATCH",
+    "NOT",
+    "OR",
+    "TEST",
+    "Fact",
+    "KnowledgeEngine",
+    "L",
+    "P",
+    "Rule",
+    "W",
+    "declare_quietly",
+    "quiet_network",
+]

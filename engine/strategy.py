@@ -27,6 +27,12 @@ def activation_key(activation: Any) -> tuple[int, list[int]]:
 class ExactDepthStrategy(_Strategy):  # type: ignore[misc,valid-type]
     """Depth-first like experta's default, with exact removal of cancelled activations."""
 
+    def update_agenda(self, agenda: Any, added: list[Any], removed: list[Any]) -> None:
+        # experta's version first logs each change to its ACTIVATIONS watcher; the
+        # engines of thymoscope report nothing to experta's watchers (see
+        # thymoscope.engine.experta_compat)
+        self._update_agenda(agenda, added, removed)
+
     def _update_agenda(self, agenda: Any, added: list[Any], removed: list[Any]) -> None:
         if removed:
             for act in removed:
