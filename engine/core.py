@@ -76,6 +76,11 @@ class DiagnosticEngine(RuleSet, KnowledgeEngine):  # type: ignore[misc]
         self._rules: list[Any] | None = None
         super().__init__()
         self._nodes = _network_nodes(self.matcher.root_node)
+        # experta finds the conflict-set nodes by walking the network, its result kept
+        # by an ``lru_cache(maxsize=1)`` on the method, which every matcher shares: with
+        # an engine per scope value it would walk again at every change of engine
+        conflict_set_nodes = self.matcher._get_conflict_set_nodes()
+        self.matcher._get_conflict_set_nodes = lambda: conflict_set_nodes
         # the nodes whose reset does something (the alpha tests keep no memory)
         self._memories = tuple(n for n in self._nodes if type(n)._reset is not _NO_MEMORY_RESET)
         self._quiet = quiet

@@ -96,58 +96,94 @@ _rete = experta.matchers.rete
 _nodes = _rete.nodes
 _check = _rete.check
 _VALID = _Token.TagType.VALID
+_TokenInfo = _rete.token.TokenInfo
 _ANDFC = experta.fieldconstraint.ANDFC
 _ORFC = experta.fieldconstraint.ORFC
 _NOTFC = experta.fieldconstraint.NOTFC
 
 
-def _quiet_value(check: Any, value: Any) -> Any:
-    """``FeatureCheck.__call__(value, is_fact=False)``, its sub-checks included, without
-    their log calls (the ``&``, ``|`` and ``~`` of field constraints, as experta's
-    ``and_match``, ``or_match`` and ``not_equal`` combine them)."""
-    how = check.how
+def _value_test(check: Any) -> Callable[[Any], Any]:
+    """``FeatureCheck.__call__(value, is_fact=False)`` as a function without log calls,
+    its sub-checks compiled too (the ``&``, ``|`` and ``~`` of field constraints, as
+    experta's ``and_match``, ``or_match`` and ``not_equal`` combine them)."""
+    how, expected = check.how, check.expected
     if isinstance(how, _ANDFC):
-        bound: dict[Any, Any] = {}
-        for part in check.expected:
-            result = _quiet_value(part, value)
-            if result is False:
-                return False
-            if result is not True:
-                if not isinstance(result, Mapping):
-                    raise TypeError("Bad check value.")
-                bound.update(result)
-        return bound or True
+        parts = tuple(_value_test(part) for part in expected)
+
+        def all_of(value: Any) -> Any:
+            bound: dict[Any, Any] = {}
+            for part in parts:
+                result = part(value)
+                if result is False:
+                    return False
+                if result is not True:
+                    if not isinstance(result, Mapping):
+                        raise TypeError("Bad check value.")
+                    bound.update(result)
+            return bound or True
+
+        return all_of
     if isinstance(how, _ORFC):
-        for part in check.expected:
-            result = _quiet_value(part, value)
-            if result:
-                return result
-        return False
+        parts = tuple(_value_test(part) for part in expected)
+
+        def any_of(value: Any) -> Any:
+            for part in parts:
+                result = part(value)
+                if result:
+                    return result
+            return False
+
+        return any_of
     if isinstance(how, _NOTFC):
-        result = _quiet_value(check.expected, value)
-        if isinstance(result, Mapping):
-            return {(False, key): item for key, item in result.items()}
-        return not result
-    return check.check(value, check.expected)
+        negated = _value_test(expected)
+
+        def none_of(value: Any) -> Any:
+            result = negated(value)
+            if isinstance(result, Mapping):
+                return {(False, key): item for key, item in result.items()}
+            return not result
+
+        return none_of
+    if isinstance(how, L) and how.__bind__ is None:
+        literal = how.value
+        return lambda value: bool(literal == value)  # experta's ``equal_literal``, unbound
+    function = check.check
+    return lambda value: function(value, expected)
 
 
-def _quiet_feature(check: Any, fact: Any) -> Any:
-    """``FeatureCheck.__call__`` on a fact, without its log calls."""
+def _feature_test(check: Any) -> Callable[[Any], Any]:
+    """``FeatureCheck.__call__`` on a fact as a function without log calls: the field
+    path is split once, not at every call."""
     what = check.what
-    record = fact
+    test = _value_test(check)
     if isinstance(what, str):
-        if not what.startswith("__") and not what.endswith("__"):
+        if what.startswith("__") or what.endswith("__"):
+            return test  # experta tests the whole fact
+        path = tuple(int(part) if part.isnumeric() else part for part in what.split("__"))
+    else:
+        path = (what,)
+    if len(path) == 1:
+        (key,) = path
+
+        def field_test(fact: Any) -> Any:
             try:
-                for part in what.split("__"):
-                    record = record[int(part) if part.isnumeric() else part]
+                record = fact[key]
             except (IndexError, KeyError, TypeError):
                 return False
-    else:
+            return test(record)
+
+        return field_test
+
+    def path_test(fact: Any) -> Any:
+        record = fact
         try:
-            record = fact[what]
+            for part in path:
+                record = record[part]
         except (IndexError, KeyError, TypeError):
             return False
-    return _quiet_value(check, record)
+        return test(record)
+
+    return path_test
 
 
 def _quiet_matcher(check: Any) -> Callable[[Any], Any]:
@@ -159,7 +195,7 @@ def _quiet_matcher(check: Any) -> Callable[[Any], Any]:
         bind = check.bind
         return lambda fact: {bind: fact}
     if type(check) is _check.FeatureCheck:
-        return lambda fact: _quiet_feature(check, fact)
+        return _feature_test(check)
     return check  # type: ignore[no-any-return]  # anything else: called as experta does
 
 
@@ -174,7 +210,7 @@ def _feature_tester(node: Any, test: Callable[[Any], Any]) -> Callable[[Any], An
         (fact,) = data
         match = test(fact)
         if match:
-            if isinstance(match, Mapping):
+            if match is not True and isinstance(match, Mapping):
                 context = token.context
                 for key, value in match.items():
                     if isinstance(key, tuple):  # a negated condition
@@ -215,6 +251,11 @@ def _where(node: Any) -> Callable[[Any], None]:
     return activate
 
 
+def _info(token: Any) -> Any:
+    """``token.to_info()``: its facts and context, frozen."""
+    return tuple.__new__(_TokenInfo, (frozenset(token.data), frozenset(token.context.items())))
+
+
 def _ordinary_match(node: Any, is_left: bool) -> Callable[[Any], None]:
     """``OrdinaryMatchNode.activate_left``/``_right`` without the copy and log calls."""
     children = node.children
@@ -227,10 +268,10 @@ def _ordinary_match(node: Any, is_left: bool) -> Callable[[Any], None]:
         else:
             branch_memory, matching_memory = node.right_memory, node.left_memory
         if token.tag is _VALID:
-            branch_memory.append(token.to_info())
+            branch_memory.append(_info(token))
         else:
             with contextlib.suppress(ValueError):
-                branch_memory.remove(token.to_info())
+                branch_memory.remove(_info(token))
         context = token.context
         for other_data, other_context in matching_memory:
             other_context = dict(other_context)
@@ -299,10 +340,6 @@ def _quiet_callback(child: Any) -> Callable[[Any], Any]:
     return child.callback  # type: ignore[no-any-return]  # a node this does not know
 
 
-def _is_special(key: Any) -> bool:
-    return isinstance(key, str) and key.startswith("__") and key.endswith("__")
-
-
 def declare_quietly(facts: Any, fact: Any) -> Any:
     """``FactList.declare(fact)`` without its call to experta's ``FACTS`` watcher.
 
@@ -312,7 +349,14 @@ def declare_quietly(facts: Any, fact: Any) -> Any:
     if not isinstance(fact, experta.Fact):
         raise ValueError("The fact must descend the Fact class.")
     fact.validate()
-    fact_id = frozenset([fact.__class__, *((k, v) for k, v in fact.items() if not _is_special(k))])
+    items: list[Any] = [
+        (k, v)
+        for k, v in fact.items()
+        # not ``Fact.is_special(k)``
+        if not (isinstance(k, str) and k.startswith("__") and k.endswith("__"))
+    ]
+    items.append(fact.__class__)
+    fact_id = frozenset(items)
     if facts.duplication or fact_id not in facts.reference_counter:
         index = facts.last_index
         fact.__factid__ = index
