@@ -21,7 +21,9 @@ Matching is most of the time of a diagnosis, so (outputs unchanged byte for byte
 * each engine's network is rewired by
   :func:`~thymoscope.engine.experta_compat.quiet_network` (no token copies that change
   nothing, no type tests sure to fail, no calls to experta's watchers);
-* :meth:`DiagnosticEngine.evaluate` resets only the nodes that have a memory.
+* :meth:`DiagnosticEngine.evaluate` resets only the nodes that have a memory, and each
+  matcher keeps its own list of conflict-set nodes (experta caches one matcher's at a
+  time, so alternating engines walked the network again at every switch).
 """
 
 from __future__ import annotations

@@ -6,7 +6,9 @@ When three or more activations share a key, the cancelled one can sit further aw
 and survives: a rule whose ``NOT(...)`` became false may then still fire.  This
 strategy orders the agenda the same way but removes cancelled activations by
 equality over the whole agenda, and computes keys without experta's unbounded
-``lru_cache`` on activations.
+``lru_cache`` on activations.  Like the rest of thymoscope's engines it reports nothing
+to experta's watchers (see :mod:`thymoscope.engine.experta_compat`): experta's
+``update_agenda`` logged every change to its ``ACTIVATIONS`` watcher when enabled.
 """
 
 from __future__ import annotations

@@ -264,3 +264,21 @@ def test_declare_quietly_declares_as_experta(facts: list[Fact]) -> None:
 def test_declare_quietly_refuses_what_experta_refuses() -> None:
     with pytest.raises(ValueError, match="must descend the Fact class"):
         declare_quietly(experta.factlist.FactList(), {"kind": "a"})
+
+
+def test_quiet_pair_network_compares_as_experta_on_bundled_cases() -> None:
+    from thymoscope.engine.pairs import PairDiagnoser
+    from thymoscope.kb.comparison import pair_knowledge
+
+    quiet = PairDiagnoser(pair_knowledge())
+    plain = PairDiagnoser(pair_knowledge())
+    plain.engine = type(plain.engine)(quiet=False)
+    assert "add" in vars(quiet.engine.matcher.root_node)
+    root = files("thymoscope.kb.cases")
+    cases = [
+        parse_study(root.joinpath(name).read_text(encoding="utf-8"), name)
+        for name in bundled_case_names()
+    ]
+    for a, b in zip(cases, [*cases[1:], cases[0]], strict=True):
+        assert quiet.compare(a, b) == plain.compare(a, b)
+        assert _fired(quiet.engine.conclusions) == _fired(plain.engine.conclusions)

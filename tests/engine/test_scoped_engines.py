@@ -118,3 +118,14 @@ def test_scope_engines_conclude_what_the_full_network_does_on_generated_studies(
     for kind, seed in (("full", 21), ("sparse", 22)):
         for path in generate.write_studies(tmp_path / kind, 60, seed=seed, kind=kind):
             _same_as_full_network(diagnoser, knowledge().load(path))
+
+
+def test_each_engine_collects_activations_from_its_own_conflict_set_nodes() -> None:
+    # experta keeps the conflict-set nodes of one matcher at a time (a shared size-1
+    # cache); each engine pins its own, so switching engines neither walks the network
+    # again nor sees another network's nodes
+    diagnoser = Diagnoser(knowledge())
+    for scope in [*_named_scopes(), None, *_named_scopes()]:
+        engine = diagnoser.engine_for(scope)
+        nodes = engine.matcher._get_conflict_set_nodes()
+        assert {node.rule.__name__ for node in nodes} == _rule_names(diagnoser, scope)
