@@ -87,7 +87,7 @@ class DiagnosticEngine(RuleSet, KnowledgeEngine):  # type: ignore[misc]
         self._memories = tuple(n for n in self._nodes if type(n)._reset is not _NO_MEMORY_RESET)
         self._quiet = quiet
         if quiet:
-            quiet_network(self.matcher.root_node, self._nodes)
+            quiet_network(self.matcher, self._nodes)
         self.conclusions: list[Conclusion] = []
         self.values: dict[str, Any] = {}
         self._firing = ""
