@@ -43,7 +43,7 @@ from thymoscope.engine.experta_compat import (
     quiet_network,
 )
 from thymoscope.engine.facts import flatten, study_data
-from thymoscope.engine.rules import RuleSet, rule_specs
+from thymoscope.engine.rules import RuleError, RuleSet, rule_specs
 from thymoscope.engine.strategy import ExactDepthStrategy
 
 _Agenda = experta.agenda.Agenda
@@ -101,7 +101,7 @@ class DiagnosticEngine(RuleSet, KnowledgeEngine):  # type: ignore[misc]
                 rules = [rule for rule in rules if rule.__name__ in self._only]
                 missing = self._only - {rule.__name__ for rule in rules}
                 if missing:
-                    raise ValueError(f"no such rules in {type(self).__name__}: {sorted(missing)}")
+                    raise RuleError(f"no such rules in {type(self).__name__}: {sorted(missing)}")
             self._rules = rules
         return self._rules
 

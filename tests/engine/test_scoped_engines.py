@@ -13,15 +13,16 @@ from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.conftest import bundled_case_names
 from tests.strategies import studies
-from thymoscope.engine.core import Diagnoser
+from thymoscope.engine.core import Diagnoser, DiagnosticEngine
 from thymoscope.engine.diagnosis import Conclusion
 from thymoscope.engine.facts import flatten, study_data
-from thymoscope.engine.rules import rule_specs
+from thymoscope.engine.rules import RuleError, rule_specs
 from thymoscope.kb import knowledge
 from thymoscope.study.loader import parse_study
 
@@ -129,3 +130,9 @@ def test_each_engine_collects_activations_from_its_own_conflict_set_nodes() -> N
         engine = diagnoser.engine_for(scope)
         nodes = engine.matcher._get_conflict_set_nodes()
         assert {node.rule.__name__ for node in nodes} == _rule_names(diagnoser, scope)
+
+
+def test_an_engine_refuses_rule_names_it_does_not_have() -> None:
+    engine_class = type("KbEngine", (*knowledge().rule_sets, DiagnosticEngine), {})
+    with pytest.raises(RuleError, match="no_such_rule"):
+        engine_class({"no_such_rule"})
