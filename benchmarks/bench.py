@@ -281,7 +281,10 @@ def stage_times(paths: list[Path]) -> dict[str, float]:
             return json.dumps(document, **JSON_OPTIONS)
 
     knowledge = api.default_knowledge()
-    engine = api.diagnoser().engine
+    diagnoser = api.diagnoser()
+    # one network per scope value (see thymoscope.engine.core.Diagnoser); older trees
+    # had a single engine
+    engine_for = getattr(diagnoser, "engine_for", lambda scope: diagnoser.engine)
     titles = dict(knowledge.factor_titles)
     clock = time.process_time
     totals = dict.fromkeys(STAGES, 0.0)
@@ -299,6 +302,7 @@ def stage_times(paths: list[Path]) -> dict[str, float]:
             values = flatten(data)
             facts = knowledge.to_facts(data)
             t4 = clock()
+            engine = engine_for(values.get(knowledge.scope_field))
             conclusions = list(engine.evaluate(facts, values))
             t5 = clock()
             scope = str(values.get(knowledge.scope_field))
