@@ -12,9 +12,11 @@ Throughput (issue 14): a study file is a *plain* document (no anchor, alias or t
 in one pass over libyaml's events (:class:`_PlainReader`): one call per collection, a
 key and its value read together, a plain scalar's value looked up by its text alone
 (:data:`_PLAIN_MEMO`) and a quoted one taken as text after the unsafe-character check;
-nodes are counted per collection.  ASCII text skips the raw check for characters that
-are all outside ASCII.  Anything else goes to the careful two-pass reading, which gives
-the messages; tests/study/test_plain_reader.py checks both read alike.
+nodes are counted per collection.  The lines of its keys, which only a problem needs,
+are worked out when first asked for (:class:`SourceDocument`).  ASCII text skips the
+raw check for characters that are all outside ASCII.  Anything else goes to the careful
+two-pass reading, which gives the messages; tests/study/test_plain_reader.py checks
+both read alike.
 """
 
 from __future__ import annotations
@@ -22,7 +24,6 @@ from __future__ import annotations
 import functools
 import math
 import re
-from dataclasses import dataclass, field
 from typing import Any
 
 import yaml
@@ -88,10 +89,32 @@ class YamlProblem(ThymoscopeError):
         self.message = message
 
 
-@dataclass
 class SourceDocument:
-    data: Any
-    lines: dict[Path, int] = field(default_factory=dict)
+    """The data of a document and the line of every key (``lines``: path -> line).
+
+    Lines are only read to locate a problem, which most documents do not have: for a
+    plain document they are worked out from its ``text`` when first asked for (by the
+    careful reading, which gives the lines the one pass would have given).
+    """
+
+    __slots__ = ("_lines", "_text", "data")
+
+    def __init__(
+        self, data: Any, lines: dict[Path, int] | None = None, *, text: str | None = None
+    ) -> None:
+        self.data = data
+        self._lines = lines if lines is not None or text is not None else {}
+        self._text = text
+
+    @property
+    def lines(self) -> dict[Path, int]:
+        if self._lines is None:
+            self._lines = _lines_of(self._text or "")
+            self._text = None
+        return self._lines
+
+    def __repr__(self) -> str:
+        return f"SourceDocument(data={self.data!r})"
 
     def line_of(self, path: Path) -> int:
         """The line of ``path``, or of its nearest located ancestor."""
@@ -474,6 +497,16 @@ def parse_yaml(text: str) -> SourceDocument:
     return SourceDocument(data=data, lines=builder.lines)
 
 
+def _lines_of(text: str) -> dict[Path, int]:
+    """The line of every key of an already accepted plain document (the careful path's)."""
+    try:
+        builder = _Builder(_check_events(text))
+        builder.document()
+    except (YamlProblem, yaml.YAMLError, RecursionError):  # pragma: no cover - read before
+        return {}
+    return builder.lines
+
+
 # --- one pass for plain documents -----------------------------------------------------
 
 _REFUSED = object()  # a scalar the careful path must judge
@@ -536,11 +569,12 @@ def _plain_document(text: str) -> SourceDocument | None:
         _MEMO_BUILT_BY[0] = construct
     loader = _Loader(text)
     try:
-        return _plain_events(loader.get_event)
+        data = _plain_events(loader.get_event)
     except yaml.YAMLError:
         return None
     finally:
         loader.dispose()
+    return None if data is None else SourceDocument(data, text=text)
 
 
 class _Plain(Exception):
@@ -548,30 +582,30 @@ class _Plain(Exception):
 
 
 class _PlainReader:
-    """Reads a plain document from the events, one function call per collection (the
-    events of a collection are read in its own loop, a key and its value together).
+    """Reads a plain document's data from the events, one call per collection (a key and
+    its value read together); the lines of its keys are left for later
+    (:class:`SourceDocument`), as most documents never need them.
 
     Nodes are counted per collection when it ends; a document over :data:`MAX_NODES`
     is left to the careful path (without aliases it costs at most one pass over text
     already limited to :data:`MAX_BYTES`).
     """
 
-    __slots__ = ("count", "lines", "next_event")
+    __slots__ = ("count", "next_event")
 
-    def __init__(self, next_event: Any, lines: dict[Path, int]) -> None:
+    def __init__(self, next_event: Any) -> None:
         self.next_event = next_event
-        self.lines = lines
         self.count = 1  # the top mapping
 
-    def collection(self, event: Any, path: Path, depth: int) -> Any:
+    def collection(self, event: Any, depth: int) -> Any:
         if event.anchor is not None or event.tag is not None or depth >= MAX_DEPTH:
             raise _Plain
         if type(event) is _MappingStartEvent:
-            return self.mapping(path, depth + 1)
-        return self.sequence(path, depth + 1)
+            return self.mapping(depth + 1)
+        return self.sequence(depth + 1)
 
-    def mapping(self, path: Path, depth: int) -> dict[str, Any]:
-        next_event, lines, memo = self.next_event, self.lines, _PLAIN_MEMO
+    def mapping(self, depth: int) -> dict[str, Any]:
+        next_event, memo = self.next_event, _PLAIN_MEMO
         result: dict[str, Any] = {}
         while True:
             event = next_event()
@@ -586,12 +620,6 @@ class _PlainReader:
                 key = _plain_scalar(event)
             if type(key) is not str or key in result:
                 raise _Plain
-            mark: Any = event.start_mark  # every parser event carries its marks
-            line = mark.line + 1
-            if not result:  # the first key: the line of the mapping's keys
-                lines[(*path, "<key>")] = line
-            key_path = (*path, key)
-            lines[key_path] = line
             event = next_event()
             if type(event) is _ScalarEvent:
                 if event.anchor is not None or event.tag is not None:
@@ -603,7 +631,7 @@ class _PlainReader:
                         raise _Plain
                 result[key] = value
             elif type(event) is _MappingStartEvent or type(event) is _SequenceStartEvent:
-                result[key] = self.collection(event, key_path, depth)
+                result[key] = self.collection(event, depth)
             else:  # an alias
                 raise _Plain
         self.count += 2 * len(result)
@@ -611,8 +639,8 @@ class _PlainReader:
             raise _Plain
         return result
 
-    def sequence(self, path: Path, depth: int) -> list[Any]:
-        next_event, lines = self.next_event, self.lines
+    def sequence(self, depth: int) -> list[Any]:
+        next_event, memo = self.next_event, _PLAIN_MEMO
         result: list[Any] = []
         while True:
             event = next_event()
@@ -620,15 +648,14 @@ class _PlainReader:
             if kind is _ScalarEvent:
                 if event.anchor is not None or event.tag is not None:
                     raise _Plain
-                value = _plain_scalar(event)
+                value = memo.get(event.value, _REFUSED) if not event.style else _REFUSED
                 if value is _REFUSED:
-                    raise _Plain
-                lines[(*path, len(result))] = event.start_mark.line + 1
+                    value = _plain_scalar(event)
+                    if value is _REFUSED:
+                        raise _Plain
                 result.append(value)
             elif kind is _MappingStartEvent or kind is _SequenceStartEvent:
-                item_path = (*path, len(result))
-                lines[item_path] = event.start_mark.line + 1
-                result.append(self.collection(event, item_path, depth))
+                result.append(self.collection(event, depth))
             elif kind is _SequenceEndEvent:
                 break
             else:  # an alias
@@ -639,7 +666,7 @@ class _PlainReader:
         return result
 
 
-def _plain_events(next_event: Any) -> SourceDocument | None:
+def _plain_events(next_event: Any) -> dict[str, Any] | None:
     if type(next_event()) is not yaml.StreamStartEvent:
         return None
     if type(next_event()) is not yaml.DocumentStartEvent:
@@ -647,13 +674,12 @@ def _plain_events(next_event: Any) -> SourceDocument | None:
     event = next_event()
     if type(event) is not _MappingStartEvent or event.anchor or event.tag is not None:
         return None
-    lines: dict[Path, int] = {(): _line(event)}
     try:
-        root = _PlainReader(next_event, lines).mapping((), 1)
+        root = _PlainReader(next_event).mapping(1)
     except _Plain:
         return None
     if type(next_event()) is not yaml.DocumentEndEvent:
         return None
     if type(next_event()) is not yaml.StreamEndEvent:  # a second document
         return None
-    return SourceDocument(data=root, lines=lines)
+    return root

@@ -157,3 +157,23 @@ def test_unsafe_raw_characters_are_refused_in_text_that_is_not_ascii() -> None:
     with pytest.raises(YamlProblem, match="U\\+202E"):
         parse_yaml("a: x\u202ey\n")
     assert parse_yaml("a: \u00e9\n").data == {"a": "\u00e9"}
+
+
+def test_the_lines_of_a_plain_document_are_worked_out_when_first_asked_for() -> None:
+    text = "a: 1\nb:\n  c: [x, y]\n  d:\n    - e: 2\n"
+    document = parse_yaml(text)
+    assert document._lines is None  # not yet: most documents never need them
+    assert document.line_of(("b", "d", 0, "e")) == 5
+    assert document.line_of(("b", "c", 1)) == 3
+    assert document.line_of(("nowhere",)) == 1
+    assert document.lines == careful(text)[1]
+    assert document._text is None  # the text is let go once the lines are known
+
+
+def test_a_problem_in_a_plain_study_is_on_its_line() -> None:
+    from thymoscope.study.loader import StudyFileError, parse_study
+
+    text = "schema_version: 1\nid: x\ntitle: A study\nindication: sepsi\n"
+    with pytest.raises(StudyFileError) as caught:
+        parse_study(text, "s.yaml")
+    assert str(caught.value).startswith("s.yaml:4: indication:")
