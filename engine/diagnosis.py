@@ -11,8 +11,9 @@ a dose), so :func:`rendered_text` remembers recent texts, keyed by the template 
 differently; so do ``0.0`` and ``-0.0``): one study's values can only give back the text
 those very values render to.  Values of any other type are rendered every time.  The
 order of the checks depends only on the knowledge base, so it is worked out once per
-knowledge base (:func:`_check_order`); conclusions are ordered by their ``repr`` only
-when two of them tie on finding, rule and cited facts.
+knowledge base (:func:`_check_order`), with the checks that are the same for every
+study made once (they are frozen); conclusions are ordered by their ``repr`` only when
+two of them tie on finding, rule and cited facts.
 """
 
 from __future__ import annotations
@@ -196,11 +197,23 @@ def _ordered(conclusions: Sequence[Conclusion]) -> list[Conclusion]:
     return ordered
 
 
-# knowledge base id -> (the knowledge base, its catalogue, factor ranks, specs in check order)
+# knowledge base id -> (the knowledge base, its catalogue, factor order, factor ranks,
+# the checks plan); a catalogue is not changed in place once diagnosed with
 _CHECK_ORDERS: dict[int, tuple[Any, ...]] = {}
 
 
-def _check_order(knowledge: KnowledgeBase) -> tuple[dict[str, int], list[FindingSpec]]:
+@dataclass(frozen=True)
+class _Planned:
+    """One catalogue finding in check order, with the checks that never vary (a check is
+    frozen, so one instance serves every study)."""
+
+    spec: FindingSpec
+    fired: Check
+    not_applicable: Check
+    not_triggered: Check
+
+
+def _check_order(knowledge: KnowledgeBase) -> tuple[dict[str, int], list[_Planned]]:
     """(rank of each factor, the catalogue in check order): worked out once per knowledge
     base (and again if it is given another catalogue or factor order)."""
     cached = _CHECK_ORDERS.get(id(knowledge))
@@ -213,9 +226,18 @@ def _check_order(knowledge: KnowledgeBase) -> tuple[dict[str, int], list[Finding
     ):
         factor_rank = {name: i for i, name in enumerate(knowledge.factor_order)}
         specs = sorted(knowledge.catalogue.values(), key=lambda s: (factor_rank[s.factor], s.id))
+        plan = [
+            _Planned(
+                s,
+                Check(s.id, s.factor, "fired"),
+                Check(s.id, s.factor, "not_applicable"),
+                Check(s.id, s.factor, "not_triggered", ()),
+            )
+            for s in specs
+        ]
         if len(_CHECK_ORDERS) >= 64:  # knowledge bases made on the fly (tests) come and go
             _CHECK_ORDERS.clear()
-        cached = (knowledge, knowledge.catalogue, knowledge.factor_order, factor_rank, specs)
+        cached = (knowledge, knowledge.catalogue, knowledge.factor_order, factor_rank, plan)
         _CHECK_ORDERS[id(knowledge)] = cached
     return cached[3], cached[4]
 
@@ -259,17 +281,20 @@ def assemble(
                 facts=tuple(CitedFact(p, values[p]) for p in paths),
             )
         )
-    factor_rank, specs = _check_order(knowledge)
+    factor_rank, plan = _check_order(knowledge)
     findings.sort(key=lambda f: (factor_rank[f.factor], SEVERITY_ORDER.index(f.severity), f.id))
 
     checks = []
-    for spec in specs:
+    for planned in plan:
+        spec = planned.spec
         if spec.id in by_finding:
-            checks.append(Check(spec.id, spec.factor, "fired"))
+            checks.append(planned.fired)
         elif spec.applies_to and indication not in spec.applies_to:
-            checks.append(Check(spec.id, spec.factor, "not_applicable"))
+            checks.append(planned.not_applicable)
         else:
             unknown = tuple(p for p in spec.needs if values.get(p) is None)
-            status = "not_assessable" if unknown else "not_triggered"
-            checks.append(Check(spec.id, spec.factor, status, unknown))
+            if unknown:
+                checks.append(Check(spec.id, spec.factor, "not_assessable", unknown))
+            else:
+                checks.append(planned.not_triggered)
     return findings, checks

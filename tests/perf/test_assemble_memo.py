@@ -21,6 +21,7 @@ from thymoscope import api
 from thymoscope.engine import diagnosis
 from thymoscope.engine.diagnosis import (
     RENDERED_ENTRIES,
+    Check,
     Conclusion,
     _ordered,
     assemble,
@@ -145,3 +146,25 @@ def test_another_catalogue_gets_its_own_check_order(make_study: Any) -> None:
     again = [c.finding for c in assemble(reversed_order, found, values, "x")[1]]
     assert again != [c.finding for c in checks]
     assert sorted(again) == sorted(c.finding for c in checks)
+
+
+def test_the_checks_are_those_made_afresh(make_study: Any) -> None:
+    """Checks shared between studies (frozen) equal the checks built for each study."""
+    knowledge = api.default_knowledge()
+    for study in _studies(make_study):
+        found, values = _conclusions(study)
+        indication = str(values["indication"])
+        findings, checks = assemble(knowledge, found, values, indication)
+        rank = {name: i for i, name in enumerate(knowledge.factor_order)}
+        fired = {f.id for f in findings}
+        expected = []
+        for spec in sorted(knowledge.catalogue.values(), key=lambda s: (rank[s.factor], s.id)):
+            if spec.id in fired:
+                expected.append(Check(spec.id, spec.factor, "fired"))
+            elif spec.applies_to and indication not in spec.applies_to:
+                expected.append(Check(spec.id, spec.factor, "not_applicable"))
+            else:
+                unknown = tuple(p for p in spec.needs if values.get(p) is None)
+                status = "not_assessable" if unknown else "not_triggered"
+                expected.append(Check(spec.id, spec.factor, status, unknown))
+        assert checks == expected
