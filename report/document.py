@@ -3,10 +3,6 @@
 The JSON output *is* this document; the text, Markdown and HTML templates render it.
 Its shape is versioned by ``REPORT_VERSION`` and published as a JSON Schema
 (``thymoscope schema --report``).
-
-Throughput (issue 14): a study's part is built once per study, so its lists are made in
-single passes (the groups and the severity counts together, fact values without a call
-each); the document is the same, key for key and in the same order.
 """
 
 from __future__ import annotations
@@ -68,10 +64,7 @@ def finding_document(finding: Finding, factor_titles: dict[str, str]) -> dict[st
         "next_steps": list(finding.next_steps),
         "evidence_note": finding.evidence_note,
         "rules": list(finding.rules),
-        "facts": [
-            {"path": f.path, "value": list(f.value) if isinstance(f.value, tuple) else f.value}
-            for f in finding.facts
-        ],
+        "facts": [{"path": f.path, "value": plain_value(f.value)} for f in finding.facts],
         "statistics": None,
     }
 
@@ -83,17 +76,6 @@ def check_document(check: Check) -> dict[str, Any]:
         "status": check.status,
         "unknown": list(check.unknown),
     }
-
-
-def _key_facts(values: dict[str, Any]) -> list[dict[str, Any]]:
-    facts = []
-    for path in KEY_FACT_PATHS:
-        if path in values:
-            value = values[path]
-            facts.append(
-                {"path": path, "value": list(value) if isinstance(value, tuple) else value}
-            )
-    return facts
 
 
 def _subgroup_names(values: dict[str, Any]) -> list[str]:
@@ -113,17 +95,12 @@ def study_document(diagnosis: Diagnosis, factor_titles: dict[str, str]) -> dict[
         cited = [fact.path for fact in finding.facts]
         entry["statistics"] = finding_statistics(finding.id, cited, diagnosis.key_facts)
         findings.append(entry)
-    by_factor: dict[str, list[dict[str, Any]]] = {}
-    counts = dict.fromkeys(SEVERITY_ORDER, 0)
-    for entry in findings:  # one pass, each list in the findings' order
-        by_factor.setdefault(entry["factor"], []).append(entry)
-        if entry["severity"] in counts:
-            counts[entry["severity"]] += 1
-    groups = [
-        {"factor": factor, "title": title, "findings": by_factor[factor]}
-        for factor, title in factor_titles.items()
-        if factor in by_factor
-    ]
+    groups = []
+    for factor, title in factor_titles.items():
+        members = [f for f in findings if f["factor"] == factor]
+        if members:
+            groups.append({"factor": factor, "title": title, "findings": members})
+    counts = {s: sum(1 for f in findings if f["severity"] == s) for s in SEVERITY_ORDER}
     ranked = sorted(findings, key=lambda f: SEVERITY_ORDER.index(f["severity"]))
     effect = study_effect(diagnosis.key_facts)
     unassessable = sum(1 for c in diagnosis.checks if c.status == "not_assessable")
@@ -134,7 +111,11 @@ def study_document(diagnosis: Diagnosis, factor_titles: dict[str, str]) -> dict[
         "indication": diagnosis.indication,
         "verdict": verdict(diagnosis.key_facts, ranked, counts, effect, unassessable),
         "effect": effect,
-        "key_facts": _key_facts(diagnosis.key_facts),
+        "key_facts": [
+            {"path": p, "value": plain_value(diagnosis.key_facts.get(p))}
+            for p in KEY_FACT_PATHS
+            if p in diagnosis.key_facts
+        ],
         "subgroup_names": _subgroup_names(diagnosis.key_facts),
         "finding_ids": [f["id"] for f in findings],
         "ranked": [f["id"] for f in ranked],
