@@ -2,12 +2,25 @@
 
 Nothing here knows about Thymalfasin: the catalogue of findings, the factor order
 and the texts all come from a :class:`KnowledgeBase` (``thymoscope.kb`` provides it).
+
+Throughput (issue 14): filling in a finding's texts (a jinja2 render each) was about half
+of :func:`assemble`.  A text depends only on its template and the values filled in, and
+the same finding with the same values recurs across studies (a severity, an indication,
+a dose), so :func:`rendered_text` remembers recent texts, keyed by the template and
+*every* value given to it, each with its exact type (``1``, ``1.0`` and ``True`` render
+differently; so do ``0.0`` and ``-0.0``): one study's values can only give back the text
+those very values render to.  Values of any other type are rendered every time.  The
+order of the checks depends only on the knowledge base, so it is worked out once per
+knowledge base (:func:`_check_order`), with the checks that are the same for every
+study made once (they are frozen); conclusions are ordered by their ``repr`` only when
+two of them tie on finding, rule and cited facts.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -111,8 +124,122 @@ class Diagnosis:
         return sorted(self.findings, key=lambda f: SEVERITY_ORDER.index(f.severity))
 
 
+# (render_text, template, its values with their types) -> text; see the module docstring
+_RENDERED: dict[tuple[Any, ...], str] = {}
+RENDERED_ENTRIES = 4096  # when full it starts afresh: memory stays flat
+
+
+def _value_key(value: Any) -> Any:
+    """``value`` with its exact type, as a hashable key; None when it has no such key.
+
+    Equal keys mean values that render alike: ``1 == 1.0 == True`` and ``0.0 == -0.0``
+    but they print differently, so the type is part of the key and a float is keyed by
+    its ``repr``; a subclass (an enum) or a mapping is never keyed.
+    """
+    kind = type(value)
+    if kind is str or kind is int or kind is bool or value is None:
+        return (kind, value)
+    if kind is float:
+        return (kind, float.__repr__(value))
+    if kind is tuple or kind is list:
+        items = tuple(_value_key(item) for item in value)
+        return None if None in items else (kind, items)
+    return None
+
+
+def context_key(context: Mapping[str, Any]) -> tuple[Any, ...] | None:
+    """Every value of a text's context with its exact type (:func:`_value_key`), or None
+    when one has no such key (the texts are then rendered every time)."""
+    parts = []
+    for name, value in context.items():
+        key = _value_key(value)
+        if key is None:
+            return None
+        parts.append((name, key))
+    return tuple(parts)
+
+
+def rendered_text(
+    render: Callable[[str, Mapping[str, Any]], str],
+    source: str,
+    context: Mapping[str, Any],
+    key: tuple[Any, ...] | None,
+) -> str:
+    """``render(source, context)``, remembered under ``key`` (the context's
+    :func:`context_key`, worked out once for all of a finding's texts; None: not kept).
+
+    ``render`` must be a pure function of its template and values (a knowledge base's
+    ``render_text`` is).
+    """
+    if key is None:
+        return render(source, context)
+    memo_key = (render, source, key)
+    text = _RENDERED.get(memo_key)
+    if text is None:
+        text = render(source, context)
+        if len(_RENDERED) >= RENDERED_ENTRIES:
+            _RENDERED.clear()
+        _RENDERED[memo_key] = text
+    return text
+
+
 def _most_severe(severities: Sequence[str]) -> str:
     return min(severities, key=SEVERITY_ORDER.index)
+
+
+def _ordered(conclusions: Sequence[Conclusion]) -> list[Conclusion]:
+    """Conclusions by finding, rule, cited facts and, only to break a tie, their values'
+    ``repr`` (the order of the cheap key alone when nothing ties: the same order)."""
+    ordered = sorted(conclusions, key=lambda c: (c.finding, c.rule, c.cites))
+    for before, after in pairwise(ordered):
+        if (before.finding, before.rule, before.cites) == (after.finding, after.rule, after.cites):
+            return sorted(conclusions, key=lambda c: (c.finding, c.rule, c.cites, repr(c.values)))
+    return ordered
+
+
+# knowledge base id -> (the knowledge base, its catalogue, factor order, factor ranks,
+# the checks plan); a catalogue is not changed in place once diagnosed with
+_CHECK_ORDERS: dict[int, tuple[Any, ...]] = {}
+
+
+@dataclass(frozen=True)
+class _Planned:
+    """One catalogue finding in check order, with the checks that never vary (a check is
+    frozen, so one instance serves every study)."""
+
+    spec: FindingSpec
+    fired: Check
+    not_applicable: Check
+    not_triggered: Check
+
+
+def _check_order(knowledge: KnowledgeBase) -> tuple[dict[str, int], list[_Planned]]:
+    """(rank of each factor, the catalogue in check order): worked out once per knowledge
+    base (and again if it is given another catalogue or factor order)."""
+    cached = _CHECK_ORDERS.get(id(knowledge))
+    if (
+        cached is None
+        or cached[0] is not knowledge
+        or cached[1] is not knowledge.catalogue
+        or cached[2] != knowledge.factor_order
+        or len(cached[4]) != len(knowledge.catalogue)
+    ):
+        factor_rank = {name: i for i, name in enumerate(knowledge.factor_order)}
+        specs = sorted(knowledge.catalogue.values(), key=lambda s: (factor_rank[s.factor], s.id))
+        plan = [
+            _Planned(
+                s,
+                Check(s.id, s.factor, "fired"),
+                Check(s.id, s.factor, "not_applicable"),
+                Check(s.id, s.factor, "not_triggered", ()),
+            )
+            for s in specs
+        ]
+        if len(_CHECK_ORDERS) >= 64:  # knowledge bases made on the fly (tests) come and go
+            _CHECK_ORDERS.clear()
+        cached = (knowledge, knowledge.catalogue, knowledge.factor_order, factor_rank, plan)
+        _CHECK_ORDERS[id(knowledge)] = cached
+    return cached[3], cached[4]
 
 
 def assemble(
@@ -123,11 +250,10 @@ def assemble(
 ) -> tuple[list[Finding], list[Check]]:
     """Merge conclusions per finding, fill in the texts, order, and record checks."""
     by_finding: dict[str, list[Conclusion]] = {}
-    for conclusion in sorted(
-        conclusions, key=lambda c: (c.finding, c.rule, c.cites, repr(c.values))
-    ):
+    for conclusion in _ordered(conclusions):
         by_finding.setdefault(conclusion.finding, []).append(conclusion)
 
+    render = knowledge.render_text
     findings = []
     for finding_id, group in by_finding.items():
         spec = knowledge.catalogue[finding_id]
@@ -138,6 +264,7 @@ def assemble(
         paths = sorted({p for c in group for p in c.cites})
         severity = _most_severe([c.severity or spec.severity for c in group])
         context = {**merged, "severity": severity}
+        values_key = context_key(context)
         findings.append(
             Finding(
                 id=finding_id,
@@ -145,24 +272,29 @@ def assemble(
                 factor=spec.factor,
                 severity=severity,
                 faq=spec.faq,
-                explanation=knowledge.render_text(spec.explanation, context),
-                next_steps=tuple(knowledge.render_text(s, context) for s in spec.next_steps),
+                explanation=rendered_text(render, spec.explanation, context, values_key),
+                next_steps=tuple(
+                    rendered_text(render, s, context, values_key) for s in spec.next_steps
+                ),
                 evidence_note=spec.evidence_note,
                 rules=tuple(sorted({c.rule for c in group})),
                 facts=tuple(CitedFact(p, values[p]) for p in paths),
             )
         )
-    factor_rank = {name: i for i, name in enumerate(knowledge.factor_order)}
+    factor_rank, plan = _check_order(knowledge)
     findings.sort(key=lambda f: (factor_rank[f.factor], SEVERITY_ORDER.index(f.severity), f.id))
 
     checks = []
-    for spec in sorted(knowledge.catalogue.values(), key=lambda s: (factor_rank[s.factor], s.id)):
+    for planned in plan:
+        spec = planned.spec
         if spec.id in by_finding:
-            checks.append(Check(spec.id, spec.factor, "fired"))
+            checks.append(planned.fired)
         elif spec.applies_to and indication not in spec.applies_to:
-            checks.append(Check(spec.id, spec.factor, "not_applicable"))
+            checks.append(planned.not_applicable)
         else:
             unknown = tuple(p for p in spec.needs if values.get(p) is None)
-            status = "not_assessable" if unknown else "not_triggered"
-            checks.append(Check(spec.id, spec.factor, status, unknown))
+            if unknown:
+                checks.append(Check(spec.id, spec.factor, "not_assessable", unknown))
+            else:
+                checks.append(planned.not_triggered)
     return findings, checks

@@ -7,6 +7,16 @@ types, resolved from how the value is written; an explicit tag on a value (``!!i
 ``!!bool``... all but ``!!str``) and any other tag (``!!python/object`` and friends) is
 refused, never constructed.  No value may hold a control or bidirectional character,
 however it is written (raw or as a YAML escape), so study text cannot steer a terminal.
+
+Throughput (issue 14): a study file is a *plain* document (no anchor, alias or tag), read
+in one pass over libyaml's events (:class:`_PlainReader`): one call per collection, a
+key and its value read together, a plain scalar's value looked up by its text alone
+(:data:`_PLAIN_MEMO`) and a quoted one taken as text after the unsafe-character check;
+nodes are counted per collection.  The lines of its keys, which only a problem needs,
+are worked out when first asked for (:class:`SourceDocument`).  ASCII text skips the
+raw check for characters that are all outside ASCII.  Anything else goes to the careful
+two-pass reading, which gives the messages; tests/study/test_plain_reader.py checks
+both read alike.
 """
 
 from __future__ import annotations
@@ -14,7 +24,6 @@ from __future__ import annotations
 import functools
 import math
 import re
-from dataclasses import dataclass, field
 from typing import Any
 
 import yaml
@@ -80,10 +89,32 @@ class YamlProblem(ThymoscopeError):
         self.message = message
 
 
-@dataclass
 class SourceDocument:
-    data: Any
-    lines: dict[Path, int] = field(default_factory=dict)
+    """The data of a document and the line of every key (``lines``: path -> line).
+
+    Lines are only read to locate a problem, which most documents do not have: for a
+    plain document they are worked out from its ``text`` when first asked for (by the
+    careful reading, which gives the lines the one pass would have given).
+    """
+
+    __slots__ = ("_lines", "_text", "data")
+
+    def __init__(
+        self, data: Any, lines: dict[Path, int] | None = None, *, text: str | None = None
+    ) -> None:
+        self.data = data
+        self._lines = lines if lines is not None or text is not None else {}
+        self._text = text
+
+    @property
+    def lines(self) -> dict[Path, int]:
+        if self._lines is None:
+            self._lines = _lines_of(self._text or "")
+            self._text = None
+        return self._lines
+
+    def __repr__(self) -> str:
+        return f"SourceDocument(data={self.data!r})"
 
     def line_of(self, path: Path) -> int:
         """The line of ``path``, or of its nearest located ancestor."""
@@ -439,12 +470,14 @@ def parse_yaml(text: str) -> SourceDocument:
     checked before any node is built; only then is the document composed.  A plain
     document (see :func:`_plain_document`), what study files are, is read in one pass.
     """
-    size = len(text) if text.isascii() else len(text.encode("utf-8", "surrogatepass"))
+    ascii = text.isascii()
+    size = len(text) if ascii else len(text.encode("utf-8", "surrogatepass"))
     if size > MAX_BYTES:
         raise _too_large(size)
     text = text.removeprefix("\ufeff")
     check_characters(text)
-    _check_unsafe_raw(text)
+    if not ascii:  # every character _check_unsafe_raw looks for is outside ASCII
+        _check_unsafe_raw(text)
     plain = _plain_document(text)
     if plain is not None:
         return plain
@@ -464,29 +497,51 @@ def parse_yaml(text: str) -> SourceDocument:
     return SourceDocument(data=data, lines=builder.lines)
 
 
+def _lines_of(text: str) -> dict[Path, int]:
+    """The line of every key of an already accepted plain document (the careful path's)."""
+    try:
+        builder = _Builder(_check_events(text))
+        builder.document()
+    except (YamlProblem, yaml.YAMLError, RecursionError):  # pragma: no cover - read before
+        return {}
+    return builder.lines
+
+
 # --- one pass for plain documents -----------------------------------------------------
 
-_NO_KEY = object()  # a mapping waiting for its next key
 _REFUSED = object()  # a scalar the careful path must judge
 _SCALAR_BUILDER = _Builder([])
-_SCALAR_MEMO: dict[tuple[str, str | None, tuple[bool, bool]], Any] = {}
+# A plain (unquoted, untagged) scalar's value depends only on its text: without a tag,
+# libyaml and PyYAML's parser both mark a plain scalar implicit (True, False) and a
+# quoted one (False, True), so the style fixes the rest.  Short ones (keys, words,
+# numbers, which repeat across study files) are remembered; every value built is
+# immutable (text, numbers, booleans, None, dates).
+_PLAIN_MEMO: dict[str, Any] = {}
 _MEMO_ENTRIES = 20_000
 _MEMO_CHARS = 64
 # The constructor the remembered values were built by: one replaced (a test's stand-in)
 # builds values of its own, so the memo starts afresh.
 _MEMO_BUILT_BY: list[Any] = [None]
 
+_ScalarEvent = yaml.ScalarEvent
+_MappingStartEvent = yaml.MappingStartEvent
+_SequenceStartEvent = yaml.SequenceStartEvent
+_MappingEndEvent = yaml.MappingEndEvent
+_SequenceEndEvent = yaml.SequenceEndEvent
+
 
 def _plain_scalar(event: yaml.ScalarEvent) -> Any:
     """The value of a scalar without anchor or tag, checked exactly as the careful path
     checks it (its :meth:`_Builder._scalar`), or :data:`_REFUSED` for any problem.
 
-    A scalar's value depends only on how it is written, so short ones (keys, words,
-    numbers, which repeat across study files) are remembered; every value built is
-    immutable (text, numbers, booleans, None, dates).
+    A quoted (or block) scalar without a tag is always text, refused only for an unsafe
+    character a YAML escape brought in; a plain one is built once per text (see
+    :data:`_PLAIN_MEMO`).
     """
-    memo_key = (event.value, event.style, event.implicit)
-    found = _SCALAR_MEMO.get(memo_key, _REFUSED)
+    text = event.value
+    if event.style:
+        return _REFUSED if _UNSAFE.search(text) is not None else text
+    found = _PLAIN_MEMO.get(text, _REFUSED)
     if found is not _REFUSED:
         return found
     try:
@@ -495,10 +550,10 @@ def _plain_scalar(event: yaml.ScalarEvent) -> Any:
         return _REFUSED
     finally:
         _SCALAR_BUILDER.constructor.constructed_objects.clear()
-    if len(event.value) <= _MEMO_CHARS:
-        if len(_SCALAR_MEMO) >= _MEMO_ENTRIES:
-            _SCALAR_MEMO.clear()
-        _SCALAR_MEMO[memo_key] = value
+    if len(text) <= _MEMO_CHARS:
+        if len(_PLAIN_MEMO) >= _MEMO_ENTRIES:
+            _PLAIN_MEMO.clear()
+        _PLAIN_MEMO[text] = value
     return value
 
 
@@ -510,87 +565,121 @@ def _plain_document(text: str) -> SourceDocument | None:
     """
     construct = yaml.constructor.SafeConstructor.construct_object
     if _MEMO_BUILT_BY[0] is not construct:
-        _SCALAR_MEMO.clear()
+        _PLAIN_MEMO.clear()
         _MEMO_BUILT_BY[0] = construct
     loader = _Loader(text)
     try:
-        return _plain_events(loader.get_event)
+        data = _plain_events(loader.get_event)
     except yaml.YAMLError:
         return None
     finally:
         loader.dispose()
+    return None if data is None else SourceDocument(data, text=text)
 
 
-def _plain_events(next_event: Any) -> SourceDocument | None:
+class _Plain(Exception):
+    """Not a plain document: the careful path decides."""
+
+
+class _PlainReader:
+    """Reads a plain document's data from the events, one call per collection (a key and
+    its value read together); the lines of its keys are left for later
+    (:class:`SourceDocument`), as most documents never need them.
+
+    Nodes are counted per collection when it ends; a document over :data:`MAX_NODES`
+    is left to the careful path (without aliases it costs at most one pass over text
+    already limited to :data:`MAX_BYTES`).
+    """
+
+    __slots__ = ("count", "next_event")
+
+    def __init__(self, next_event: Any) -> None:
+        self.next_event = next_event
+        self.count = 1  # the top mapping
+
+    def collection(self, event: Any, depth: int) -> Any:
+        if event.anchor is not None or event.tag is not None or depth >= MAX_DEPTH:
+            raise _Plain
+        if type(event) is _MappingStartEvent:
+            return self.mapping(depth + 1)
+        return self.sequence(depth + 1)
+
+    def mapping(self, depth: int) -> dict[str, Any]:
+        next_event, memo = self.next_event, _PLAIN_MEMO
+        result: dict[str, Any] = {}
+        while True:
+            event = next_event()
+            if type(event) is not _ScalarEvent:
+                if type(event) is _MappingEndEvent:
+                    break
+                raise _Plain  # a collection or alias as a key
+            if event.anchor is not None or event.tag is not None:
+                raise _Plain
+            key = memo.get(event.value, _REFUSED) if not event.style else _REFUSED
+            if key is _REFUSED:
+                key = _plain_scalar(event)
+            if type(key) is not str or key in result:
+                raise _Plain
+            event = next_event()
+            if type(event) is _ScalarEvent:
+                if event.anchor is not None or event.tag is not None:
+                    raise _Plain
+                value = memo.get(event.value, _REFUSED) if not event.style else _REFUSED
+                if value is _REFUSED:
+                    value = _plain_scalar(event)
+                    if value is _REFUSED:
+                        raise _Plain
+                result[key] = value
+            elif type(event) is _MappingStartEvent or type(event) is _SequenceStartEvent:
+                result[key] = self.collection(event, depth)
+            else:  # an alias
+                raise _Plain
+        self.count += 2 * len(result)
+        if self.count > MAX_NODES:
+            raise _Plain
+        return result
+
+    def sequence(self, depth: int) -> list[Any]:
+        next_event, memo = self.next_event, _PLAIN_MEMO
+        result: list[Any] = []
+        while True:
+            event = next_event()
+            kind = type(event)
+            if kind is _ScalarEvent:
+                if event.anchor is not None or event.tag is not None:
+                    raise _Plain
+                value = memo.get(event.value, _REFUSED) if not event.style else _REFUSED
+                if value is _REFUSED:
+                    value = _plain_scalar(event)
+                    if value is _REFUSED:
+                        raise _Plain
+                result.append(value)
+            elif kind is _MappingStartEvent or kind is _SequenceStartEvent:
+                result.append(self.collection(event, depth))
+            elif kind is _SequenceEndEvent:
+                break
+            else:  # an alias
+                raise _Plain
+        self.count += len(result)
+        if self.count > MAX_NODES:
+            raise _Plain
+        return result
+
+
+def _plain_events(next_event: Any) -> dict[str, Any] | None:
     if type(next_event()) is not yaml.StreamStartEvent:
         return None
     if type(next_event()) is not yaml.DocumentStartEvent:
         return None
     event = next_event()
-    if type(event) is not yaml.MappingStartEvent or event.anchor or event.tag is not None:
+    if type(event) is not _MappingStartEvent or event.anchor or event.tag is not None:
         return None
-    root: dict[Any, Any] = {}
-    lines: dict[Path, int] = {(): _line(event)}
-    # open collections: [container, path, is a mapping, pending key]
-    stack: list[list[Any]] = [[root, (), True, _NO_KEY]]
-    count = 1
-    scalar_event, mapping_start, sequence_start = (
-        yaml.ScalarEvent,
-        yaml.MappingStartEvent,
-        yaml.SequenceStartEvent,
-    )
-    while stack:
-        event = next_event()
-        kind = type(event)
-        frame = stack[-1]
-        container, path, mapping, key = frame
-        if kind is scalar_event:
-            if event.anchor is not None or event.tag is not None:
-                return None
-            count += 1
-            value = _plain_scalar(event)
-            if value is _REFUSED or count > MAX_NODES:
-                return None
-            if not mapping:
-                lines.setdefault((*path, len(container)), event.start_mark.line + 1)
-                container.append(value)
-            elif key is _NO_KEY:  # the scalar is a key
-                if type(value) is not str or value in container:
-                    return None
-                line = event.start_mark.line + 1
-                lines.setdefault((*path, "<key>"), line)
-                lines[(*path, value)] = line
-                frame[3] = value
-            else:
-                container[key] = value
-                frame[3] = _NO_KEY
-        elif kind is mapping_start or kind is sequence_start:
-            count += 1
-            if (
-                event.anchor is not None
-                or event.tag is not None
-                or count > MAX_NODES
-                or len(stack) >= MAX_DEPTH
-            ):
-                return None
-            child: Any = {} if kind is mapping_start else []
-            if not mapping:
-                child_path: Path = (*path, len(container))
-                lines.setdefault(child_path, event.start_mark.line + 1)
-                container.append(child)
-            elif key is _NO_KEY:  # a mapping or list as a key
-                return None
-            else:
-                child_path = (*path, key)
-                container[key] = child
-                frame[3] = _NO_KEY
-            stack.append([child, child_path, kind is mapping_start, _NO_KEY])
-        elif kind is yaml.MappingEndEvent or kind is yaml.SequenceEndEvent:
-            stack.pop()
-        else:  # an alias
-            return None
+    try:
+        root = _PlainReader(next_event).mapping(1)
+    except _Plain:
+        return None
     if type(next_event()) is not yaml.DocumentEndEvent:
         return None
     if type(next_event()) is not yaml.StreamEndEvent:  # a second document
         return None
-    return SourceDocument(data=root, lines=lines)
+    return root
