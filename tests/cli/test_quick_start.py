@@ -8,6 +8,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import subprocess
@@ -22,7 +23,7 @@ from typer._coercion import build_runtime_param
 from typer.core import _TyperParameter
 from typer.main import get_command
 
-from thymoscope.cli.app import COMMANDS, app
+from thymoscope.cli.app import COMMANDS, YOUNG_GENERATION_THRESHOLD, app
 from thymoscope.cli.coercion import QuickCoercion
 
 SAMPLES: list[Any] = [
@@ -106,7 +107,9 @@ def test_diagnose_imports_only_its_own_command_and_no_adapter() -> None:
     case = resources.files("thymoscope.kb.cases") / "cancer-phase2-monotherapy.yaml"
     script = (
         "import atexit, json, sys\n"
-        "atexit.register(lambda: sys.stderr.write(json.dumps(sorted(sys.modules))))\n"
+        "import gc\n"
+        "atexit.register(lambda: sys.stderr.write(json.dumps(\n"
+        "    [sorted(sys.modules), gc.get_threshold()[0], gc.get_freeze_count()])))\n"
         "from thymoscope.cli.app import main\n"
         "sys.argv = ['thymoscope', 'diagnose', sys.argv[1], '-f', 'json']\n"
         "main()\n"
@@ -117,7 +120,8 @@ def test_diagnose_imports_only_its_own_command_and_no_adapter() -> None:
     )
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["studies"][0]["id"] == "cancer-phase2-monotherapy"
-    modules = set(json.loads(done.stderr))
+    loaded, young_threshold, frozen = json.loads(done.stderr)
+    modules = set(loaded)
     assert "thymoscope.cli.diagnose" in modules
     others = {f"thymoscope.cli.{name}" for name in COMMANDS if name != "diagnose"}
     assert modules & others == set()
@@ -126,6 +130,9 @@ def test_diagnose_imports_only_its_own_command_and_no_adapter() -> None:
     # Python API's result classes, the pairs engine, the HTML entity table
     unused = {"thymoscope.study.sheet", "thymoscope.api", "thymoscope.results"}
     assert modules & (unused | {"thymoscope.engine.pairs", "html"}) == set()
+    # the collector ran in larger steps, and what lived to the end was frozen for the exit
+    assert young_threshold == YOUNG_GENERATION_THRESHOLD > gc.get_threshold()[0]
+    assert frozen > 0
 
 
 def test_the_cli_and_the_api_share_one_rule_network() -> None:
