@@ -3,6 +3,7 @@
     python benchmarks/bench.py [--studies 10000] [--jobs 2] [--runs 15]
                                [--kind full|sparse] [--stages 1000] [--baseline DIR]
                                [--memory] [--memory-sizes 5000,10000,20000]
+                               [--cold-start-only] [--cold-start-instructions]
                                [--out benchmarks/RESULTS.md]
 
 (a) Cold start, as paired differences: each of ``--runs`` rounds runs, in a shuffled
@@ -14,7 +15,9 @@
     bundled sepsis studies); a command's figure is the median over rounds of its time
     minus the baseline's in the same round, wall and CPU (``wait4``).  The child
     processes may write ``.pyc`` files (``PYTHONDONTWRITEBYTECODE`` is dropped for
-    them), as an installed package has them.  ``--cold-start-only`` prints just this.
+    them), as an installed package has them.  ``--cold-start-only`` prints just this;
+    ``--cold-start-instructions`` adds each command's instruction count under valgrind's
+    callgrind (one run each), which the machine's load does not change.
 (b) Batch: generates ``--studies`` valid study files (seeded; see
     benchmarks/generate.py: ``--kind full``, the default, fills every section and gives
     0-5 subgroups; ``--kind sparse`` leaves sections out at random) and times diagnosing
@@ -22,10 +25,10 @@
     1 .. ``--jobs``, and the CLI on the whole folder (``--jobs 1`` and default jobs).
 (c) Stages: CPU time per study of each stage of the pipeline, in one process, over the
     first ``--stages`` generated files, after a warm-up pass over the next ``--stages``
-    (so nothing the process remembers has seen a measured study): read, parse (YAML), validate (the study model),
-    facts, match (experta), assemble (findings and checks), document, JSON; with
-    ``--baseline DIR`` (an earlier version: ``pip install --no-deps --target DIR REF``)
-    the same for that version first, as "before".
+    (so nothing the process remembers has seen a measured study): read, parse (YAML),
+    validate (the study model), facts, match (experta), assemble (findings and checks),
+    document, JSON; with ``--baseline DIR`` (an earlier version: ``pip install
+    --no-deps --target DIR REF``) the same for that version first, as "before".
 (d) Memory (``--memory``): peak memory of ``thymoscope diagnose DIR -f json -o F`` for
     each of ``--memory-sizes`` files: the sum of the resident memory of the command and
     its worker processes, sampled every 20 ms, and the largest single process's peak.
@@ -37,6 +40,7 @@ import argparse
 import json
 import os
 import platform
+import re
 import shutil
 import statistics
 import subprocess
@@ -102,6 +106,25 @@ def cli_has_diagnose() -> bool:
 CHILD_ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
 
 
+def cold_start_commands() -> dict[str, list[str]]:
+    """The cold-start commands by name (the review reads the bundled sepsis studies)."""
+    from importlib.resources import files
+
+    folder = files("thymoscope.kb.cases")
+    cases = sorted(Path(str(p)) for p in folder.iterdir() if p.name.endswith(".yaml"))
+    case = next(c for c in cases if c.name == "cancer-phase2-monotherapy.yaml")
+    sepsis = [str(c) for c in cases if c.name.startswith("sepsis-")]
+    exe = str(BIN / "thymoscope")
+    return {
+        "deps": [PYTHON, "-c", DEPS_IMPORT],
+        "deps_loaded": [PYTHON, "-c", DEPS_LOADED],
+        "diagnose CASE -f json": [exe, "diagnose", str(case), "-f", "json"],
+        "--version": [exe, "--version"],
+        "--help": [exe, "--help"],
+        f"review of {len(sepsis)} bundled studies": [exe, "review", *sepsis],
+    }
+
+
 def paired_cold_start(runs: int) -> tuple[list[tuple[str, str, str]], list[str]]:
     """Cold start as paired differences (table rows, notes).
 
@@ -112,21 +135,8 @@ def paired_cold_start(runs: int) -> tuple[list[tuple[str, str, str]], list[str]]
     shared machine CPU time is the steadier of the two.
     """
     import random
-    from importlib.resources import files
 
-    folder = files("thymoscope.kb.cases")
-    cases = sorted(Path(str(p)) for p in folder.iterdir() if p.name.endswith(".yaml"))
-    case = next(c for c in cases if c.name == "cancer-phase2-monotherapy.yaml")
-    sepsis = [str(c) for c in cases if c.name.startswith("sepsis-")]
-    exe = str(BIN / "thymoscope")
-    commands = {
-        "deps": [PYTHON, "-c", DEPS_IMPORT],
-        "deps_loaded": [PYTHON, "-c", DEPS_LOADED],
-        "diagnose CASE -f json": [exe, "diagnose", str(case), "-f", "json"],
-        "--version": [exe, "--version"],
-        "--help": [exe, "--help"],
-        f"review of {len(sepsis)} bundled studies": [exe, "review", *sepsis],
-    }
+    commands = cold_start_commands()
 
     def once(argv: list[str]) -> tuple[float, float]:
         start = time.perf_counter()
@@ -176,6 +186,47 @@ def paired_cold_start(runs: int) -> tuple[list[tuple[str, str, str]], list[str]]
         f"{', '.join(f'{x:.2f}' for x in after)}."
     ]
     return rows, notes
+
+
+def _instructions(argv: list[str]) -> int:
+    """User-space instructions of one run of ``argv`` under valgrind's callgrind."""
+    done = subprocess.run(
+        ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", *argv],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=CHILD_ENV,
+        check=False,
+    )
+    found = re.search(r"Collected : (\d+)", done.stderr)
+    if found is None:
+        raise SystemExit(f"valgrind gave no instruction count for {argv}: {done.stderr[-300:]}")
+    return int(found.group(1))
+
+
+def instruction_rows() -> tuple[list[tuple[str, str, str]], list[str]]:
+    """Cold start as instruction counts (callgrind): the same on a busy machine as on a
+    quiet one, so the ratio to the dependency import is comparable across machines."""
+    commands = cold_start_commands()
+    counts = {
+        name: _instructions(argv)
+        for name, argv in commands.items()
+        if not name.startswith("review")  # its reading in two processes is not one count
+    }
+    deps = counts["deps"]
+    rows = [
+        (
+            f"Cold (instructions): `{name}`",
+            f"{count / 1e6:,.0f} M",
+            f"vs deps: {(count - deps) / 1e6:+,.0f} M, {(count - deps) / deps:+.2f} times the "
+            "import" + (" (target: +0.64)" if name.startswith("diagnose") else ""),
+        )
+        for name, count in counts.items()
+    ]
+    return rows, [
+        "Cold start (instructions): user-space instructions of one run under valgrind's "
+        "callgrind (`--cold-start-instructions`); they do not depend on the machine's load."
+    ]
 
 
 # --- (b) batch ------------------------------------------------------------------------
@@ -473,11 +524,19 @@ def main() -> None:
     parser.add_argument(
         "--cold-start-only", action="store_true", help="only the paired cold-start table"
     )
+    parser.add_argument(
+        "--cold-start-instructions",
+        action="store_true",
+        help="also count the cold start's instructions under valgrind's callgrind",
+    )
     args = parser.parse_args()
     stage_table: list[str] = []
     memory_table: list[str] = []
     if args.cold_start_only:
         rows, notes = paired_cold_start(args.runs)
+        if args.cold_start_instructions:
+            counted, counted_notes = instruction_rows()
+            rows, notes = rows + counted, notes + counted_notes
         print("| Measurement | Result | Notes |\n|---|---|---|")
         print("\n".join(f"| {a} | {b} | {c} |" for a, b, c in rows))
         print("\n".join(f"- {n}" for n in notes))
@@ -493,6 +552,10 @@ def main() -> None:
         cold_rows, cold_notes = paired_cold_start(args.runs)
         rows += cold_rows
         notes += cold_notes
+        if args.cold_start_instructions:
+            counted, counted_notes = instruction_rows()
+            rows += counted
+            notes += counted_notes
 
         data = work / "studies"
         start = time.perf_counter()
