@@ -340,7 +340,14 @@ def json_safe(text: str) -> str:
 
     Such characters only occur inside JSON strings, where the escape means the same
     character, so the data is unchanged and a terminal sees only ASCII escapes.
+
+    Every character ``_UNSAFE`` matches is non-printable (a control, format or separator
+    character), so a text printable but for its line feeds has none and is returned
+    as it is: one pass in C, cheaper than the regular expression's search (issue 14;
+    tests/perf/test_json_safe.py checks both claims).
     """
+    if text.replace("\n", " ").isprintable():
+        return text
     return _UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 

@@ -34,13 +34,29 @@ LEADING = 2
 NOT_A_REASON = frozenset({"info"})
 
 
-def _decimals(value: float) -> int:
-    """Decimal places as written in the study file (0.90 is read as 0.9: one place)."""
+def _decimals_generic(value: float) -> int:
+    """:func:`_decimals` through :class:`~decimal.Decimal`, for any spelling of a number."""
     try:
         exponent = Decimal(repr(float(value))).normalize().as_tuple().exponent
     except (InvalidOperation, ValueError):
         return 0
     return min(max(-exponent, 0), 4) if isinstance(exponent, int) else 0
+
+
+def _decimals(value: float) -> int:
+    """Decimal places as written in the study file (0.90 is read as 0.9: one place).
+
+    A float's ``repr`` such as ``0.9`` or ``12.0`` is read off its digits after the point
+    (a third of the time of going through ``Decimal``, issue 14); exponents, NaN and the
+    infinities take :func:`_decimals_generic` (tests/perf/test_verdict_effect.py checks
+    they agree)."""
+    try:
+        _, point, fraction = repr(float(value)).partition(".")
+    except ValueError:
+        return 0
+    if point and fraction.isdigit():
+        return min(len(fraction.rstrip("0")), 4)
+    return _decimals_generic(value)
 
 
 def _number(value: float, places: int) -> str:
@@ -143,12 +159,12 @@ def _endpoint(values: Mapping[str, Any]) -> str:
     )
 
 
-def _directional(values: Mapping[str, Any], endpoint: str, towards: str) -> str:
+def _directional(effect: Mapping[str, Any], endpoint: str, towards: str) -> str:
     """A benefit or harm in a controlled study, claimed no further than its statistics go:
     "showed a difference" only when a 95% (or wider) interval, or without one the p-value,
     excludes no effect; the study's own classification otherwise, with the reason it is
-    not shown (an interval that includes no effect at any level includes it at 95%)."""
-    effect = study_effect(values) or {}
+    not shown (an interval that includes no effect at any level includes it at 95%).
+    ``effect`` is :func:`study_effect` (``{}`` when there is none)."""
     low, high, p_value = effect.get("ci_low"), effect.get("ci_high"), effect.get("p_value")
     shown = f"showed a difference {towards} thymalfasin on {endpoint}"
     reported = f"reported a result {towards} thymalfasin on {endpoint}"
@@ -162,8 +178,14 @@ def _directional(values: Mapping[str, Any], endpoint: str, towards: str) -> str:
     return shown if p_value < ALPHA else f"{reported}, although its p-value is not below {ALPHA:g}"
 
 
-def finding_sentence(values: Mapping[str, Any]) -> str:
-    """What the study showed, in one sentence (without its effect)."""
+def finding_sentence(values: Mapping[str, Any], effect: Mapping[str, Any] | None = None) -> str:
+    """What the study showed, in one sentence (without its effect).
+
+    ``effect`` is the study's :func:`study_effect` when the caller already has it (the
+    report computes it once per study, issue 14); None computes it here when needed.
+    """
+    if effect is None:
+        effect = study_effect(values) or {}
     subject = f"This {_design(values)} in {value_label('indication', values.get('indication'))}"
     endpoint = _endpoint(values)
     result = values.get("result.primary")
@@ -172,13 +194,13 @@ def finding_sentence(values: Mapping[str, Any]) -> str:
         shown = (
             f"reported a favourable result on {endpoint}, without a control arm"
             if single_arm
-            else _directional(values, endpoint, "in favour of")
+            else _directional(effect, endpoint, "in favour of")
         )
     elif result == "harm":
         shown = (
             f"reported an unfavourable result on {endpoint}, without a control arm"
             if single_arm
-            else _directional(values, endpoint, "against")
+            else _directional(effect, endpoint, "against")
         )
     elif result == "no_significant_effect":
         shown = (
@@ -213,8 +235,11 @@ def verdict(
     unassessable: int,
 ) -> dict[str, Any]:
     """The study's verdict: ``summary`` (what it showed, with its effect), ``factors``
-    (the leading findings), ``leading`` (their ids) and ``text`` (both, quotable)."""
-    summary = finding_sentence(values)
+    (the leading findings), ``leading`` (their ids) and ``text`` (both, quotable).
+
+    ``effect`` is the study's :func:`study_effect` (``values``' own), reused for the
+    sentence rather than computed again."""
+    summary = finding_sentence(values, effect or {})
     summary += f": {effect['text']}." if effect is not None else "; no effect estimate is recorded."
     leading = leading_findings(ranked)
     if leading:
