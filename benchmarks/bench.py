@@ -4,6 +4,7 @@
                                [--kind full|sparse] [--stages 1000] [--baseline DIR]
                                [--memory] [--memory-sizes 5000,10000,20000]
                                [--cold-start-only] [--cold-start-instructions]
+                               [--stages-only DIR]
                                [--out benchmarks/RESULTS.md]
 
 (a) Cold start, as paired differences: each of ``--runs`` rounds runs, in a shuffled
@@ -28,7 +29,9 @@
     (so nothing the process remembers has seen a measured study): read, parse (YAML),
     validate (the study model), facts, match (experta), assemble (findings and checks),
     document, JSON; with ``--baseline DIR`` (an earlier version: ``pip install
-    --no-deps --target DIR REF``) the same for that version first, as "before".
+    --no-deps --target DIR REF``) the same for that version first, as "before".  Each
+    table is taken in a fresh process; ``--stages-only DIR`` takes just these, over the
+    study files in DIR.
 (d) Memory (``--memory``): peak memory of ``thymoscope diagnose DIR -f json -o F`` for
     each of ``--memory-sizes`` files: the sum of the resident memory of the command and
     its worker processes, sampled every 20 ms, and the largest single process's peak.
@@ -106,8 +109,9 @@ def cli_has_diagnose() -> bool:
 CHILD_ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
 
 
-def cold_start_commands() -> dict[str, list[str]]:
-    """The cold-start commands by name (the review reads the bundled sepsis studies)."""
+def cold_start_commands(baseline: Path | None = None) -> dict[str, list[str]]:
+    """The cold-start commands by name (the review reads the bundled sepsis studies);
+    with ``baseline``, also the diagnose of the thymoscope installed there, as "before"."""
     from importlib.resources import files
 
     folder = files("thymoscope.kb.cases")
@@ -115,7 +119,7 @@ def cold_start_commands() -> dict[str, list[str]]:
     case = next(c for c in cases if c.name == "cancer-phase2-monotherapy.yaml")
     sepsis = [str(c) for c in cases if c.name.startswith("sepsis-")]
     exe = str(BIN / "thymoscope")
-    return {
+    commands = {
         "deps": [PYTHON, "-c", DEPS_IMPORT],
         "deps_loaded": [PYTHON, "-c", DEPS_LOADED],
         "diagnose CASE -f json": [exe, "diagnose", str(case), "-f", "json"],
@@ -123,9 +127,20 @@ def cold_start_commands() -> dict[str, list[str]]:
         "--help": [exe, "--help"],
         f"review of {len(sepsis)} bundled studies": [exe, "review", *sepsis],
     }
+    if baseline is not None:
+        run = f"import sys; sys.path.insert(0, {str(baseline)!r}); " + (
+            "from thymoscope.cli.app import main; main()"
+        )
+        commands["diagnose CASE -f json, before (--baseline)"] = [
+            *(PYTHON, "-c", run),
+            *("diagnose", str(case), "-f", "json"),
+        ]
+    return commands
 
 
-def paired_cold_start(runs: int) -> tuple[list[tuple[str, str, str]], list[str]]:
+def paired_cold_start(
+    runs: int, baseline: Path | None = None
+) -> tuple[list[tuple[str, str, str]], list[str]]:
     """Cold start as paired differences (table rows, notes).
 
     Each round runs every command once, in a shuffled order, right after the two
@@ -136,7 +151,7 @@ def paired_cold_start(runs: int) -> tuple[list[tuple[str, str, str]], list[str]]
     """
     import random
 
-    commands = cold_start_commands()
+    commands = cold_start_commands(baseline)
 
     def once(argv: list[str]) -> tuple[float, float]:
         start = time.perf_counter()
@@ -395,7 +410,7 @@ def stage_lines(paths: list[Path], warm: list[Path]) -> list[str]:
     ]
 
 
-_BASELINE_STAGES = (
+_FRESH_STAGES = (
     "import sys\n"
     "from pathlib import Path\n"
     "sys.path.insert(0, sys.argv[1])\n"
@@ -405,12 +420,25 @@ _BASELINE_STAGES = (
 )
 
 
-def baseline_stage_lines(site: Path, folder: Path, count: int) -> list[str]:
-    """:func:`stage_lines` of the thymoscope installed in ``site``, in a fresh process."""
-    env = {**os.environ, "PYTHONPATH": str(site)}
-    argv = [PYTHON, "-c", _BASELINE_STAGES, str(HERE), str(folder), str(count)]
+def fresh_stage_lines(site: Path | None, folder: Path, count: int) -> list[str]:
+    """:func:`stage_lines` in a fresh process, of the thymoscope installed in ``site``
+    (None: this environment's): a process that has run the batches holds more objects,
+    and its garbage collector takes longer over each study."""
+    env = dict(os.environ)
+    if site is not None:
+        env["PYTHONPATH"] = str(site)
+    argv = [PYTHON, "-c", _FRESH_STAGES, str(HERE), str(folder), str(count)]
     done = subprocess.run(argv, env=env, capture_output=True, text=True, check=True)
-    return [f"**Before** (`--baseline {site}`):", "", *done.stdout.splitlines(), "**After:**", ""]
+    return done.stdout.splitlines()
+
+
+def stage_tables(baseline: Path | None, folder: Path, count: int) -> list[str]:
+    """The stage table of this version, after the baseline's (as "before") if given."""
+    after = fresh_stage_lines(None, folder, count)
+    if baseline is None:
+        return after
+    before = fresh_stage_lines(baseline, folder, count)
+    return [f"**Before** (`--baseline {baseline}`):", "", *before, "**After:**", "", *after]
 
 
 # --- (d) memory -----------------------------------------------------------------------
@@ -525,6 +553,12 @@ def main() -> None:
         "--cold-start-only", action="store_true", help="only the paired cold-start table"
     )
     parser.add_argument(
+        "--stages-only",
+        type=Path,
+        metavar="DIR",
+        help="only the per-stage tables, over the study files in DIR (and --baseline's)",
+    )
+    parser.add_argument(
         "--cold-start-instructions",
         action="store_true",
         help="also count the cold start's instructions under valgrind's callgrind",
@@ -532,8 +566,11 @@ def main() -> None:
     args = parser.parse_args()
     stage_table: list[str] = []
     memory_table: list[str] = []
+    if args.stages_only:
+        print("\n".join(stage_tables(args.baseline, args.stages_only, args.stages)))
+        return
     if args.cold_start_only:
-        rows, notes = paired_cold_start(args.runs)
+        rows, notes = paired_cold_start(args.runs, args.baseline)
         if args.cold_start_instructions:
             counted, counted_notes = instruction_rows()
             rows, notes = rows + counted, notes + counted_notes
@@ -549,7 +586,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="thymoscope-bench-") as tmp:
         work = Path(tmp)
         has_cli = cli_has_diagnose()
-        cold_rows, cold_notes = paired_cold_start(args.runs)
+        cold_rows, cold_notes = paired_cold_start(args.runs, args.baseline)
         rows += cold_rows
         notes += cold_notes
         if args.cold_start_instructions:
@@ -570,10 +607,8 @@ def main() -> None:
             cli_rows, cli_notes = cli_batch_rows(data, len(paths), work, args.repeat)
             rows += cli_rows
             notes += cli_notes
-        if args.stages and args.baseline:
-            stage_table = baseline_stage_lines(args.baseline, data, args.stages)
         if args.stages:
-            stage_table += stage_lines(paths[: args.stages], paths[args.stages : 2 * args.stages])
+            stage_table = stage_tables(args.baseline, data, args.stages)
         if args.memory:
             memory_table = memory_lines(work, args.memory_sizes, args.seed, args.kind)
 
