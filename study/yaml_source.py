@@ -581,6 +581,19 @@ class _Plain(Exception):
     """Not a plain document: the careful path decides."""
 
 
+def _accepted_scalar(event: yaml.ScalarEvent) -> Any:
+    """A scalar's value (a remembered plain one looked up at once, without a call);
+    :class:`_Plain` for an anchor, a tag or a value the careful path must judge."""
+    if event.anchor is not None or event.tag is not None:
+        raise _Plain
+    value = _PLAIN_MEMO.get(event.value, _REFUSED) if not event.style else _REFUSED
+    if value is _REFUSED:
+        value = _plain_scalar(event)
+        if value is _REFUSED:
+            raise _Plain
+    return value
+
+
 class _PlainReader:
     """Reads a plain document's data from the events, one call per collection (a key and
     its value read together); the lines of its keys are left for later
@@ -605,7 +618,7 @@ class _PlainReader:
         return self.sequence(depth + 1)
 
     def mapping(self, depth: int) -> dict[str, Any]:
-        next_event, memo = self.next_event, _PLAIN_MEMO
+        next_event = self.next_event
         result: dict[str, Any] = {}
         while True:
             event = next_event()
@@ -613,23 +626,12 @@ class _PlainReader:
                 if type(event) is _MappingEndEvent:
                     break
                 raise _Plain  # a collection or alias as a key
-            if event.anchor is not None or event.tag is not None:
-                raise _Plain
-            key = memo.get(event.value, _REFUSED) if not event.style else _REFUSED
-            if key is _REFUSED:
-                key = _plain_scalar(event)
+            key = _accepted_scalar(event)
             if type(key) is not str or key in result:
                 raise _Plain
             event = next_event()
             if type(event) is _ScalarEvent:
-                if event.anchor is not None or event.tag is not None:
-                    raise _Plain
-                value = memo.get(event.value, _REFUSED) if not event.style else _REFUSED
-                if value is _REFUSED:
-                    value = _plain_scalar(event)
-                    if value is _REFUSED:
-                        raise _Plain
-                result[key] = value
+                result[key] = _accepted_scalar(event)
             elif type(event) is _MappingStartEvent or type(event) is _SequenceStartEvent:
                 result[key] = self.collection(event, depth)
             else:  # an alias
@@ -640,20 +642,13 @@ class _PlainReader:
         return result
 
     def sequence(self, depth: int) -> list[Any]:
-        next_event, memo = self.next_event, _PLAIN_MEMO
+        next_event = self.next_event
         result: list[Any] = []
         while True:
             event = next_event()
             kind = type(event)
             if kind is _ScalarEvent:
-                if event.anchor is not None or event.tag is not None:
-                    raise _Plain
-                value = memo.get(event.value, _REFUSED) if not event.style else _REFUSED
-                if value is _REFUSED:
-                    value = _plain_scalar(event)
-                    if value is _REFUSED:
-                        raise _Plain
-                result.append(value)
+                result.append(_accepted_scalar(event))
             elif kind is _MappingStartEvent or kind is _SequenceStartEvent:
                 result.append(self.collection(event, depth))
             elif kind is _SequenceEndEvent:
