@@ -197,8 +197,8 @@ def _ordered(conclusions: Sequence[Conclusion]) -> list[Conclusion]:
     return ordered
 
 
-# knowledge base id -> (the knowledge base, its catalogue, factor order, factor ranks,
-# the checks plan); a catalogue is not changed in place once diagnosed with
+# knowledge base id -> (the knowledge base, factor ranks, the checks plan); a knowledge
+# base is frozen, and its catalogue is not changed in place once diagnosed with
 _CHECK_ORDERS: dict[int, tuple[Any, ...]] = {}
 
 
@@ -215,15 +215,9 @@ class _Planned:
 
 def _check_order(knowledge: KnowledgeBase) -> tuple[dict[str, int], list[_Planned]]:
     """(rank of each factor, the catalogue in check order): worked out once per knowledge
-    base (and again if it is given another catalogue or factor order)."""
+    base (the entry holds the knowledge base, so its id is not reused meanwhile)."""
     cached = _CHECK_ORDERS.get(id(knowledge))
-    if (
-        cached is None
-        or cached[0] is not knowledge
-        or cached[1] is not knowledge.catalogue
-        or cached[2] != knowledge.factor_order
-        or len(cached[4]) != len(knowledge.catalogue)
-    ):
+    if cached is None or cached[0] is not knowledge:
         factor_rank = {name: i for i, name in enumerate(knowledge.factor_order)}
         specs = sorted(knowledge.catalogue.values(), key=lambda s: (factor_rank[s.factor], s.id))
         plan = [
@@ -237,9 +231,9 @@ def _check_order(knowledge: KnowledgeBase) -> tuple[dict[str, int], list[_Planne
         ]
         if len(_CHECK_ORDERS) >= 64:  # knowledge bases made on the fly (tests) come and go
             _CHECK_ORDERS.clear()
-        cached = (knowledge, knowledge.catalogue, knowledge.factor_order, factor_rank, plan)
+        cached = (knowledge, factor_rank, plan)
         _CHECK_ORDERS[id(knowledge)] = cached
-    return cached[3], cached[4]
+    return cached[1], cached[2]
 
 
 def assemble(
