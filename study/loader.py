@@ -260,7 +260,7 @@ def _read_file(path: Path, size: int) -> bytes:
             chunks.append(chunk)
             left -= len(chunk)
             want = left
-        return chunks[0] if len(chunks) == 1 else b"".join(chunks)
+        return b"".join(chunks)  # one chunk: that very bytes object, not a copy
 
 
 def _os_reason(exc: OSError) -> str:
