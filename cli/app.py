@@ -20,8 +20,9 @@ CPython's default threshold the collector walks them again and again while they 
 made, and once more at exit. :func:`main` raises the threshold of the young generation
 (cycles are still collected, only in larger steps, so memory stays flat in a batch) and
 has what is alive frozen at exit, so the last collection skips it.
-Together they cut the instructions of a cold ``thymoscope diagnose CASE -f json`` by
-about an eighth (valgrind's callgrind, benchmarks/RESULTS.md).
+Together they cut what a cold ``thymoscope diagnose CASE -f json`` adds to the import of
+its dependencies from 643 to 553 M instructions (valgrind's callgrind), and by more in
+time, as a collection stalls on memory (benchmarks/RESULTS.md).
 """
 
 # No `from __future__ import annotations` here: typer would then evaluate every
