@@ -228,7 +228,7 @@ PROVENANCE: dict[str, Provenance] = {
         "FAQ", "the representative sepsis trial enrols by Sepsis-3 criteria", ("2",)
     ),
     "SEPSIS_PROTOCOL_EXCLUSIONS": Provenance(
-        "FAQ", "it excludes severe immunosuppression and moribund participants", ("2",)
+        "FAQ", "it excludes severely immunosuppressed and moribund candidates", ("2",)
     ),
     "CHB_PROTOCOL_POPULATION": Provenance(
         "FAQ",
